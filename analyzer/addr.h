@@ -1,0 +1,32 @@
+/*
+ * addr.h -- IP addresses as 16 bytes.
+ *
+ * IPv4 addresses are stored IPv4-mapped (::ffff:a.b.c.d, RFC 4291 2.5.5.2)
+ * so every address has one size, compares with memcmp, and sorts IPv4
+ * before IPv6. Pure value type: no allocation, no errors.
+ */
+#ifndef PORTSLEUTH_ADDR_H
+#define PORTSLEUTH_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct addr {
+	uint8_t b[16];
+};
+
+/* Longest text form plus NUL (INET6_ADDRSTRLEN). */
+#define ADDR_STRLEN 46
+
+void addr_from_v4(struct addr *a, const uint8_t v4[4]);
+void addr_from_v6(struct addr *a, const uint8_t v6[16]);
+bool addr_is_v4(const struct addr *a);
+int addr_cmp(const struct addr *a, const struct addr *b);
+bool addr_eq(const struct addr *a, const struct addr *b);
+/* Canonical text (dotted quad, or RFC 5952 compressed IPv6) into buf. */
+const char *addr_str(const struct addr *a, char buf[ADDR_STRLEN]);
+/* Parse text; returns 0 or -1. */
+int addr_parse(struct addr *a, const char *s);
+
+#endif

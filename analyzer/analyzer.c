@@ -1,0 +1,240 @@
+/*
+ * analyzer.c -- wires decode, pairing and evidence; builds result rows.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer.h"
+#include "evidence.h"
+#include "hosts.h"
+#include "log.h"
+#include "pair.h"
+#include "services.h"
+#include "tunables.h"
+#include "verdict.h"
+#include "xmalloc.h"
+
+struct analyzer {
+	struct analyzer_opts o;
+	struct hosts *hosts;
+	struct evidence *ev;
+	struct verdict *verdict;
+	struct pairing *pair;
+	uint64_t dec[DEC_STATUS_COUNT];
+	uint64_t packets, bytes;
+	uint64_t first_ns, last_ns;
+};
+
+static int cmp_records(const void *a, const void *b, void *ctx);
+static void build_row(const struct analyzer *a, const uint32_t *ids,
+    size_t n, struct port_row *row);
+
+struct analyzer *
+analyzer_new(const struct analyzer_opts *o, const struct ruleset *rs)
+{
+	struct analyzer *a = xcalloc(1, sizeof(*a));
+	struct pair_opts po;
+
+	a->o = *o;
+	a->hosts = hosts_new(o->max_ports * 2u + 16u);
+	a->ev = evidence_new(o->max_ports);
+	a->verdict = verdict_new(rs);
+	po.timeout_ns = o->timeout_ns;
+	po.idle_ns = (uint64_t)TUN_CONN_IDLE_MS * 1000000ull;
+	if (po.idle_ns < po.timeout_ns)
+		po.idle_ns = po.timeout_ns;
+	po.flow_slots = o->flow_slots;
+	a->pair = pair_new(&po, a->verdict, a->hosts, a->ev);
+	return a;
+}
+
+void
+analyzer_free(struct analyzer *a)
+{
+	if (a == NULL)
+		return;
+	pair_free(a->pair);
+	verdict_free(a->verdict);
+	evidence_free(a->ev);
+	hosts_free(a->hosts);
+	free(a);
+}
+
+void
+analyzer_packet(struct analyzer *a, const struct reader_packet *pkt)
+{
+	struct decoded d;
+	enum decode_status st;
+
+	a->packets++;
+	a->bytes += pkt->caplen;
+	if (a->first_ns == 0 || pkt->ts_ns < a->first_ns)
+		a->first_ns = pkt->ts_ns;
+	if (pkt->ts_ns > a->last_ns)
+		a->last_ns = pkt->ts_ns;
+	st = decode_packet(pkt->dlt, pkt->data, pkt->caplen, pkt->wirelen, &d);
+	a->dec[st]++;
+	if (st != DEC_OK)
+		return;
+	pair_packet(a->pair, &d, pkt->ts_ns);
+}
+
+uint64_t
+analyzer_decode_count(const struct analyzer *a, enum decode_status st)
+{
+	return (unsigned)st < DEC_STATUS_COUNT ? a->dec[st] : 0;
+}
+
+void
+analyzer_log_counters(const struct analyzer *a)
+{
+	const struct pair_stats *s = pair_stats(a->pair);
+	int i;
+
+	for (i = 0; i < DEC_STATUS_COUNT; i++)
+		if (a->dec[i] != 0)
+			log_verbose("decode %s: %llu", decode_status_name(
+			    (enum decode_status)i),
+			    (unsigned long long)a->dec[i]);
+#define C(f) log_verbose("pairing %s: %llu", #f, (unsigned long long)s->f)
+	C(probes); C(retransmits); C(paired); C(dup_replies);
+	C(unsolicited_synack); C(unsolicited_rst); C(unsolicited_udp);
+	C(seq_mismatch); C(late); C(unmatched_icmp); C(ignored_replies);
+	C(midstream); C(table_drops); C(record_drops); C(timed_out);
+	C(pending_at_end);
+#undef C
+}
+
+/* Output order: target, proto, port, scanner, kind. */
+static int
+cmp_records(const void *pa, const void *pb, void *ctx)
+{
+	const struct analyzer *a = ctx;
+	const struct port_ev *x = evidence_at_const(a->ev, *(const uint32_t *)pa);
+	const struct port_ev *y = evidence_at_const(a->ev, *(const uint32_t *)pb);
+	int c;
+
+	if (x->key.target != y->key.target &&
+	    (c = addr_cmp(hosts_addr(a->hosts, x->key.target),
+	    hosts_addr(a->hosts, y->key.target))) != 0)
+		return c;
+	if (x->key.proto != y->key.proto)
+		return x->key.proto < y->key.proto ? -1 : 1;
+	if (x->key.port != y->key.port)
+		return x->key.port < y->key.port ? -1 : 1;
+	if (x->key.scanner != y->key.scanner &&
+	    (c = addr_cmp(hosts_addr(a->hosts, x->key.scanner),
+	    hosts_addr(a->hosts, y->key.scanner))) != 0)
+		return c;
+	return x->key.kind < y->key.kind ? -1 : x->key.kind > y->key.kind;
+}
+
+static bool
+same_port(const struct port_ev *x, const struct port_ev *y)
+{
+	return x->key.target == y->key.target &&
+	    x->key.scanner == y->key.scanner && x->key.proto == y->key.proto &&
+	    x->key.port == y->key.port;
+}
+
+/* One row from the records of one port (one per probe kind). */
+static void
+build_row(const struct analyzer *a, const uint32_t *ids, size_t n,
+    struct port_row *row)
+{
+	const struct port_ev *best = NULL;
+	size_t i;
+
+	memset(row, 0, sizeof(*row));
+	for (i = 0; i < n; i++) {
+		const struct port_ev *r = evidence_at_const(a->ev, ids[i]);
+		struct kind_verdict *k = &row->kinds[row->nkinds++];
+
+		k->kind = r->key.kind;
+		k->state = r->state;
+		k->reason = r->reason;
+		k->reason_ttl = r->reason_ttl;
+		k->tries = r->tries;
+		k->replies = r->replies;
+		k->rule = verdict_rule_name(a->verdict, r->rule);
+		if (r->reason_src != 0 && r->reason_src != r->key.target) {
+			k->has_reason_ip = true;
+			k->reason_ip = *hosts_addr(a->hosts, r->reason_src);
+		}
+		row->probes += r->tries;
+		row->responses += r->replies;
+		if (row->first_ns == 0 || r->first_ns < row->first_ns)
+			row->first_ns = r->first_ns;
+		if (r->last_ns > row->last_ns)
+			row->last_ns = r->last_ns;
+		/* Most conclusive kind wins; on a tie, the latest evidence. */
+		if (best == NULL || r->rank > best->rank ||
+		    (r->rank == best->rank && r->last_ns > best->last_ns)) {
+			best = r;
+			row->state = k->state;
+			row->reason = k->reason;
+			row->reason_ttl = k->reason_ttl;
+			row->has_reason_ip = k->has_reason_ip;
+			row->reason_ip = k->reason_ip;
+			row->rtt_ms = r->rtt_us == UINT32_MAX ? -1.0 :
+			    (double)r->rtt_us / 1000.0;
+		}
+	}
+	row->host = *hosts_addr(a->hosts, best->key.target);
+	row->scanner = *hosts_addr(a->hosts, best->key.scanner);
+	row->proto = best->key.proto;
+	row->port = best->key.port;
+	row->service = service_name(row->port, row->proto);
+}
+
+void
+analyzer_finish(struct analyzer *a, bool partial, struct results *out)
+{
+	const struct pair_stats *s;
+	uint32_t i, n = 0, total;
+	uint32_t *ids;
+	size_t start, j;
+	struct run_summary *sum = &out->summary;
+
+	pair_finish(a->pair);
+	evidence_finish(a->ev);
+	total = evidence_count(a->ev);
+	ids = xcalloc(total ? total : 1, sizeof(*ids));
+	for (i = 0; i < total; i++)
+		if (evidence_at_const(a->ev, i)->tries > 0 &&
+		    evidence_at_const(a->ev, i)->state != PS_UNKNOWN)
+			ids[n++] = i;
+	qsort_r(ids, n, sizeof(*ids), cmp_records, a);
+	memset(out, 0, sizeof(*out));
+	out->rows = xcalloc(n ? n : 1, sizeof(*out->rows));
+	for (start = 0; start < n; start = j) {
+		const struct port_ev *first = evidence_at_const(a->ev, ids[start]);
+
+		for (j = start + 1; j < n && same_port(first,
+		    evidence_at_const(a->ev, ids[j])); j++)
+			;
+		build_row(a, ids + start, j - start, &out->rows[out->nrows]);
+		sum->ports_by_state[out->rows[out->nrows].state]++;
+		if (out->nrows == 0 || !addr_eq(&out->rows[out->nrows - 1].host,
+		    &out->rows[out->nrows].host))
+			sum->hosts++;
+		out->nrows++;
+	}
+	free(ids);
+	s = pair_stats(a->pair);
+	sum->packets = a->packets;
+	sum->bytes = a->bytes;
+	sum->decoded = a->dec[DEC_OK];
+	for (i = DEC_BAD_LINK; i < DEC_STATUS_COUNT; i++)
+		sum->malformed += a->dec[i];
+	sum->probes = s->probes;
+	sum->paired = s->paired;
+	sum->unsolicited = s->unsolicited_synack + s->unsolicited_rst +
+	    s->unsolicited_udp + s->seq_mismatch;
+	sum->late = s->late;
+	sum->unmatched_icmp = s->unmatched_icmp;
+	sum->table_drops = s->table_drops + s->record_drops;
+	sum->first_ns = a->first_ns;
+	sum->last_ns = a->last_ns;
+	sum->partial = partial || sum->table_drops > 0;
+}

@@ -1,0 +1,49 @@
+/*
+ * analyzer.h -- the pipeline behind one run: packets from the reader are
+ * decoded, paired and turned into evidence; at the end the evidence becomes
+ * sorted result rows.
+ *
+ * reader -> decode -> pair (flow table) -> evidence -> rules -> results.
+ * The analyzer owns its stages and borrows the rule set. Per packet it
+ * allocates nothing; decode failures are counted by kind (analyzer_malformed)
+ * and never stop the run.
+ */
+#ifndef PORTSLEUTH_ANALYZER_H
+#define PORTSLEUTH_ANALYZER_H
+
+#include <stdint.h>
+
+#include "decode.h"
+#include "reader.h"
+#include "results.h"
+#include "rules.h"
+
+struct analyzer_opts {
+	uint64_t timeout_ns;	/* --timeout */
+	uint32_t flow_slots;	/* --max-flows */
+	uint32_t max_ports;	/* --max-ports */
+};
+
+struct analyzer;
+
+struct analyzer *analyzer_new(const struct analyzer_opts *o,
+    const struct ruleset *rs);
+void analyzer_free(struct analyzer *a);
+
+void analyzer_packet(struct analyzer *a, const struct reader_packet *pkt);
+
+/*
+ * End of input: settle waiting probes and build the rows into *out (owned
+ * by the caller, released with results_free()). `partial` marks input that
+ * could not be read completely.
+ */
+void analyzer_finish(struct analyzer *a, bool partial, struct results *out);
+
+/* Count of packets that stopped decoding with status st. */
+uint64_t analyzer_decode_count(const struct analyzer *a,
+    enum decode_status st);
+
+/* -v diagnostics: decode and pairing counters, one line each. */
+void analyzer_log_counters(const struct analyzer *a);
+
+#endif

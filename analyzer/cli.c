@@ -1,0 +1,279 @@
+/*
+ * cli.c -- the options table, getopt_long glue and --help text.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "out.h"
+#include "tunables.h"
+#include "xmalloc.h"
+
+enum {
+	OPT_FILTER = 256,
+	OPT_TIMEOUT,
+	OPT_RULES,
+	OPT_NO_DEFAULT_RULES,
+	OPT_LIST_RULES,
+	OPT_CHECK_RULES,
+	OPT_LIST_EVIDENCE,
+	OPT_MAX_FLOWS,
+	OPT_MAX_PORTS,
+};
+
+struct cli_option {
+	const char *name;
+	int has_arg;
+	int val;
+	const char *arg;	/* argument name for --help, NULL if none */
+	const char *help;
+};
+
+static const struct cli_option options[] = {
+	{ "format", required_argument, 'f', "FMT",
+	    "output format: text (default), csv, json" },
+	{ "output", required_argument, 'o', "FILE",
+	    "write results to FILE instead of standard output" },
+	{ "filter", required_argument, OPT_FILTER, "EXPR",
+	    "only read packets matching the BPF expression (tcpdump syntax)" },
+	{ "timeout", required_argument, OPT_TIMEOUT, "TIME",
+	    "reply window after a probe's last try, e.g. 10s, 500ms "
+	    "(default 10s: nmap's --max-rtt-timeout ceiling)" },
+	{ "rules", required_argument, OPT_RULES, "FILE",
+	    "load rules from FILE after the defaults (repeatable); "
+	    "same-named rules replace earlier ones" },
+	{ "no-default-rules", no_argument, OPT_NO_DEFAULT_RULES, NULL,
+	    "do not load the installed default rules" },
+	{ "list-rules", no_argument, OPT_LIST_RULES, NULL,
+	    "print the loaded rules in evaluation order and exit" },
+	{ "check-rules", required_argument, OPT_CHECK_RULES, "FILE",
+	    "validate a rule file; print file:line:col: errors; exit" },
+	{ "list-evidence", no_argument, OPT_LIST_EVIDENCE, NULL,
+	    "print the evidence names rules can use, per scope, and exit" },
+	{ "max-flows", required_argument, OPT_MAX_FLOWS, "N",
+	    "pairing table slots (default 262144); probes beyond are dropped "
+	    "and the results marked partial" },
+	{ "max-ports", required_argument, OPT_MAX_PORTS, "N",
+	    "most port records kept (default 16777216)" },
+	{ "verbose", no_argument, 'v', NULL,
+	    "print decode and pairing counters on standard error" },
+	{ "quiet", no_argument, 'q', NULL, "print no warnings" },
+	{ "help", no_argument, 'h', NULL, "show this help and exit" },
+	{ "version", no_argument, 'V', NULL, "show the version and exit" },
+};
+
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+void
+cli_usage(FILE *fp)
+{
+	size_t i;
+	char left[64];
+
+	fprintf(fp, "usage: portsleuth [options] CAPTURE...\n"
+	    "Read pcap/pcapng captures (\"-\" for standard input; several "
+	    "files are merged by time)\nand report, per probed port, the "
+	    "state and reason nmap would have printed.\n\nOptions:\n");
+	for (i = 0; i < NOPTIONS; i++) {
+		const struct cli_option *o = &options[i];
+
+		if (o->val < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->val,
+			    o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+			    o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(fp, "  %-26s %s\n", left, o->help);
+	}
+	fprintf(fp, "\nExit status: 0 ok, 64 usage error, 65 input truncated "
+	    "or corrupt (partial results written),\n66 cannot open input, "
+	    "70 internal error, 73 cannot create output, 74 write error,\n"
+	    "78 bad rule file. See portsleuth(1) and portsleuth-rules(5).\n");
+}
+
+/* "10s", "500ms", "2m", "1.5s"; a bare number is milliseconds. */
+static int
+parse_duration(const char *s, uint64_t *ns)
+{
+	char *end;
+	double v;
+	double mult = 1e6;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || v < 0)
+		return -1;
+	if (strcmp(end, "ms") == 0 || *end == '\0')
+		mult = 1e6;
+	else if (strcmp(end, "s") == 0)
+		mult = 1e9;
+	else if (strcmp(end, "m") == 0)
+		mult = 60e9;
+	else if (strcmp(end, "us") == 0)
+		mult = 1e3;
+	else
+		return -1;
+	if (v * mult > 1e18)
+		return -1;
+	*ns = (uint64_t)(v * mult);
+	return 0;
+}
+
+static int
+parse_count(const char *s, uint32_t min, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min ||
+	    v > 0x7fffffffull || s[0] == '-')
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+cli_set(struct cli *c, int val, const char *arg, char *err, size_t errlen)
+{
+	switch (val) {
+	case 'f':
+		if (out_find(arg) == NULL) {
+			snprintf(err, errlen, "unknown output format '%s' "
+			    "(text, csv, json)", arg);
+			return -1;
+		}
+		c->format = arg;
+		return 0;
+	case 'o':
+		c->output = arg;
+		return 0;
+	case OPT_FILTER:
+		c->filter = arg;
+		return 0;
+	case OPT_TIMEOUT:
+		if (parse_duration(arg, &c->timeout_ns) != 0 ||
+		    c->timeout_ns == 0) {
+			snprintf(err, errlen, "bad --timeout '%s' (e.g. 10s, "
+			    "500ms)", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_RULES:
+		c->rule_files = xreallocarray(c->rule_files,
+		    c->nrule_files + 1, sizeof(*c->rule_files));
+		c->rule_files[c->nrule_files++] = arg;
+		return 0;
+	case OPT_NO_DEFAULT_RULES:
+		c->no_default_rules = true;
+		return 0;
+	case OPT_LIST_RULES:
+		c->action = ACT_LIST_RULES;
+		return 0;
+	case OPT_CHECK_RULES:
+		c->action = ACT_CHECK_RULES;
+		c->check_file = arg;
+		return 0;
+	case OPT_LIST_EVIDENCE:
+		c->action = ACT_LIST_EVIDENCE;
+		return 0;
+	case OPT_MAX_FLOWS:
+	case OPT_MAX_PORTS:
+		if (parse_count(arg, 16, val == OPT_MAX_FLOWS ? &c->max_flows :
+		    &c->max_ports) != 0) {
+			snprintf(err, errlen, "bad --%s '%s' (a number >= 16)",
+			    val == OPT_MAX_FLOWS ? "max-flows" : "max-ports",
+			    arg);
+			return -1;
+		}
+		return 0;
+	case 'v':
+		c->verbose++;
+		return 0;
+	case 'q':
+		c->quiet = true;
+		return 0;
+	default:
+		snprintf(err, errlen, "try 'portsleuth --help'");
+		return -1;
+	}
+}
+
+enum cli_result
+cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
+{
+	struct option longopts[NOPTIONS + 1];
+	char shortopts[3 * NOPTIONS + 2], *sp = shortopts;
+	size_t i;
+	int ch;
+
+	memset(c, 0, sizeof(*c));
+	c->format = "text";
+	c->timeout_ns = (uint64_t)TUN_PROBE_TIMEOUT_MS * 1000000ull;
+	c->max_flows = TUN_FLOW_SLOTS;
+	c->max_ports = TUN_MAX_PORTS;
+	*sp++ = '+';
+	for (i = 0; i < NOPTIONS; i++) {
+		longopts[i].name = options[i].name;
+		longopts[i].has_arg = options[i].has_arg;
+		longopts[i].flag = NULL;
+		longopts[i].val = options[i].val;
+		if (options[i].val < 256) {
+			*sp++ = (char)options[i].val;
+			if (options[i].has_arg == required_argument)
+				*sp++ = ':';
+		}
+	}
+	*sp = '\0';
+	memset(&longopts[NOPTIONS], 0, sizeof(longopts[NOPTIONS]));
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (ch == 'h') {
+			cli_usage(stdout);
+			return CLI_EXIT;
+		}
+		if (ch == 'V') {
+			printf("portsleuth %s\n", PACKAGE_VERSION);
+			return CLI_EXIT;
+		}
+		if (ch == '?' || ch == ':') {
+			if (optopt != 0)
+				snprintf(err, errlen, "bad option '-%c' or "
+				    "missing argument; try 'portsleuth --help'",
+				    optopt);
+			else
+				snprintf(err, errlen, "bad option '%s' or "
+				    "missing argument; try 'portsleuth --help'",
+				    argv[optind - 1]);
+			return CLI_ERROR;
+		}
+		if (cli_set(c, ch, optarg, err, errlen) != 0)
+			return CLI_ERROR;
+	}
+	c->inputs = (const char **)(argv + optind);
+	c->ninputs = (size_t)(argc - optind);
+	if (c->action == ACT_ANALYZE && c->ninputs == 0) {
+		snprintf(err, errlen, "no capture file given (use - for "
+		    "standard input); try 'portsleuth --help'");
+		return CLI_ERROR;
+	}
+	if (c->ninputs > TUN_MAX_INPUTS) {
+		snprintf(err, errlen, "too many capture files (at most %u)",
+		    TUN_MAX_INPUTS);
+		return CLI_ERROR;
+	}
+	return CLI_RUN;
+}
+
+void
+cli_free(struct cli *c)
+{
+	free(c->rule_files);
+	c->rule_files = NULL;
+}

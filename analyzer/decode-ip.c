@@ -1,0 +1,386 @@
+/*
+ * decode-ip.c -- IPv4 (RFC 791) and IPv6 (RFC 8200) headers, the IPv6
+ * extension header chain, and the IP packet quoted inside ICMP errors
+ * (RFC 792, RFC 4443).
+ *
+ * Lengths narrow on the way down: the IP total/payload length cuts both
+ * the captured bytes (Ethernet padding, "etherleak") and the wire length
+ * passed to the transport stage. A length field above the captured bytes
+ * is a snap length, not an error.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "decode.h"
+#include "decode-int.h"
+#include "pkt.h"
+
+/* Transport protocols handed to decode-l4.c, per IP version. */
+struct ip_l4 {
+	uint8_t ver;
+	uint8_t proto;
+};
+
+static const struct ip_l4 ip_l4s[] = {
+	{ 4, 6 },  /* TCP */
+	{ 4, 17 }, /* UDP */
+	{ 4, 1 },  /* ICMP */
+	{ 6, 6 }, { 6, 17 },
+	{ 6, 58 }, /* ICMPv6 (ICMP over IPv6 or ICMPv6 over IPv4 is junk) */
+};
+
+static uint32_t ip_min(uint32_t a, uint32_t b);
+static enum decode_status ip_v4(
+    struct pkt *p, uint32_t wire, struct decoded *out);
+static enum decode_status ip_v6(
+    struct pkt *p, uint32_t wire, struct decoded *out);
+static enum decode_status ip_v6_ext(struct pkt *p, uint8_t *nh, uint16_t *frag);
+static enum decode_status ip_first_frag(enum decode_status st);
+static enum decode_status ip_transport(
+    struct pkt *p, uint32_t wire, struct decoded *out);
+static void ip_quote_v4(struct pkt *p, struct quoted *q);
+static void ip_quote_v6(struct pkt *p, struct quoted *q);
+static void ip_quote_l4(struct pkt *p, struct quoted *q);
+
+enum decode_status
+decode_ip(const uint8_t *data, uint32_t len, struct decoded *out)
+{
+	return decode_ip_wire(data, len, DEC_WIRE_UNKNOWN, out);
+}
+
+enum decode_status
+decode_ip_wire(
+    const uint8_t *data, uint32_t len, uint32_t wire, struct decoded *out)
+{
+	struct pkt p;
+	uint8_t ver;
+
+	pkt_init(&p, data, len);
+	if (wire < len)
+		wire = len;
+	ver = pkt_peek_u8(&p) >> 4;
+	if (p.bad)
+		return DEC_BAD_IP4;
+	if (ver == 4)
+		return ip_v4(&p, wire, out);
+	if (ver == 6)
+		return ip_v6(&p, wire, out);
+	return DEC_SKIP_NOT_IP;
+}
+
+static uint32_t
+ip_min(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * IPv4 header (RFC 791 3.1), 20 bytes plus options:
+ *   ver:4 ihl:4 | tos | total length[2] | id[2] | flags:3 frag offset:13 |
+ *   ttl | proto | checksum[2] | src[4] | dst[4] | options[ihl*4 - 20]
+ */
+static enum decode_status
+ip_v4(struct pkt *p, uint32_t wire, struct decoded *out)
+{
+	uint8_t src[4], dst[4], b0;
+	uint16_t total, frag;
+	uint32_t hlen;
+	struct pkt l4;
+	enum decode_status st;
+
+	b0 = pkt_u8(p);
+	out->tos = pkt_u8(p);
+	total = pkt_be16(p);
+	out->ip_id = pkt_be16(p);
+	frag = pkt_be16(p);
+	out->ttl = pkt_u8(p);
+	out->proto = pkt_u8(p);
+	pkt_skip(p, 2);
+	pkt_bytes(p, src, 4);
+	pkt_bytes(p, dst, 4);
+	if (p->bad)
+		return DEC_BAD_IP4;
+	out->ip_ver = 4;
+	addr_from_v4(&out->src, src);
+	addr_from_v4(&out->dst, dst);
+	out->df = (frag & 0x4000) != 0;
+
+	hlen = (uint32_t)(b0 & 0x0f) * 4;
+	if (hlen < 20)
+		return DEC_BAD_IP4;
+	pkt_skip(p, hlen - 20);
+	if (p->bad)
+		return DEC_BAD_IP4;
+	/*
+	 * A zero total length comes from TCP segmentation offload on the
+	 * capturing host (tcpdump print-ip.c does the same): use the frame.
+	 */
+	if (total != 0) {
+		if (total < hlen)
+			return DEC_BAD_IP4;
+		wire = ip_min(wire, total);
+	} else if (wire == DEC_WIRE_UNKNOWN)
+		wire = p->len;
+	/* Only the first fragment (offset 0, MF or not) has the L4 header. */
+	if ((frag & 0x1fff) != 0)
+		return DEC_SKIP_FRAGMENT;
+	l4 = pkt_sub(p, wire - hlen);
+	st = ip_transport(&l4, wire - hlen, out);
+	return (frag & 0x2000) != 0 ? ip_first_frag(st) : st;
+}
+
+/*
+ * IPv6 header (RFC 8200 3), 40 bytes:
+ *   ver:4 class:8 flow:20 | payload length[2] | next header | hop limit |
+ *   src[16] | dst[16], then extension headers (RFC 8200 4).
+ */
+static enum decode_status
+ip_v6(struct pkt *p, uint32_t wire, struct decoded *out)
+{
+	uint8_t src[16], dst[16], nh;
+	uint32_t vtf, l4wire;
+	uint16_t plen, frag;
+	struct pkt pl;
+	enum decode_status st;
+
+	vtf = pkt_be32(p);
+	plen = pkt_be16(p);
+	nh = pkt_u8(p);
+	out->ttl = pkt_u8(p);
+	pkt_bytes(p, src, 16);
+	pkt_bytes(p, dst, 16);
+	if (p->bad)
+		return DEC_BAD_IP6;
+	out->ip_ver = 6;
+	out->tos = (uint8_t)(vtf >> 20);
+	addr_from_v6(&out->src, src);
+	addr_from_v6(&out->dst, dst);
+	out->proto = nh;
+
+	/*
+	 * Payload length 0: a jumbogram (RFC 2675) or offload; the rest of
+	 * the frame is the payload.
+	 */
+	if (wire == DEC_WIRE_UNKNOWN)
+		wire = plen != 0 ? 40 + (uint32_t)plen : p->len;
+	wire -= 40;
+	if (plen != 0)
+		wire = ip_min(wire, plen);
+	pl = pkt_sub(p, wire);
+	st = ip_v6_ext(&pl, &nh, &frag);
+	out->proto = nh;
+	if (st != DEC_OK)
+		return st;
+	if ((frag & 0xfff8) != 0)
+		return DEC_SKIP_FRAGMENT;
+	l4wire = wire - pkt_offset(&pl);
+	st = ip_transport(&pl, l4wire, out);
+	return (frag & 1) != 0 ? ip_first_frag(st) : st;
+}
+
+/*
+ * Walk IPv6 extension headers (RFC 8200 4.3-4.6, AH RFC 4302 2.2), leaving
+ * the cursor on the upper-layer header and *nh naming it. Anything that is
+ * not a walkable extension header ends the chain: upper layers, No Next
+ * Header (59), ESP (50), Mobility (135, RFC 6275) and unknown values; the
+ * caller treats those as other protocols. *frag gets the offset and flags
+ * word of a fragment header (0 without one); a non-zero offset stops the
+ * walk at the fragment header's next header. Returns DEC_BAD_IP6_EXT when
+ * the chain is truncated or longer than DEC_MAX_IP6_EXT headers.
+ */
+static enum decode_status
+ip_v6_ext(struct pkt *p, uint8_t *nh, uint16_t *frag)
+{
+	unsigned int n;
+	uint8_t next, hlen;
+
+	*frag = 0;
+	for (n = 0;; n++) {
+		switch (*nh) {
+		case 0:  /* hop-by-hop options */
+		case 43: /* routing */
+		case 44: /* fragment */
+		case 51: /* authentication header */
+		case 60: /* destination options */
+			break;
+		default:
+			return DEC_OK;
+		}
+		if (n == DEC_MAX_IP6_EXT)
+			return DEC_BAD_IP6_EXT;
+		next = pkt_u8(p);
+		hlen = pkt_u8(p);
+		if (*nh == 44) {
+			/* nh res | offset:13 res:2 M:1 | id[4]; 8 bytes */
+			*frag = pkt_be16(p);
+			pkt_skip(p, 4);
+			if (!p->bad && (*frag & 0xfff8) != 0) {
+				*nh = next;
+				return DEC_OK;
+			}
+		} else if (*nh == 51) {
+			/* AH length counts 4-byte units minus 2 */
+			pkt_skip(p, ((uint32_t)hlen + 2) * 4 - 2);
+		} else {
+			/* options and routing count 8-byte units minus 1 */
+			pkt_skip(p, (uint32_t)hlen * 8 + 6);
+		}
+		if (p->bad)
+			return DEC_BAD_IP6_EXT;
+		*nh = next;
+	}
+}
+
+/*
+ * A first fragment (offset 0, more to come) whose transport header does
+ * not fit in it -- nmap -f splits even the TCP header -- is a fragment,
+ * not a malformed packet: without reassembly it cannot be decoded.
+ */
+static enum decode_status
+ip_first_frag(enum decode_status st)
+{
+	if (st == DEC_BAD_TCP || st == DEC_BAD_UDP || st == DEC_BAD_ICMP)
+		return DEC_SKIP_FRAGMENT;
+	return st;
+}
+
+static enum decode_status
+ip_transport(struct pkt *p, uint32_t wire, struct decoded *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ip_l4s) / sizeof(ip_l4s[0]); i++) {
+		if (ip_l4s[i].ver == out->ip_ver &&
+		    ip_l4s[i].proto == out->proto)
+			return decode_l4_wire(
+			    pkt_cur(p), pkt_remaining(p), wire, out);
+	}
+	return DEC_SKIP_OTHER_PROTO;
+}
+
+/*
+ * The packet an ICMP error quotes: often only the IP header and 8 bytes
+ * (RFC 792), up to 576 (RFC 1812) or 1280 bytes (RFC 4443). Its length
+ * fields describe the original packet, so they exceed the quote; they are
+ * only used to cut a quote that carries more than the packet it names.
+ */
+void
+decode_ip_quote(const uint8_t *data, uint32_t len, struct quoted *q)
+{
+	struct pkt p;
+	uint8_t ver;
+
+	memset(q, 0, sizeof(*q));
+	pkt_init(&p, data, len);
+	ver = pkt_peek_u8(&p) >> 4;
+	if (p.bad)
+		return;
+	if (ver == 4)
+		ip_quote_v4(&p, q);
+	else if (ver == 6)
+		ip_quote_v6(&p, q);
+}
+
+static void
+ip_quote_v4(struct pkt *p, struct quoted *q)
+{
+	uint8_t src[4], dst[4], b0;
+	uint16_t total, frag;
+	uint32_t hlen, avail;
+	struct pkt l4;
+
+	b0 = pkt_u8(p);
+	pkt_skip(p, 1);
+	total = pkt_be16(p);
+	q->ip_id = pkt_be16(p);
+	frag = pkt_be16(p);
+	q->ttl = pkt_u8(p);
+	q->proto = pkt_u8(p);
+	pkt_skip(p, 2);
+	pkt_bytes(p, src, 4);
+	pkt_bytes(p, dst, 4);
+	hlen = (uint32_t)(b0 & 0x0f) * 4;
+	if (p->bad || hlen < 20)
+		return;
+	pkt_skip(p, hlen - 20);
+	if (p->bad)
+		return;
+	q->ip_ver = 4;
+	addr_from_v4(&q->src, src);
+	addr_from_v4(&q->dst, dst);
+	q->valid = true;
+	if ((frag & 0x1fff) != 0)
+		return; /* later fragment: no transport header quoted */
+	avail = pkt_remaining(p);
+	if (total >= hlen && total - hlen < avail)
+		avail = total - hlen;
+	l4 = pkt_sub(p, avail);
+	ip_quote_l4(&l4, q);
+}
+
+static void
+ip_quote_v6(struct pkt *p, struct quoted *q)
+{
+	uint8_t src[16], dst[16], nh;
+	uint16_t plen, frag;
+	struct pkt pl;
+
+	pkt_skip(p, 4);
+	plen = pkt_be16(p);
+	nh = pkt_u8(p);
+	q->ttl = pkt_u8(p);
+	pkt_bytes(p, src, 16);
+	pkt_bytes(p, dst, 16);
+	if (p->bad)
+		return;
+	q->ip_ver = 6;
+	addr_from_v6(&q->src, src);
+	addr_from_v6(&q->dst, dst);
+	pl = pkt_sub(p, plen != 0 ? plen : pkt_remaining(p));
+	/*
+	 * A quote cut inside the extension chain names no transport
+	 * protocol: the header is incomplete, so the quote is not valid.
+	 */
+	if (ip_v6_ext(&pl, &nh, &frag) != DEC_OK)
+		return;
+	q->proto = nh;
+	q->valid = true;
+	if ((frag & 0xfff8) == 0)
+		ip_quote_l4(&pl, q);
+}
+
+/*
+ * First transport bytes of the quote. Ports are the first 4 bytes of TCP,
+ * UDP, DCCP, SCTP and UDP-Lite; the TCP sequence number follows them.
+ */
+static void
+ip_quote_l4(struct pkt *p, struct quoted *q)
+{
+	uint32_t rem = pkt_remaining(p);
+
+	q->l4_len = (uint16_t)ip_min(rem, UINT16_MAX);
+	switch (q->proto) {
+	case 6:
+	case 17:
+	case 33:
+	case 132:
+	case 136:
+		if (rem < 4)
+			break;
+		q->sport = pkt_be16(p);
+		q->dport = pkt_be16(p);
+		q->has_ports = true;
+		if (q->proto == 6 && rem >= 8) {
+			q->seq = pkt_be32(p);
+			q->has_seq = true;
+		}
+		break;
+	case 1:
+	case 58:
+		if (rem >= 1)
+			q->icmp_type = pkt_u8(p);
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,176 @@
+/*
+ * flow.c -- fixed-size open-addressing table of probe 5-tuples
+ * (linear probing, backward-shift deletion: no tombstones to age).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+#include "hosts.h"
+#include "tunables.h"
+#include "xmalloc.h"
+
+struct flow_table {
+	struct flow_entry *slots;
+	uint32_t mask;		/* nslots - 1 */
+	uint32_t count;
+	uint32_t limit;		/* max entries (load cap) */
+	uint32_t cursor;	/* sweep position */
+};
+
+static uint32_t flow_hash(const struct flow_key *k);
+static bool flow_key_eq(const struct flow_key *a, const struct flow_key *b);
+
+struct flow_table *
+flow_new(uint32_t slots)
+{
+	struct flow_table *t = xcalloc(1, sizeof(*t));
+	uint32_t n = 16;
+
+	while (n < slots && n < (1u << 30))
+		n <<= 1;
+	t->slots = xcalloc(n, sizeof(*t->slots));
+	t->mask = n - 1;
+	t->limit = (uint32_t)((uint64_t)n * TUN_FLOW_LOAD_PCT / 100);
+	return t;
+}
+
+void
+flow_free(struct flow_table *t)
+{
+	if (t == NULL)
+		return;
+	free(t->slots);
+	free(t);
+}
+
+void
+flow_key_make(struct flow_key *k, const struct addr *a, uint16_t pa,
+    const struct addr *b, uint16_t pb, uint8_t proto, bool *a_is_lo)
+{
+	int c = addr_cmp(a, b);
+	bool lo = c < 0 || (c == 0 && pa <= pb);
+
+	memset(k, 0, sizeof(*k));
+	k->lo = lo ? *a : *b;
+	k->hi = lo ? *b : *a;
+	k->plo = lo ? pa : pb;
+	k->phi = lo ? pb : pa;
+	k->proto = proto;
+	*a_is_lo = lo;
+}
+
+static uint32_t
+flow_hash(const struct flow_key *k)
+{
+	uint64_t h = hosts_hash_bytes(k->lo.b, 16, 0x5eed);
+
+	h = hosts_hash_bytes(k->hi.b, 16, h);
+	h ^= ((uint64_t)k->plo << 24 | (uint64_t)k->phi << 8 | k->proto) *
+	    0x9e3779b97f4a7c15ull;
+	h ^= h >> 33;
+	return (uint32_t)h;
+}
+
+static bool
+flow_key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+	return a->plo == b->plo && a->phi == b->phi && a->proto == b->proto &&
+	    addr_eq(&a->lo, &b->lo) && addr_eq(&a->hi, &b->hi);
+}
+
+struct flow_entry *
+flow_lookup(struct flow_table *t, const struct flow_key *k)
+{
+	uint32_t i = flow_hash(k) & t->mask;
+
+	while (t->slots[i].used) {
+		if (flow_key_eq(&t->slots[i].key, k))
+			return &t->slots[i];
+		i = (i + 1) & t->mask;
+	}
+	return NULL;
+}
+
+struct flow_entry *
+flow_insert(struct flow_table *t, const struct flow_key *k)
+{
+	uint32_t i;
+	struct flow_entry *e;
+
+	if (t->count >= t->limit)
+		return NULL;
+	i = flow_hash(k) & t->mask;
+	while (t->slots[i].used)
+		i = (i + 1) & t->mask;
+	e = &t->slots[i];
+	memset(e, 0, sizeof(*e));
+	e->key = *k;
+	e->used = 1;
+	t->count++;
+	return e;
+}
+
+/* Backward-shift deletion (Knuth 6.4 algorithm R). */
+void
+flow_remove(struct flow_table *t, struct flow_entry *e)
+{
+	uint32_t i = (uint32_t)(e - t->slots), j = i, home;
+
+	t->slots[i].used = 0;
+	t->count--;
+	for (;;) {
+		j = (j + 1) & t->mask;
+		if (!t->slots[j].used)
+			return;
+		home = flow_hash(&t->slots[j].key) & t->mask;
+		/* Move j back to i unless its home lies cyclically in (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		t->slots[i] = t->slots[j];
+		t->slots[j].used = 0;
+		i = j;
+	}
+}
+
+uint32_t
+flow_count(const struct flow_table *t)
+{
+	return t->count;
+}
+
+uint32_t
+flow_capacity(const struct flow_table *t)
+{
+	return t->limit;
+}
+
+void
+flow_sweep(struct flow_table *t, uint32_t budget, flow_visit_fn fn, void *ctx)
+{
+	uint32_t n;
+
+	for (n = 0; n < budget && n <= t->mask; n++) {
+		struct flow_entry *e = &t->slots[t->cursor];
+
+		if (e->used && fn(ctx, e)) {
+			flow_remove(t, e);
+			continue; /* the shifted-in entry sits at cursor now */
+		}
+		t->cursor = (t->cursor + 1) & t->mask;
+	}
+}
+
+void
+flow_drain(struct flow_table *t, void (*fn)(void *ctx, struct flow_entry *e),
+    void *ctx)
+{
+	uint32_t i;
+
+	for (i = 0; i <= t->mask; i++)
+		if (t->slots[i].used) {
+			fn(ctx, &t->slots[i]);
+			t->slots[i].used = 0;
+		}
+	t->count = 0;
+}

@@ -1,0 +1,121 @@
+/*
+ * hosts.c -- address interning: open addressing over indexes into a dense
+ * array of addresses, linear probing, load kept under 1/2.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hosts.h"
+#include "xmalloc.h"
+
+struct hosts {
+	struct addr *addrs;	/* addrs[i-1] for index i */
+	uint32_t count, cap;	/* used / allocated entries of addrs */
+	uint32_t *slots;	/* 0 = empty, else index */
+	uint32_t nslots;	/* power of two */
+	uint32_t max;
+};
+
+static void hosts_rehash(struct hosts *h, uint32_t nslots);
+static uint32_t *hosts_slot(const struct hosts *h, const struct addr *a);
+
+uint64_t
+hosts_hash_bytes(const void *p, size_t n, uint64_t seed)
+{
+	const uint8_t *b = p;
+	uint64_t x = 0xcbf29ce484222325ull ^ seed;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		x ^= b[i];
+		x *= 0x100000001b3ull;
+	}
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 32;
+	return x;
+}
+
+struct hosts *
+hosts_new(uint32_t max_hosts)
+{
+	struct hosts *h = xcalloc(1, sizeof(*h));
+
+	h->max = max_hosts;
+	h->nslots = 256;
+	h->slots = xcalloc(h->nslots, sizeof(*h->slots));
+	return h;
+}
+
+void
+hosts_free(struct hosts *h)
+{
+	if (h == NULL)
+		return;
+	free(h->addrs);
+	free(h->slots);
+	free(h);
+}
+
+static uint32_t *
+hosts_slot(const struct hosts *h, const struct addr *a)
+{
+	uint32_t mask = h->nslots - 1;
+	uint32_t i = (uint32_t)hosts_hash_bytes(a->b, 16, 0) & mask;
+
+	while (h->slots[i] != 0 && !addr_eq(&h->addrs[h->slots[i] - 1], a))
+		i = (i + 1) & mask;
+	return &h->slots[i];
+}
+
+static void
+hosts_rehash(struct hosts *h, uint32_t nslots)
+{
+	uint32_t i;
+
+	free(h->slots);
+	h->nslots = nslots;
+	h->slots = xcalloc(nslots, sizeof(*h->slots));
+	for (i = 1; i <= h->count; i++)
+		*hosts_slot(h, &h->addrs[i - 1]) = i;
+}
+
+uint32_t
+hosts_find(const struct hosts *h, const struct addr *a)
+{
+	return *hosts_slot(h, a);
+}
+
+uint32_t
+hosts_intern(struct hosts *h, const struct addr *a)
+{
+	uint32_t *s = hosts_slot(h, a);
+
+	if (*s != 0)
+		return *s;
+	if (h->count >= h->max)
+		return 0;
+	if (h->count == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 64;
+		h->addrs = xreallocarray(h->addrs, h->cap, sizeof(*h->addrs));
+	}
+	h->addrs[h->count++] = *a;
+	if ((uint64_t)h->count * 2 > h->nslots) {
+		hosts_rehash(h, h->nslots * 2);
+		return h->count;
+	}
+	*s = h->count;
+	return h->count;
+}
+
+const struct addr *
+hosts_addr(const struct hosts *h, uint32_t i)
+{
+	return &h->addrs[i - 1];
+}
+
+uint32_t
+hosts_count(const struct hosts *h)
+{
+	return h->count;
+}

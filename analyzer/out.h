@@ -1,0 +1,40 @@
+/*
+ * out.h -- output writers. One file per format (out-text.c, out-csv.c,
+ * out-json.c), each exporting a const struct out_ops; out.c keeps the table
+ * and picks one by name. Adding a format is one new file and one table row.
+ *
+ * Writers read the results (const) and write them to a stdio stream. They
+ * return 0, or -1 when a write failed (errno set); the caller reports it.
+ */
+#ifndef PORTSLEUTH_OUT_H
+#define PORTSLEUTH_OUT_H
+
+#include <stdio.h>
+
+#include "results.h"
+
+struct out_opts {
+	int verbose;		/* text: 0 collapse like nmap, >0 show all ports */
+	const char *input_label; /* capture file name(s) for headers */
+};
+
+struct out_ops {
+	const char *name;	/* "text", "csv", "json" */
+	const char *desc;	/* one line for --help */
+	int (*write)(FILE *fp, const struct results *res,
+	    const struct out_opts *opts);
+};
+
+extern const struct out_ops out_text_ops;
+extern const struct out_ops out_csv_ops;
+extern const struct out_ops out_json_ops;
+
+/* Writer by name, or NULL. */
+const struct out_ops *out_find(const char *name);
+/* NULL-terminated table of all writers. */
+extern const struct out_ops *const out_formats[];
+
+/* JSON string escaping shared by writers: writes "..." with escapes. */
+int out_json_string(FILE *fp, const char *s);
+
+#endif

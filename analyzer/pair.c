@@ -1,0 +1,524 @@
+/*
+ * pair.c -- probe/response pairing (semantics.md sections 3, 4 and 6).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pair.h"
+#include "flow.h"
+#include "tunables.h"
+#include "xmalloc.h"
+
+struct pairing {
+	struct pair_opts o;
+	struct verdict *v;
+	struct hosts *hosts;
+	struct evidence *ev;
+	struct flow_table *flows;
+	struct pair_stats st;
+	uint64_t now;		/* capture clock: latest timestamp seen */
+	uint32_t since_sweep;
+};
+
+/* Where a packet stands relative to its flow entry. */
+struct ctx {
+	const struct decoded *d;
+	uint64_t ts;
+	struct flow_key key;
+	bool src_is_lo;
+};
+
+static void track_tcp(struct pairing *p, struct ctx *c);
+static void track_udp(struct pairing *p, struct ctx *c);
+static void track_icmp(struct pairing *p, const struct decoded *d,
+    uint64_t ts);
+static struct flow_entry *find_live(struct pairing *p, struct ctx *c);
+static bool expire_one(void *arg, struct flow_entry *e);
+static void release(struct pairing *p, struct flow_entry *e, bool ended);
+static void new_probe(struct pairing *p, struct ctx *c, uint8_t kind);
+static void answer(struct pairing *p, struct flow_entry *e,
+    const struct decoded *d, uint64_t ts, struct reply_in *in);
+static bool is_prober(const struct flow_entry *e, bool src_is_lo);
+static uint8_t tcp_probe_kind(const struct decoded *d);
+static bool not_a_probe_target(const struct addr *dst);
+
+struct pairing *
+pair_new(const struct pair_opts *o, struct verdict *v, struct hosts *h,
+    struct evidence *ev)
+{
+	struct pairing *p = xcalloc(1, sizeof(*p));
+
+	p->o = *o;
+	p->v = v;
+	p->hosts = h;
+	p->ev = ev;
+	p->flows = flow_new(o->flow_slots);
+	return p;
+}
+
+void
+pair_free(struct pairing *p)
+{
+	if (p == NULL)
+		return;
+	flow_free(p->flows);
+	free(p);
+}
+
+const struct pair_stats *
+pair_stats(const struct pairing *p)
+{
+	return &p->st;
+}
+
+static bool
+is_prober(const struct flow_entry *e, bool src_is_lo)
+{
+	return e->prober_lo == src_is_lo;
+}
+
+/* Multicast and broadcast destinations are never port probes. */
+static bool
+not_a_probe_target(const struct addr *dst)
+{
+	if (addr_is_v4(dst))
+		return dst->b[12] >= 224 || (dst->b[12] == 0) ||
+		    (dst->b[12] == 255 && dst->b[13] == 255 &&
+		    dst->b[14] == 255 && dst->b[15] == 255);
+	return dst->b[0] == 0xff;
+}
+
+/*
+ * Probe kind from the opening segment's flags (semantics.md 4.1-4.6). A SYN
+ * from a full kernel stack (connect(): MSS plus SACK/timestamps/window scale,
+ * and DF on IPv4) is a connect probe; TTL-limited probes test the path.
+ */
+static uint8_t
+tcp_probe_kind(const struct decoded *d)
+{
+	const struct tcp_info *t = &d->tcp;
+	uint8_t f = t->flags & (TH_SYN | TH_ACK | TH_FIN | TH_PSH | TH_URG);
+	bool full;
+
+	if (d->ttl <= TUN_TRACE_TTL_MAX && (f == TH_SYN || f == TH_ACK))
+		return PK_TRACE;
+	switch (f) {
+	case TH_SYN:
+		full = t->mss != 0 &&
+		    (t->sack_ok || t->has_ts || t->wscale != 0xff) &&
+		    (d->ip_ver == 6 || d->df);
+		return full ? PK_CONNECT : PK_SYN;
+	case TH_ACK:
+		return PK_ACK;
+	case 0:
+		return PK_NULL;
+	case TH_FIN:
+		return PK_FIN;
+	case TH_FIN | TH_PSH | TH_URG:
+		return PK_XMAS;
+	case TH_FIN | TH_ACK:
+		return PK_MAIMON;
+	default:
+		return PK_TCP_OTHER;
+	}
+}
+
+/* Credit an entry's outstanding tries; a waiting probe becomes no-response. */
+static void
+release(struct pairing *p, struct flow_entry *e, bool ended)
+{
+	struct reply_in in;
+	struct label l;
+
+	if (e->port_ev == EV_NONE || e->state == FL_CONN)
+		return;
+	if (e->tries)
+		evidence_tries(p->ev, e->port_ev, e->tries, e->first_ns,
+		    e->last_ns);
+	e->tries = 0;
+	if (e->state != FL_PROBE)
+		return;
+	if (ended)
+		p->st.pending_at_end++;
+	else
+		p->st.timed_out++;
+	memset(&in, 0, sizeof(in));
+	in.kind = e->kind;
+	in.reply = RK_NONE;
+	in.icmp_type = in.icmp_code = -1;
+	in.ip = addr_is_v4(&e->key.lo) ? 4 : 6;
+	if (verdict_label(p->v, &in, &l))
+		evidence_settle(p->ev, e->port_ev, &l);
+}
+
+static bool
+expire_one(void *arg, struct flow_entry *e)
+{
+	struct pairing *p = arg;
+	uint64_t limit = e->state == FL_CONN ? p->o.idle_ns : p->o.timeout_ns;
+
+	if (p->now - e->last_ns <= limit)
+		return false;
+	release(p, e, false);
+	return true;
+}
+
+/* The packet's entry, after retiring it if it has expired. */
+static struct flow_entry *
+find_live(struct pairing *p, struct ctx *c)
+{
+	struct flow_entry *e = flow_lookup(p->flows, &c->key);
+
+	if (e != NULL && expire_one(p, e)) {
+		if (e->state == FL_PROBE && !is_prober(e, c->src_is_lo))
+			p->st.late++;
+		flow_remove(p->flows, e);
+		return NULL;
+	}
+	return e;
+}
+
+static void
+new_probe(struct pairing *p, struct ctx *c, uint8_t kind)
+{
+	const struct decoded *d = c->d;
+	struct port_key pk;
+	struct flow_entry *e;
+
+	if (not_a_probe_target(&d->dst))
+		return;
+	memset(&pk, 0, sizeof(pk));
+	pk.scanner = hosts_intern(p->hosts, &d->src);
+	pk.target = hosts_intern(p->hosts, &d->dst);
+	pk.port = d->dport;
+	pk.proto = d->proto;
+	pk.kind = kind;
+	if (pk.scanner == 0 || pk.target == 0) {
+		p->st.record_drops++;
+		return;
+	}
+	e = flow_insert(p->flows, &c->key);
+	if (e == NULL) {
+		flow_sweep(p->flows, flow_capacity(p->flows), expire_one, p);
+		e = flow_insert(p->flows, &c->key);
+	}
+	if (e == NULL) {
+		p->st.table_drops++;
+		return;
+	}
+	e->port_ev = evidence_get(p->ev, &pk);
+	if (e->port_ev == EV_NONE) {
+		flow_remove(p->flows, e);
+		p->st.record_drops++;
+		return;
+	}
+	evidence_probe_start(p->ev, e->port_ev, c->ts);
+	e->prober_lo = c->src_is_lo;
+	e->state = FL_PROBE;
+	e->kind = kind;
+	e->ttl = d->ttl;
+	e->tries = 1;
+	e->first_ns = e->last_ns = c->ts;
+	if (d->proto == 6) {
+		e->flags = d->tcp.flags;
+		e->seq = d->tcp.seq;
+		e->ack = d->tcp.ack;
+		e->payload = d->tcp.payload;
+	} else {
+		e->payload = d->udp_payload;
+	}
+	p->st.probes++;
+}
+
+/* Label a reply and apply it to the probe's record. */
+static void
+answer(struct pairing *p, struct flow_entry *e, const struct decoded *d,
+    uint64_t ts, struct reply_in *in)
+{
+	struct reply_facts f;
+	struct label l;
+
+	in->kind = e->kind;
+	in->ip = d->ip_ver;
+	if (e->state != FL_PROBE && e->reply_ns != 0) {
+		p->st.dup_replies++;
+		if (in->reply == RK_SYNACK || in->reply == RK_UDP)
+			return; /* retransmitted answer: nothing new */
+	}
+	if (!verdict_label(p->v, in, &l)) {
+		p->st.ignored_replies++;
+		return;
+	}
+	p->st.paired++;
+	if (e->tries)
+		evidence_tries(p->ev, e->port_ev, e->tries, e->first_ns,
+		    e->last_ns);
+	e->tries = 0;
+	f.ttl = d->ttl;
+	f.src = hosts_intern(p->hosts, &d->src);
+	f.ts_ns = ts;
+	f.rtt_us = ts >= e->last_ns ?
+	    (uint32_t)((ts - e->last_ns) / 1000 > UINT32_MAX - 1 ?
+	    UINT32_MAX - 1 : (ts - e->last_ns) / 1000) : 0;
+	evidence_reply(p->ev, e->port_ev, &l, &f);
+	if (e->reply_ns == 0)
+		e->reply_ns = ts;
+	e->state = in->reply == RK_SYNACK ? FL_SYNACK : FL_ANSWERED;
+	e->last_ns = ts;
+}
+
+/* RFC 793 reply rules (semantics.md 3, 6.1): does this segment answer e? */
+static uint8_t
+tcp_reply_kind(const struct flow_entry *e, const struct tcp_info *t,
+    bool *valid)
+{
+	uint32_t expect_ack = e->seq + e->payload +
+	    ((e->flags & TH_SYN) ? 1u : 0u) + ((e->flags & TH_FIN) ? 1u : 0u);
+
+	if (t->flags & TH_RST) {
+		if (e->flags & TH_ACK)
+			*valid = t->seq == e->ack;
+		else
+			*valid = (t->flags & TH_ACK) && t->ack == expect_ack;
+		return RK_RST;
+	}
+	if ((t->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
+		*valid = (e->flags & TH_SYN) && t->ack == e->seq + 1;
+		return RK_SYNACK;
+	}
+	if (t->flags & TH_SYN) {
+		*valid = (e->flags & (TH_SYN | TH_ACK)) == TH_SYN;
+		return RK_SYN;
+	}
+	*valid = false;
+	return RK_NONE;
+}
+
+/* A packet from the prober's side of an existing entry. */
+static void
+tcp_from_prober(struct pairing *p, struct ctx *c, struct flow_entry *e)
+{
+	const struct tcp_info *t = &c->d->tcp;
+	bool syn = (t->flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN;
+
+	if (syn && t->seq != e->seq) {
+		/* A new connection attempt reusing the 5-tuple. */
+		release(p, e, false);
+		flow_remove(p->flows, e);
+		new_probe(p, c, tcp_probe_kind(c->d));
+		return;
+	}
+	if (e->state == FL_CONN) {
+		e->last_ns = c->ts;
+		return;
+	}
+	if ((t->flags & ~(TH_PSH | TH_ECE | TH_CWR)) == e->flags &&
+	    t->seq == e->seq) {
+		e->tries++; /* retransmission of the probe */
+		e->last_ns = c->ts;
+		p->st.probes++;
+		p->st.retransmits++;
+		return;
+	}
+	if (e->state == FL_SYNACK && !(t->flags & (TH_RST | TH_SYN))) {
+		release(p, e, false);
+		e->state = FL_CONN; /* handshake completed */
+		e->last_ns = c->ts;
+	}
+}
+
+/* A packet from the target's side of an existing entry. */
+static void
+tcp_from_target(struct pairing *p, struct ctx *c, struct flow_entry *e)
+{
+	const struct tcp_info *t = &c->d->tcp;
+	struct reply_in in;
+	bool valid;
+
+	if (e->state == FL_CONN) {
+		e->last_ns = c->ts;
+		return;
+	}
+	memset(&in, 0, sizeof(in));
+	in.reply = tcp_reply_kind(e, t, &valid);
+	if (in.reply == RK_NONE) {
+		if (e->state == FL_PROBE && !(e->flags & TH_SYN)) {
+			/* The "probe" was a segment of a live connection. */
+			e->state = FL_CONN;
+			e->tries = 0;
+			e->last_ns = c->ts;
+			p->st.midstream++;
+		}
+		return;
+	}
+	if (!valid) {
+		p->st.seq_mismatch++;
+		return;
+	}
+	in.icmp_type = in.icmp_code = -1;
+	in.from_target = true;
+	in.window = t->win;
+	answer(p, e, c->d, c->ts, &in);
+}
+
+static void
+track_tcp(struct pairing *p, struct ctx *c)
+{
+	const struct tcp_info *t = &c->d->tcp;
+	struct flow_entry *e = find_live(p, c);
+
+	if (e != NULL) {
+		if (is_prober(e, c->src_is_lo))
+			tcp_from_prober(p, c, e);
+		else
+			tcp_from_target(p, c, e);
+		return;
+	}
+	if (t->flags & TH_RST) {
+		p->st.unsolicited_rst++;
+		return;
+	}
+	if ((t->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
+		p->st.unsolicited_synack++;
+		return;
+	}
+	if (!(t->flags & TH_SYN) && (t->payload > 0 || t->has_ts)) {
+		/*
+		 * Data or a timestamped segment outside any known connection:
+		 * the capture started mid-stream. Scanners' non-SYN probes
+		 * carry neither.
+		 */
+		e = flow_insert(p->flows, &c->key);
+		if (e != NULL) {
+			e->port_ev = EV_NONE;
+			e->state = FL_CONN;
+			e->prober_lo = c->src_is_lo;
+			e->last_ns = c->ts;
+			p->st.midstream++;
+		}
+		return;
+	}
+	new_probe(p, c, tcp_probe_kind(c->d));
+}
+
+/* Looks like a server's answer (well-known port to ephemeral port). */
+static bool
+udp_reply_shaped(const struct decoded *d)
+{
+	return d->sport != 0 && d->sport < 1024 && d->dport >= 32768;
+}
+
+static void
+track_udp(struct pairing *p, struct ctx *c)
+{
+	struct flow_entry *e = find_live(p, c);
+	struct reply_in in;
+
+	if (e == NULL) {
+		if (udp_reply_shaped(c->d))
+			p->st.unsolicited_udp++;
+		else
+			new_probe(p, c, PK_UDP);
+		return;
+	}
+	if (is_prober(e, c->src_is_lo)) {
+		if (e->state == FL_PROBE) {
+			e->tries++;
+			p->st.probes++;
+			p->st.retransmits++;
+		} else {
+			release(p, e, false);
+			e->state = FL_CONN; /* the conversation goes on */
+		}
+		e->last_ns = c->ts;
+		return;
+	}
+	if (e->state != FL_PROBE) {
+		e->last_ns = c->ts;
+		return;
+	}
+	memset(&in, 0, sizeof(in));
+	in.reply = RK_UDP;
+	in.icmp_type = in.icmp_code = -1;
+	in.from_target = true;
+	answer(p, e, c->d, c->ts, &in);
+}
+
+/* ICMP/ICMPv6 errors: pair through the quoted header (semantics.md 6.2). */
+static void
+track_icmp(struct pairing *p, const struct decoded *d, uint64_t ts)
+{
+	const struct quoted *q = &d->q;
+	struct flow_key key;
+	struct flow_entry *e;
+	struct reply_in in;
+	bool q_src_is_lo;
+
+	if (!d->icmp_error)
+		return;
+	if (!q->valid || !q->has_ports || (q->proto != 6 && q->proto != 17) ||
+	    !addr_eq(&d->dst, &q->src)) {
+		p->st.unmatched_icmp++;
+		return;
+	}
+	flow_key_make(&key, &q->src, q->sport, &q->dst, q->dport, q->proto,
+	    &q_src_is_lo);
+	e = flow_lookup(p->flows, &key);
+	if (e != NULL && p->now - e->last_ns > p->o.timeout_ns &&
+	    e->state != FL_CONN) {
+		if (e->state == FL_PROBE)
+			p->st.late++;
+		release(p, e, false);
+		flow_remove(p->flows, e);
+		e = NULL;
+	}
+	if (e == NULL || !is_prober(e, q_src_is_lo) || e->state == FL_CONN ||
+	    (q->proto == 6 && q->has_seq && q->seq != e->seq)) {
+		p->st.unmatched_icmp++;
+		return;
+	}
+	memset(&in, 0, sizeof(in));
+	in.reply = RK_ICMP;
+	in.icmp_type = d->icmp_type;
+	in.icmp_code = d->icmp_code;
+	in.icmp_v6 = d->proto == 58;
+	in.from_target = addr_eq(&d->src, &q->dst);
+	answer(p, e, d, ts, &in);
+}
+
+void
+pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
+{
+	struct ctx c;
+
+	if (ts_ns > p->now)
+		p->now = ts_ns;
+	if (++p->since_sweep >= TUN_SWEEP_EVERY) {
+		p->since_sweep = 0;
+		flow_sweep(p->flows, TUN_SWEEP_SLOTS, expire_one, p);
+	}
+	if (d->proto == 1 || d->proto == 58) {
+		track_icmp(p, d, ts_ns);
+		return;
+	}
+	c.d = d;
+	c.ts = ts_ns;
+	flow_key_make(&c.key, &d->src, d->sport, &d->dst, d->dport, d->proto,
+	    &c.src_is_lo);
+	if (d->proto == 6)
+		track_tcp(p, &c);
+	else if (d->proto == 17)
+		track_udp(p, &c);
+}
+
+static void
+release_ended(void *arg, struct flow_entry *e)
+{
+	release(arg, e, true);
+}
+
+void
+pair_finish(struct pairing *p)
+{
+	flow_drain(p->flows, release_ended, p);
+}

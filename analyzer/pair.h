@@ -1,0 +1,64 @@
+/*
+ * pair.h -- the pairing stage: decoded packets in, evidence records out.
+ *
+ * For each TCP/UDP packet it decides, per exchange, whether it opens contact
+ * (a probe: SYN, NULL, FIN, Xmas, ACK, Maimon, other flag mixes, a UDP
+ * datagram), repeats one (a retransmission on the same 5-tuple), answers one
+ * (SYN-ACK, RST, bare SYN, UDP from the probed port, checked against RFC 793
+ * sequence rules) or belongs to a connection. ICMP/ICMPv6 errors are paired
+ * through the header they quote. Each answered or timed-out try becomes a
+ * label (verdict.h) applied to the port's evidence record (evidence.h).
+ *
+ * Borrowed: the verdict, hosts and evidence objects (owned by the caller).
+ * Owned: the flow table. No allocation per packet. Capture time is the clock.
+ */
+#ifndef PORTSLEUTH_PAIR_H
+#define PORTSLEUTH_PAIR_H
+
+#include <stdint.h>
+
+#include "decode.h"
+#include "evidence.h"
+#include "hosts.h"
+#include "verdict.h"
+
+struct pair_opts {
+	uint64_t timeout_ns;	/* --timeout: reply window after the last try */
+	uint64_t idle_ns;	/* connection idle expiry */
+	uint32_t flow_slots;	/* pairing table capacity */
+};
+
+struct pair_stats {
+	uint64_t probes;	/* tries (first sends and retransmissions) */
+	uint64_t retransmits;	/* tries after the first on a 5-tuple */
+	uint64_t paired;	/* replies paired with a probe */
+	uint64_t dup_replies;	/* repeated replies to an answered probe */
+	uint64_t unsolicited_synack; /* SYN-ACKs matching no probe */
+	uint64_t unsolicited_rst; /* RSTs matching no probe */
+	uint64_t unsolicited_udp; /* UDP that looks like a reply to nothing */
+	uint64_t seq_mismatch;	/* replies on a probe's 5-tuple failing RFC 793 */
+	uint64_t late;		/* replies after the timeout */
+	uint64_t unmatched_icmp; /* ICMP errors quoting no known probe */
+	uint64_t ignored_replies; /* replies no rule labels (e.g. ICMP 3/4) */
+	uint64_t midstream;	/* connections picked up mid-stream */
+	uint64_t table_drops;	/* probes dropped: pairing table full */
+	uint64_t record_drops;	/* probes dropped: --max-ports reached */
+	uint64_t timed_out;	/* probes unanswered within the timeout */
+	uint64_t pending_at_end; /* probes still waiting when input ended */
+};
+
+struct pairing;
+
+struct pairing *pair_new(const struct pair_opts *o, struct verdict *v,
+    struct hosts *h, struct evidence *ev);
+void pair_free(struct pairing *p);
+
+/* One decoded packet (DEC_OK) captured at ts_ns. */
+void pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns);
+
+/* End of input: every waiting probe becomes a no-response. */
+void pair_finish(struct pairing *p);
+
+const struct pair_stats *pair_stats(const struct pairing *p);
+
+#endif

@@ -1,0 +1,268 @@
+/*
+ * reader.c -- libpcap offline reading, k-way merge by timestamp.
+ */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "log.h"
+#include "reader.h"
+#include "tunables.h"
+#include "xmalloc.h"
+
+struct source {
+	const char *path;	/* borrowed from the caller's argv */
+	FILE *fp;
+	char *buf;		/* stdio buffer */
+	pcap_t *pcap;
+	int dlt;
+	uint64_t number;	/* records returned so far */
+	struct pcap_pkthdr *hdr; /* lookahead record */
+	const u_char *data;
+	bool live;		/* lookahead valid */
+};
+
+struct reader {
+	struct source *src;
+	size_t n;
+	size_t *heap;		/* min-heap of live sources by (ts, index) */
+	size_t nheap;
+	size_t last;		/* source returned last time, or n */
+	bool partial;
+	uint64_t bytes;
+};
+
+static enum reader_error source_open(struct source *s, const char *filter,
+    char *err, size_t errlen);
+static void source_advance(struct reader *r, size_t i);
+static bool heap_less(const struct reader *r, size_t a, size_t b);
+static void heap_down(struct reader *r, size_t pos);
+static void heap_up(struct reader *r, size_t pos);
+
+static uint64_t
+hdr_ns(const struct pcap_pkthdr *h)
+{
+	/* Opened at nanosecond precision: tv_usec holds nanoseconds. */
+	return (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
+}
+
+static enum reader_error
+source_open(struct source *s, const char *filter, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	struct bpf_program prog;
+
+	if (strcmp(s->path, "-") == 0)
+		s->fp = stdin;
+	else if ((s->fp = fopen(s->path, "rb")) == NULL) {
+		snprintf(err, errlen, "%s: %s", s->path, strerror(errno));
+		return READER_ERR_OPEN;
+	}
+	s->buf = xmalloc(TUN_READ_BUFFER);
+	setvbuf(s->fp, s->buf, _IOFBF, TUN_READ_BUFFER);
+	ebuf[0] = '\0';
+	s->pcap = pcap_fopen_offline_with_tstamp_precision(s->fp,
+	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (s->pcap == NULL) {
+		snprintf(err, errlen, "%s: not a readable pcap/pcapng capture "
+		    "(libpcap: %s)", s->path, ebuf);
+		if (s->fp != stdin)
+			fclose(s->fp);
+		s->fp = NULL;
+		return READER_ERR_FORMAT;
+	}
+	s->dlt = pcap_datalink(s->pcap);
+	if (!decode_link_supported(s->dlt)) {
+		const char *name = pcap_datalink_val_to_name(s->dlt);
+
+		snprintf(err, errlen, "%s: unsupported link type %d (%s)",
+		    s->path, s->dlt, name ? name : "unknown");
+		return READER_ERR_LINKTYPE;
+	}
+	if (filter != NULL) {
+		if (pcap_compile(s->pcap, &prog, filter, 1,
+		    PCAP_NETMASK_UNKNOWN) != 0) {
+			snprintf(err, errlen, "%s: bad filter '%s': %s",
+			    s->path, filter, pcap_geterr(s->pcap));
+			return READER_ERR_FILTER;
+		}
+		if (pcap_setfilter(s->pcap, &prog) != 0) {
+			snprintf(err, errlen, "%s: cannot set filter: %s",
+			    s->path, pcap_geterr(s->pcap));
+			pcap_freecode(&prog);
+			return READER_ERR_FILTER;
+		}
+		pcap_freecode(&prog);
+	}
+	return READER_OK;
+}
+
+/* Fetch the next record of source i into its lookahead. */
+static void
+source_advance(struct reader *r, size_t i)
+{
+	struct source *s = &r->src[i];
+	int rc = pcap_next_ex(s->pcap, &s->hdr, &s->data);
+
+	if (rc == 1) {
+		s->live = true;
+		return;
+	}
+	s->live = false;
+	if (rc == PCAP_ERROR) {
+		long off = s->fp != NULL ? ftell(s->fp) : -1;
+
+		log_warn("%s: packet %llu: read error near byte offset %ld, "
+		    "rest of file skipped (libpcap: %s)", s->path,
+		    (unsigned long long)s->number + 1, off,
+		    pcap_geterr(s->pcap));
+		r->partial = true;
+	}
+}
+
+static bool
+heap_less(const struct reader *r, size_t a, size_t b)
+{
+	uint64_t ta = hdr_ns(r->src[a].hdr), tb = hdr_ns(r->src[b].hdr);
+
+	return ta < tb || (ta == tb && a < b);
+}
+
+static void
+heap_down(struct reader *r, size_t pos)
+{
+	for (;;) {
+		size_t l = 2 * pos + 1, m = pos, t;
+
+		if (l < r->nheap && heap_less(r, r->heap[l], r->heap[m]))
+			m = l;
+		if (l + 1 < r->nheap && heap_less(r, r->heap[l + 1],
+		    r->heap[m]))
+			m = l + 1;
+		if (m == pos)
+			return;
+		t = r->heap[m];
+		r->heap[m] = r->heap[pos];
+		r->heap[pos] = t;
+		pos = m;
+	}
+}
+
+static void
+heap_up(struct reader *r, size_t pos)
+{
+	while (pos > 0) {
+		size_t up = (pos - 1) / 2, t;
+
+		if (!heap_less(r, r->heap[pos], r->heap[up]))
+			return;
+		t = r->heap[up];
+		r->heap[up] = r->heap[pos];
+		r->heap[pos] = t;
+		pos = up;
+	}
+}
+
+struct reader *
+reader_open(const char *const *paths, size_t n, const char *filter,
+    enum reader_error *why, char *err, size_t errlen)
+{
+	struct reader *r = xcalloc(1, sizeof(*r));
+	size_t i, stdin_uses = 0;
+
+	r->src = xcalloc(n ? n : 1, sizeof(*r->src));
+	r->heap = xcalloc(n ? n : 1, sizeof(*r->heap));
+	r->n = n;
+	r->last = n;
+	for (i = 0; i < n; i++) {
+		r->src[i].path = paths[i];
+		if (strcmp(paths[i], "-") == 0 && ++stdin_uses > 1) {
+			snprintf(err, errlen, "-: standard input given twice");
+			*why = READER_ERR_OPEN;
+			reader_close(r);
+			return NULL;
+		}
+		*why = source_open(&r->src[i], filter, err, errlen);
+		if (*why != READER_OK) {
+			reader_close(r);
+			return NULL;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		source_advance(r, i);
+		if (r->src[i].live) {
+			r->heap[r->nheap++] = i;
+			heap_up(r, r->nheap - 1);
+		}
+	}
+	return r;
+}
+
+int
+reader_next(struct reader *r, struct reader_packet *p)
+{
+	struct source *s;
+	size_t i;
+
+	if (r->last < r->n) {
+		/* Only now may the previous packet's bytes be released. */
+		source_advance(r, r->last);
+		if (!r->src[r->last].live) {
+			r->heap[0] = r->heap[--r->nheap];
+		}
+		if (r->nheap > 0)
+			heap_down(r, 0);
+		r->last = r->n;
+	}
+	if (r->nheap == 0)
+		return 0;
+	i = r->heap[0];
+	s = &r->src[i];
+	s->number++;
+	p->data = s->data;
+	p->caplen = s->hdr->caplen;
+	p->wirelen = s->hdr->len;
+	p->ts_ns = hdr_ns(s->hdr);
+	p->dlt = s->dlt;
+	p->input = (uint32_t)i;
+	p->number = s->number;
+	r->bytes += s->hdr->caplen;
+	r->last = i;
+	return 1;
+}
+
+bool
+reader_partial(const struct reader *r)
+{
+	return r->partial;
+}
+
+uint64_t
+reader_bytes(const struct reader *r)
+{
+	return r->bytes;
+}
+
+void
+reader_close(struct reader *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++) {
+		struct source *s = &r->src[i];
+
+		if (s->pcap != NULL)
+			pcap_close(s->pcap); /* also closes s->fp */
+		else if (s->fp != NULL && s->fp != stdin)
+			fclose(s->fp);
+		free(s->buf);
+	}
+	free(r->src);
+	free(r->heap);
+	free(r);
+}

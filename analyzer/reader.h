@@ -1,0 +1,54 @@
+/*
+ * reader.h -- capture input: one or more pcap/pcapng files (or "-" for
+ * stdin) read through libpcap and merged into one stream ordered by capture
+ * time, as tcpdump -C/-G rotations are meant to be read.
+ *
+ * Each input is opened by us with a large stdio buffer and handed to
+ * pcap_fopen_offline_with_tstamp_precision() at nanosecond precision, so
+ * microsecond and nanosecond files give one time base. An optional BPF
+ * filter (tcpdump syntax) is compiled per input for its link type.
+ *
+ * Packet bytes belong to libpcap and stay valid only until the next
+ * reader_next() call. Errors: reader_open() fails (NULL, message in err)
+ * when an input cannot be opened, is not a capture, has an unsupported link
+ * type, or the filter does not compile. A read error in the middle of an
+ * input (truncated record, corrupt header) ends that input with a warning
+ * naming the file, packet number and byte offset; reader_partial() then
+ * says the results are partial.
+ */
+#ifndef PORTSLEUTH_READER_H
+#define PORTSLEUTH_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct reader_packet {
+	const uint8_t *data;	/* borrowed from libpcap */
+	uint32_t caplen, wirelen;
+	uint64_t ts_ns;		/* capture time, ns since the epoch */
+	int dlt;		/* link type of the input */
+	uint32_t input;		/* index of the input (argument order) */
+	uint64_t number;	/* 1-based record number within that input */
+};
+
+struct reader;
+
+/* Why reader_open() failed. */
+enum reader_error {
+	READER_OK = 0,
+	READER_ERR_OPEN,	/* missing or unreadable file */
+	READER_ERR_FORMAT,	/* not a pcap/pcapng capture, bad header */
+	READER_ERR_LINKTYPE,	/* link type the decoder does not know */
+	READER_ERR_FILTER,	/* BPF expression does not compile */
+};
+
+struct reader *reader_open(const char *const *paths, size_t n,
+    const char *filter, enum reader_error *why, char *err, size_t errlen);
+/* 1: a packet in *p; 0: all inputs exhausted. */
+int reader_next(struct reader *r, struct reader_packet *p);
+bool reader_partial(const struct reader *r);
+uint64_t reader_bytes(const struct reader *r);
+void reader_close(struct reader *r);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * results.h -- the analysis result handed to the writers: sorted port rows,
+ * per-probe-kind verdicts, and the run summary.
+ *
+ * Built once at the end of a run (results_build() in results.c, from the
+ * evidence store) and then only read: writers take it as const. The results
+ * own their arrays; results_free() releases them. Rows are sorted by host
+ * (IPv4 before IPv6, numerically), protocol (tcp, udp), port, then scanner,
+ * so output never depends on hash order.
+ */
+#ifndef PORTSLEUTH_RESULTS_H
+#define PORTSLEUTH_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "portstate.h"
+
+/* The verdict one probe kind reached for a port (JSON lists each). */
+struct kind_verdict {
+	uint8_t kind;		/* enum probe_kind */
+	uint8_t state;		/* enum port_state */
+	uint8_t reason;		/* enum reason */
+	uint8_t reason_ttl;	/* TTL of the deciding reply, 0 if none */
+	bool has_reason_ip;	/* reply source differs from the target */
+	struct addr reason_ip;
+	uint32_t tries;		/* probes sent, retransmissions included */
+	uint32_t replies;	/* replies paired with those tries */
+	const char *rule;	/* name of the rule that chose the state */
+};
+
+struct port_row {
+	struct addr host;	/* the probed target */
+	struct addr scanner;	/* the side that sent the probes */
+	uint8_t proto;		/* 6 (tcp) or 17 (udp) */
+	uint16_t port;
+	uint8_t state;		/* enum port_state: the row's verdict */
+	uint8_t reason;		/* enum reason */
+	uint8_t reason_ttl;
+	bool has_reason_ip;
+	struct addr reason_ip;
+	uint32_t probes;	/* tries over all kinds */
+	uint32_t responses;	/* replies over all kinds */
+	double rtt_ms;		/* RTT of the deciding reply; < 0 if none */
+	uint64_t first_ns, last_ns; /* capture time of first/last probe or reply */
+	const char *service;	/* services(5) name or NULL (borrowed, static) */
+	uint8_t nkinds;		/* entries used in kinds[] */
+	struct kind_verdict kinds[PK_COUNT]; /* sorted by kind */
+};
+
+/* Counters for the summary object and -v. */
+struct run_summary {
+	uint32_t captures;	/* capture files read */
+	uint64_t packets;	/* records read */
+	uint64_t bytes;		/* captured bytes */
+	uint64_t decoded;	/* packets decoded to TCP/UDP/ICMP */
+	uint64_t malformed;	/* sum of the DEC_BAD_* counters */
+	uint64_t probes;	/* tries seen */
+	uint64_t paired;	/* replies paired with a probe */
+	uint64_t unsolicited;	/* replies that matched no probe */
+	uint64_t late;		/* replies after --timeout */
+	uint64_t unmatched_icmp; /* ICMP errors quoting no known probe */
+	uint64_t table_drops;	/* probes dropped: table full */
+	uint64_t first_ns, last_ns; /* capture time span */
+	uint32_t hosts;		/* distinct target hosts in rows */
+	uint32_t ports_by_state[PS_COUNT];
+	bool partial;		/* input truncated/unreadable or table overflow */
+};
+
+struct results {
+	struct port_row *rows;
+	size_t nrows;
+	struct run_summary summary;
+};
+
+void results_free(struct results *r);
+
+/* Sort rows into output order (exposed for writers' tests). */
+void results_sort(struct results *r);
+
+#endif

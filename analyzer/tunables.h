@@ -1,0 +1,60 @@
+/*
+ * tunables.h -- every limit and default of portsleuth in one place.
+ *
+ * Each value has a one-line reason. Options that override one at run time
+ * say so in the comment; nothing else in the tree hard-codes these numbers.
+ */
+#ifndef PORTSLEUTH_TUNABLES_H
+#define PORTSLEUTH_TUNABLES_H
+
+/*
+ * Default --timeout (ms): how long a probe waits for a reply after its last
+ * try. 10 s is nmap's --max-rtt-timeout ceiling: nmap itself never credits a
+ * reply later than that, so neither do we. A reply after the timeout is
+ * counted as "late" and not paired.
+ */
+#define TUN_PROBE_TIMEOUT_MS 10000u
+
+/* Idle time (ms) after which a completed or mid-stream connection is forgotten. */
+#define TUN_CONN_IDLE_MS 300000u
+
+/* Default pending-probe table capacity (slots, power of two); -m/--max-flows. */
+#define TUN_FLOW_SLOTS (1u << 20)
+
+/* Load factor cap of the pending-probe table, in percent. */
+#define TUN_FLOW_LOAD_PCT 70u
+
+/* Default cap on port records kept (--max-ports); beyond it new ports are dropped. */
+#define TUN_MAX_PORTS (1u << 24)
+
+/* Sweep expired probes every this many packets (capture time is the clock). */
+#define TUN_SWEEP_EVERY 4096u
+
+/* Slots examined per sweep step (bounded work per packet on average). */
+#define TUN_SWEEP_SLOTS 1024u
+
+/*
+ * Probes whose IP TTL/hop limit at the capture point is at or below this are
+ * TTL-limited (traceroute ladders, hping --ttl): they test the path, not the
+ * port. Normal stacks start at 64, 128 or 255 and scanners at >= 37.
+ */
+#define TUN_TRACE_TTL_MAX 30u
+
+/* stdio buffer for capture files (libpcap's default is small; issue #5). */
+#define TUN_READ_BUFFER (1u << 20)
+
+/* nmap collapses a state into "Not shown" when it has more than this many ports. */
+#define TUN_COLLAPSE_MIN 26u
+
+/* Maximum number of capture files in one run. */
+#define TUN_MAX_INPUTS 65536u
+
+/* Largest snap length we accept from a file header (libpcap's own maximum). */
+#define TUN_MAX_SNAPLEN 262144u
+
+/* Rule files: longest line and most rules accepted (hostile input bound). */
+#define TUN_RULE_MAX_FILE (1u << 20)
+#define TUN_RULE_MAX_RULES 4096u
+#define TUN_RULE_MAX_DEPTH 64u
+
+#endif
