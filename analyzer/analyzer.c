@@ -6,6 +6,7 @@
 
 #include "analyzer.h"
 #include "evidence.h"
+#include "findings.h"
 #include "hosts.h"
 #include "log.h"
 #include "pair.h"
@@ -16,6 +17,7 @@
 
 struct analyzer {
 	struct analyzer_opts o;
+	const struct ruleset *rs;
 	struct hosts *hosts;
 	struct evidence *ev;
 	struct verdict *verdict;
@@ -26,7 +28,7 @@ struct analyzer {
 };
 
 static int cmp_records(const void *a, const void *b, void *ctx);
-static void build_row(const struct analyzer *a, const uint32_t *ids,
+static uint32_t build_row(const struct analyzer *a, const uint32_t *ids,
     size_t n, struct port_row *row);
 
 struct analyzer *
@@ -36,6 +38,7 @@ analyzer_new(const struct analyzer_opts *o, const struct ruleset *rs)
 	struct pair_opts po;
 
 	a->o = *o;
+	a->rs = rs;
 	a->hosts = hosts_new(o->max_ports * 2u + 16u);
 	a->ev = evidence_new(o->max_ports);
 	a->verdict = verdict_new(rs);
@@ -99,7 +102,7 @@ analyzer_log_counters(const struct analyzer *a)
 #define C(f) log_verbose("pairing %s: %llu", #f, (unsigned long long)s->f)
 	C(probes); C(retransmits); C(paired); C(dup_replies);
 	C(unsolicited_synack); C(unsolicited_rst); C(unsolicited_udp);
-	C(seq_mismatch); C(late); C(unmatched_icmp); C(ignored_replies);
+	C(seq_mismatch); C(late); C(unmatched_icmp); C(nat_matched); C(ignored_replies);
 	C(midstream); C(table_drops); C(record_drops); C(timed_out);
 	C(pending_at_end);
 #undef C
@@ -137,12 +140,13 @@ same_port(const struct port_ev *x, const struct port_ev *y)
 	    x->key.port == y->key.port;
 }
 
-/* One row from the records of one port (one per probe kind). */
-static void
+/* One row from the records of one port; returns the deciding record. */
+static uint32_t
 build_row(const struct analyzer *a, const uint32_t *ids, size_t n,
     struct port_row *row)
 {
 	const struct port_ev *best = NULL;
+	uint32_t best_id = 0;
 	size_t i;
 
 	memset(row, 0, sizeof(*row));
@@ -171,6 +175,7 @@ build_row(const struct analyzer *a, const uint32_t *ids, size_t n,
 		if (best == NULL || r->rank > best->rank ||
 		    (r->rank == best->rank && r->last_ns > best->last_ns)) {
 			best = r;
+			best_id = ids[i];
 			row->state = k->state;
 			row->reason = k->reason;
 			row->reason_ttl = k->reason_ttl;
@@ -185,15 +190,17 @@ build_row(const struct analyzer *a, const uint32_t *ids, size_t n,
 	row->proto = best->key.proto;
 	row->port = best->key.port;
 	row->service = service_name(row->port, row->proto);
+	return best_id;
 }
 
 void
 analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 {
 	const struct pair_stats *s;
-	uint32_t i, n = 0, total;
-	uint32_t *ids;
-	size_t start, j;
+	struct findings_input fi;
+	struct pair_counts pc;
+	uint32_t i, n = 0, total, *ids, *best;
+	size_t start, j, *first;
 	struct run_summary *sum = &out->summary;
 
 	pair_finish(a->pair);
@@ -207,20 +214,20 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	qsort_r(ids, n, sizeof(*ids), cmp_records, a);
 	memset(out, 0, sizeof(*out));
 	out->rows = xcalloc(n ? n : 1, sizeof(*out->rows));
+	best = xcalloc(n ? n : 1, sizeof(*best));
+	first = xcalloc(n + 1, sizeof(*first));
 	for (start = 0; start < n; start = j) {
-		const struct port_ev *first = evidence_at_const(a->ev, ids[start]);
+		const struct port_ev *r0 = evidence_at_const(a->ev, ids[start]);
 
-		for (j = start + 1; j < n && same_port(first,
+		for (j = start + 1; j < n && same_port(r0,
 		    evidence_at_const(a->ev, ids[j])); j++)
 			;
-		build_row(a, ids + start, j - start, &out->rows[out->nrows]);
-		sum->ports_by_state[out->rows[out->nrows].state]++;
-		if (out->nrows == 0 || !addr_eq(&out->rows[out->nrows - 1].host,
-		    &out->rows[out->nrows].host))
-			sum->hosts++;
+		first[out->nrows] = start;
+		best[out->nrows] = build_row(a, ids + start, j - start,
+		    &out->rows[out->nrows]);
 		out->nrows++;
 	}
-	free(ids);
+	first[out->nrows] = n;
 	s = pair_stats(a->pair);
 	sum->packets = a->packets;
 	sum->bytes = a->bytes;
@@ -237,4 +244,18 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	sum->first_ns = a->first_ns;
 	sum->last_ns = a->last_ns;
 	sum->partial = partial || sum->table_drops > 0;
+	fi.ev = a->ev;
+	fi.hosts = a->hosts;
+	fi.unsolicited = pair_unsolicited(a->pair);
+	fi.backscatter = pair_backscatter(a->pair);
+	fi.ids = ids;
+	fi.row_first = first;
+	fi.best = best;
+	fi.start_ns = a->first_ns;
+	pc.unsolicited_synack = s->unsolicited_synack;
+	pc.unsolicited_rst = s->unsolicited_rst;
+	findings_run(a->rs, &fi, &pc, out);
+	free(ids);
+	free(best);
+	free(first);
 }

@@ -23,6 +23,7 @@ enum {
 	OPT_LIST_EVIDENCE,
 	OPT_MAX_FLOWS,
 	OPT_MAX_PORTS,
+	OPT_FINDINGS,
 };
 
 struct cli_option {
@@ -38,6 +39,8 @@ static const struct cli_option options[] = {
 	    "output format: text (default), csv, json" },
 	{ "output", required_argument, 'o', "FILE",
 	    "write results to FILE instead of standard output" },
+	{ "findings", required_argument, OPT_FINDINGS, "FILE",
+	    "also write the findings to FILE as CSV" },
 	{ "filter", required_argument, OPT_FILTER, "EXPR",
 	    "only read packets matching the BPF expression (tcpdump syntax)" },
 	{ "timeout", required_argument, OPT_TIMEOUT, "TIME",
@@ -156,6 +159,9 @@ cli_set(struct cli *c, int val, const char *arg, char *err, size_t errlen)
 	case OPT_FILTER:
 		c->filter = arg;
 		return 0;
+	case OPT_FINDINGS:
+		c->findings_file = arg;
+		return 0;
 	case OPT_TIMEOUT:
 		if (parse_duration(arg, &c->timeout_ns) != 0 ||
 		    c->timeout_ns == 0) {
@@ -256,8 +262,10 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		if (cli_set(c, ch, optarg, err, errlen) != 0)
 			return CLI_ERROR;
 	}
-	c->inputs = (const char **)(argv + optind);
 	c->ninputs = (size_t)(argc - optind);
+	c->inputs = xcalloc(c->ninputs + 1, sizeof(*c->inputs));
+	for (i = 0; i < c->ninputs; i++)
+		c->inputs[i] = argv[optind + (int)i];
 	if (c->action == ACT_ANALYZE && c->ninputs == 0) {
 		snprintf(err, errlen, "no capture file given (use - for "
 		    "standard input); try 'portsleuth --help'");
@@ -275,5 +283,7 @@ void
 cli_free(struct cli *c)
 {
 	free(c->rule_files);
+	free(c->inputs);
 	c->rule_files = NULL;
+	c->inputs = NULL;
 }

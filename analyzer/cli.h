@@ -25,6 +25,7 @@ struct cli {
 	enum cli_action action;
 	const char *format;	/* -f */
 	const char *output;	/* -o, NULL = stdout */
+	const char *findings_file; /* --findings: findings as CSV */
 	const char *filter;	/* --filter */
 	uint64_t timeout_ns;	/* --timeout */
 	uint32_t max_flows;	/* --max-flows */

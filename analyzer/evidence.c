@@ -6,6 +6,7 @@
 
 #include "evidence.h"
 #include "hosts.h"
+#include "tunables.h"
 #include "xmalloc.h"
 
 struct evidence {
@@ -13,12 +14,16 @@ struct evidence {
 	uint32_t count, cap, max;
 	uint32_t *slots;	/* id + 1, 0 = empty */
 	uint32_t nslots;	/* power of two, load <= 1/2 */
+	struct phase *phases;	/* log of the ports that changed state */
+	size_t nphases, phases_cap;
 };
 
 static uint32_t *evidence_slot(const struct evidence *ev,
     const struct port_key *key);
 static void evidence_rehash(struct evidence *ev, uint32_t nslots);
-static void evidence_close_round(struct port_ev *r);
+static void evidence_close_round(struct evidence *ev, uint32_t id);
+static void evidence_log_phase(struct evidence *ev, uint32_t id,
+    uint8_t state, uint8_t reason, uint64_t ts);
 
 struct evidence *
 evidence_new(uint32_t max_records)
@@ -38,6 +43,7 @@ evidence_free(struct evidence *ev)
 		return;
 	free(ev->recs);
 	free(ev->slots);
+	free(ev->phases);
 	free(ev);
 }
 
@@ -132,15 +138,54 @@ evidence_count(const struct evidence *ev)
 	return ev->count;
 }
 
-/* Count a change when this round's verdict differs from the last one. */
 static void
-evidence_close_round(struct port_ev *r)
+evidence_log_phase(struct evidence *ev, uint32_t id, uint8_t state,
+    uint8_t reason, uint64_t ts)
 {
-	if (r->prev_state != PS_UNKNOWN && r->state != r->prev_state) {
+	struct phase *p;
+
+	if (ev->nphases >= TUN_MAX_PHASES)
+		return;
+	if (ev->nphases == ev->phases_cap) {
+		ev->phases_cap = ev->phases_cap ? ev->phases_cap * 2 : 64;
+		ev->phases = xreallocarray(ev->phases, ev->phases_cap,
+		    sizeof(*ev->phases));
+	}
+	p = &ev->phases[ev->nphases++];
+	p->id = id;
+	p->state = state;
+	p->reason = reason;
+	p->ts_ns = ts;
+}
+
+/*
+ * A round ended: count a change when its verdict differs from the last
+ * round's. The phase log gets the old phase too on a port's first change.
+ */
+static void
+evidence_close_round(struct evidence *ev, uint32_t id)
+{
+	struct port_ev *r = &ev->recs[id];
+
+	if (r->prev_state == PS_UNKNOWN) {
+		r->phase_ns = r->round_ns;
+	} else if (r->state != r->prev_state) {
+		if (r->changes == 0)
+			evidence_log_phase(ev, id, r->prev_state,
+			    r->prev_reason, r->phase_ns);
+		evidence_log_phase(ev, id, r->state, r->reason, r->round_ns);
 		r->changes++;
-		r->change_ns = r->round_ns;
+		r->phase_ns = r->round_ns;
 	}
 	r->prev_state = r->state;
+	r->prev_reason = r->reason;
+}
+
+const struct phase *
+evidence_phases(const struct evidence *ev, size_t *n)
+{
+	*n = ev->nphases;
+	return ev->phases;
 }
 
 void
@@ -151,13 +196,17 @@ evidence_probe_start(struct evidence *ev, uint32_t id, uint64_t ts)
 	if (r->state == PS_UNKNOWN && !r->round_done) {
 		if (r->round_ns == 0)
 			r->round_ns = ts;
+		r->round_probes++;
 		return;
 	}
-	if (!r->round_done)
+	if (!r->round_done) {
+		r->round_probes++;
 		return;
-	evidence_close_round(r);
+	}
+	evidence_close_round(ev, id);
 	r->round_done = 0;
 	r->round_ns = ts;
+	r->round_probes = 1;
 }
 
 void
@@ -208,9 +257,23 @@ evidence_set(struct port_ev *r, const struct label *l,
 	r->reason = l->reason;
 	r->rank = l->rank;
 	r->rule = l->rule;
-	r->reason_ttl = f ? f->ttl : 0;
-	r->reason_src = f ? f->src : 0;
-	r->rtt_us = f ? f->rtt_us : UINT32_MAX;
+	if (f == NULL) {
+		r->reason_ttl = 0;
+		r->reason_src = 0;
+		r->rtt_us = UINT32_MAX;
+		r->reply_kind = RK_NONE;
+		return;
+	}
+	r->reason_ttl = f->ttl;
+	r->reason_src = f->src;
+	r->rtt_us = f->rtt_us;
+	r->reply_kind = f->kind;
+	r->icmp_type = f->icmp_type;
+	r->icmp_code = f->icmp_code;
+	r->reply_win = f->win;
+	r->reply_ipid = f->ipid;
+	r->reply_sig = f->sig;
+	r->reply_nopt = f->nopt;
 }
 
 void
@@ -221,6 +284,9 @@ evidence_reply(struct evidence *ev, uint32_t id, const struct label *l,
 	bool answered_before = r->round_done && r->reason != RS_NO_RESPONSE;
 
 	r->replies++;
+	if (f->retry && f->kind != RK_ICMP && !answered_before &&
+	    r->retry_answers < UINT16_MAX)
+		r->retry_answers++;
 	if (f->ts_ns > r->last_ns)
 		r->last_ns = f->ts_ns;
 	if (!answered_before ||
@@ -246,5 +312,5 @@ evidence_finish(struct evidence *ev)
 	uint32_t i;
 
 	for (i = 0; i < ev->count; i++)
-		evidence_close_round(&ev->recs[i]);
+		evidence_close_round(ev, i);
 }

@@ -40,9 +40,16 @@ struct label {
 	uint16_t rule;		/* index of the deciding rule */
 };
 
-/* What one try's reply looked like (for the record's reason fields). */
+/* What one reply looked like (kept for the deciding reply). */
 struct reply_facts {
+	uint8_t kind;		/* enum reply_kind */
 	uint8_t ttl;		/* reply TTL / hop limit */
+	uint8_t icmp_type, icmp_code; /* ICMP errors */
+	uint8_t nopt;		/* TCP options in the reply */
+	bool retry;		/* answered a retry, the first try went unanswered */
+	uint16_t win;		/* TCP window */
+	uint16_t ipid;		/* IPv4 ID */
+	uint32_t sig;		/* TCP option layout hash (0: none) */
 	uint32_t src;		/* host index of the reply source */
 	uint32_t rtt_us;
 	uint64_t ts_ns;
@@ -50,19 +57,42 @@ struct reply_facts {
 
 struct port_ev {
 	struct port_key key;	/* 12 bytes */
+	uint32_t tries;		/* all tries, all rounds */
 	uint64_t first_ns;	/* first try of any round */
 	uint64_t last_ns;	/* last try or reply */
 	uint64_t round_ns;	/* first try of the current round */
-	uint32_t tries;		/* all tries, all rounds */
+	uint64_t phase_ns;	/* first try of the current run of one state */
 	uint32_t replies;	/* all paired replies */
 	uint32_t reason_src;	/* host index of the deciding reply's source */
 	uint32_t rtt_us;	/* RTT of the deciding reply, UINT32_MAX none */
+	uint32_t reply_sig;	/* option layout hash of the deciding reply */
+	uint16_t reply_win;	/* TCP window of the deciding reply */
+	uint16_t reply_ipid;	/* IPv4 ID of the deciding reply */
 	uint16_t rule;		/* rule that chose the state */
 	uint16_t changes;	/* state changes between rounds */
+	uint16_t halfopen;	/* SYN-ACKs the prober never acknowledged or reset */
+	uint16_t retry_answers;	/* direct replies that only a retry drew */
+	uint16_t round_probes;	/* distinct probes in the current round */
+	uint16_t after_data_rst; /* connections reset right after prober data */
 	uint8_t state, reason, rank, reason_ttl;
+	uint8_t reply_kind;	/* enum reply_kind of the deciding reply */
+	uint8_t icmp_type, icmp_code; /* of the deciding reply if ICMP */
+	uint8_t reply_nopt;	/* TCP options in the deciding reply */
 	uint8_t prev_state;	/* verdict of the previous round */
+	uint8_t prev_reason;
 	uint8_t round_done;	/* current round has its verdict */
-	uint64_t change_ns;	/* start of the last round that changed state */
+	uint8_t conn_ttl;	/* TTL of the target's own handshake reply */
+	uint8_t reset_ttl;	/* TTL of the reset that followed prober data */
+	uint8_t hop_ttl;	/* trace: highest probe TTL answered by a router */
+	uint8_t silent_ttl;	/* trace: highest probe TTL left unanswered */
+	uint32_t hop_src;	/* trace: that router (host index) */
+};
+
+/* A state a port showed from a time on (kept only for ports that change). */
+struct phase {
+	uint32_t id;		/* evidence record */
+	uint8_t state, reason;
+	uint64_t ts_ns;		/* first try of the phase */
 };
 
 struct evidence;
@@ -102,6 +132,9 @@ void evidence_settle(struct evidence *ev, uint32_t id, const struct label *none)
 
 /* End of run: close every record's last round (counts state changes). */
 void evidence_finish(struct evidence *ev);
+
+/* The phase log (states of ports that changed), in order of record. */
+const struct phase *evidence_phases(const struct evidence *ev, size_t *n);
 
 /* nmap's precedence: may `next` replace `cur` for a probe of kind k? */
 bool evidence_takes(enum port_state cur, enum port_state next,

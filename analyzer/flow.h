@@ -39,6 +39,8 @@ struct flow_entry {
 	uint8_t kind;		/* enum probe_kind */
 	uint8_t flags;		/* TCP flags of the probe */
 	uint8_t ttl;		/* probe TTL */
+	uint8_t reply_ttl;	/* TTL of the target's first reply */
+	uint8_t prober_data;	/* conn: the prober has sent payload */
 	uint16_t tries;		/* tries on this 5-tuple */
 	uint32_t seq, ack;	/* probe sequence / ack numbers */
 	uint32_t payload;	/* probe payload bytes */

@@ -75,6 +75,24 @@ reader_status(enum reader_error e)
 }
 
 static int
+write_findings(const char *path, const struct results *res)
+{
+	FILE *fp = fopen(path, "w");
+	int rc;
+
+	if (fp == NULL) {
+		log_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = out_csv_findings(fp, res);
+	if (fclose(fp) != 0)
+		rc = -1;
+	if (rc != 0)
+		log_error("%s: write error: %s", path, strerror(errno));
+	return rc;
+}
+
+static int
 analyze(const struct cli *c, const struct ruleset *rs)
 {
 	struct analyzer_opts ao;
@@ -127,6 +145,8 @@ analyze(const struct cli *c, const struct ruleset *rs)
 		log_error("%s: %s", c->output, strerror(errno));
 		rc = -1;
 	}
+	if (rc == 0 && c->findings_file != NULL)
+		rc = write_findings(c->findings_file, &res);
 	results_free(&res);
 	analyzer_free(a);
 	reader_close(rd);

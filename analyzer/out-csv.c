@@ -18,18 +18,17 @@
 
 #include "out.h"
 
-#define ISO_BUF   40   /* "2026-11-01T14:41:28.589477Z" */
+
 #define KINDS_BUF 1024 /* PK_COUNT x "tcp-other=closed|filtered/..." */
 
 static int out_csv_write(
     FILE *fp, const struct results *res, const struct out_opts *opts);
 static bool needs_quotes(const char *s, size_t n);
 static void out_csv_field(FILE *fp, const char *s, bool first);
-static const char *proto_name(uint8_t p);
 static void out_csv_u64(FILE *fp, uint64_t v);
-static void iso_time(uint64_t ns, char *buf, size_t len);
 static void kinds_text(const struct port_row *r, char *buf, size_t len);
 static void out_csv_row(FILE *fp, const struct port_row *r);
+static void flags_text(const struct port_row *r, char *buf, size_t len);
 
 const struct out_ops out_csv_ops = {
 	.name = "csv",
@@ -53,6 +52,7 @@ static const char *const out_csv_header[] = {
 	"last_seen",
 	"service",
 	"kinds",
+	"findings",
 	NULL,
 };
 
@@ -88,28 +88,7 @@ out_csv_u64(FILE *fp, uint64_t v)
 	out_csv_field(fp, buf, false);
 }
 
-static const char *
-proto_name(uint8_t p)
-{
-	return p == 6 ? "tcp" : p == 17 ? "udp" : "unknown";
-}
 
-/* Capture time (ns since the epoch) as UTC with microseconds. */
-static void
-iso_time(uint64_t ns, char *buf, size_t len)
-{
-	time_t t = (time_t)(ns / 1000000000u);
-	struct tm tm;
-	size_t n;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    (n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	snprintf(
-	    buf + n, len - n, ".%06uZ", (unsigned)(ns % 1000000000u / 1000u));
-}
 
 /* "syn=open/syn-ack;xmas=closed/reset" */
 static void
@@ -131,13 +110,30 @@ kinds_text(const struct port_row *r, char *buf, size_t len)
 	}
 }
 
+/* "silent-drop;icmp-reject": the findings that concern this row. */
+static void
+flags_text(const struct port_row *r, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < r->nflags; i++) {
+		n = snprintf(buf + off, len - off, "%s%s", i ? ";" : "",
+		    r->flags[i]);
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+}
+
 static void
 out_csv_row(FILE *fp, const struct port_row *r)
 {
-	char a[ADDR_STRLEN], t[ISO_BUF], kinds[KINDS_BUF], rtt[32];
+	char a[ADDR_STRLEN], t[OUT_ISO_BUF], kinds[KINDS_BUF], rtt[32];
 
 	out_csv_field(fp, addr_str(&r->host, a), true);
-	out_csv_field(fp, proto_name(r->proto), false);
+	out_csv_field(fp, out_proto_name(r->proto), false);
 	out_csv_u64(fp, r->port);
 	out_csv_field(fp, port_state_name(r->state), false);
 	out_csv_field(fp, reason_name(r->reason), false);
@@ -151,14 +147,49 @@ out_csv_row(FILE *fp, const struct port_row *r)
 	if (r->rtt_ms >= 0 && r->rtt_ms < 1e12) /* also rejects NaN */
 		snprintf(rtt, sizeof(rtt), "%.3f", r->rtt_ms);
 	out_csv_field(fp, rtt, false);
-	iso_time(r->first_ns, t, sizeof(t));
+	out_iso_time(r->first_ns, t, sizeof(t));
 	out_csv_field(fp, t, false);
-	iso_time(r->last_ns, t, sizeof(t));
+	out_iso_time(r->last_ns, t, sizeof(t));
 	out_csv_field(fp, t, false);
 	out_csv_field(fp, r->service != NULL ? r->service : "", false);
 	kinds_text(r, kinds, sizeof(kinds));
 	out_csv_field(fp, kinds, false);
+	flags_text(r, kinds, sizeof(kinds));
+	out_csv_field(fp, kinds, false);
 	putc('\n', fp);
+}
+
+static const char *const findings_header[] = { "id", "severity", "host",
+	"source", "ports", "count", "message", "rule", NULL };
+
+int
+out_csv_findings(FILE *fp, const struct results *res)
+{
+	char a[ADDR_STRLEN], n[24];
+	size_t i;
+
+	for (i = 0; findings_header[i] != NULL; i++)
+		out_csv_field(fp, findings_header[i], i == 0);
+	putc('\n', fp);
+	for (i = 0; i < res->nfindings && !ferror(fp); i++) {
+		const struct finding *f = &res->findings[i];
+
+		out_csv_field(fp, f->id, true);
+		out_csv_field(fp, out_severity_name(f->severity), false);
+		out_csv_field(fp, f->has_host ? addr_str(&f->host, a) : "",
+		    false);
+		out_csv_field(fp, f->has_source ? addr_str(&f->source, a) : "",
+		    false);
+		out_csv_field(fp, f->ports != NULL ? f->ports : "", false);
+		snprintf(n, sizeof(n), "%u", (unsigned)f->count);
+		out_csv_field(fp, n, false);
+		out_csv_field(fp, f->message, false);
+		out_csv_field(fp, f->rule, false);
+		putc('\n', fp);
+	}
+	if (fflush(fp) == EOF || ferror(fp))
+		return -1;
+	return 0;
 }
 
 static int

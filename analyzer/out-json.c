@@ -18,7 +18,6 @@
 
 #include "out.h"
 
-#define ISO_BUF 40 /* "2026-11-01T14:41:28.589477Z" */
 
 static int json_write(
     FILE *fp, const struct results *res, const struct out_opts *opts);
@@ -28,10 +27,9 @@ static void json_str(FILE *fp, const char *key, const char *s);
 static void json_addr(FILE *fp, const char *key, const struct addr *a);
 static void json_time(FILE *fp, const char *key, uint64_t ns, bool have);
 static void json_rtt(FILE *fp, const char *key, double ms);
-static void iso_time(uint64_t ns, char *buf, size_t len);
-static const char *proto_name(uint8_t p);
 static void json_row(FILE *fp, const struct port_row *r);
 static void json_summary(FILE *fp, const struct run_summary *s);
+static void json_finding(FILE *fp, const struct finding *f);
 
 const struct out_ops out_json_ops = {
 	.name = "json",
@@ -68,29 +66,14 @@ json_addr(FILE *fp, const char *key, const struct addr *a)
 	json_str(fp, key, a != NULL ? addr_str(a, buf) : NULL);
 }
 
-static void
-iso_time(uint64_t ns, char *buf, size_t len)
-{
-	time_t t = (time_t)(ns / 1000000000u);
-	struct tm tm;
-	size_t n;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    (n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	snprintf(
-	    buf + n, len - n, ".%06uZ", (unsigned)(ns % 1000000000u / 1000u));
-}
 
 static void
 json_time(FILE *fp, const char *key, uint64_t ns, bool have)
 {
-	char buf[ISO_BUF];
+	char buf[OUT_ISO_BUF];
 
 	if (have)
-		iso_time(ns, buf, sizeof(buf));
+		out_iso_time(ns, buf, sizeof(buf));
 	json_str(fp, key, have ? buf : NULL);
 }
 
@@ -114,11 +97,6 @@ json_rtt(FILE *fp, const char *key, double ms)
 	fwrite(buf, 1, n, fp);
 }
 
-static const char *
-proto_name(uint8_t p)
-{
-	return p == 6 ? "tcp" : p == 17 ? "udp" : "unknown";
-}
 
 static void
 json_row(FILE *fp, const struct port_row *r)
@@ -128,7 +106,7 @@ json_row(FILE *fp, const struct port_row *r)
 
 	fputs("{\"type\":\"port\"", fp);
 	json_addr(fp, "host", &r->host);
-	json_str(fp, "proto", proto_name(r->proto));
+	json_str(fp, "proto", out_proto_name(r->proto));
 	json_u64(fp, "port", r->port);
 	json_str(fp, "state", port_state_name(r->state));
 	json_str(fp, "reason", reason_name(r->reason));
@@ -156,7 +134,50 @@ json_row(FILE *fp, const struct port_row *r)
 		json_str(fp, "rule", k->rule);
 		putc('}', fp);
 	}
+	fputs("],\"findings\":[", fp);
+	for (i = 0; i < r->nflags; i++) {
+		if (i > 0)
+			putc(',', fp);
+		out_json_string(fp, r->flags[i]);
+	}
 	fputs("]}\n", fp);
+}
+
+/* {"type":"finding",...}: the ports as "tcp/22" strings, evidence as is. */
+static void
+json_finding(FILE *fp, const struct finding *f)
+{
+	const char *p, *q;
+
+	fputs("{\"type\":\"finding\"", fp);
+	json_str(fp, "id", f->id);
+	json_str(fp, "severity", out_severity_name(f->severity));
+	json_addr(fp, "host", f->has_host ? &f->host : NULL);
+	if (f->has_source)
+		json_addr(fp, "source", &f->source);
+	fputs(",\"ports\":[", fp);
+	for (p = f->ports; p != NULL && *p != '\0'; p = *q ? q + 1 : q) {
+		char one[32];
+		size_t n;
+
+		q = strchr(p, ',');
+		if (q == NULL)
+			q = p + strlen(p);
+		n = (size_t)(q - p) < sizeof(one) ? (size_t)(q - p) :
+		    sizeof(one) - 1;
+		memcpy(one, p, n);
+		one[n] = '\0';
+		if (p != f->ports)
+			putc(',', fp);
+		out_json_string(fp, one);
+	}
+	putc(']', fp);
+	json_u64(fp, "count", f->count);
+	json_str(fp, "message", f->message);
+	json_str(fp, "rule", f->rule);
+	json_key(fp, "evidence");
+	fputs(f->evidence != NULL ? f->evidence : "{}", fp);
+	fputs("}\n", fp);
 }
 
 static void
@@ -177,6 +198,14 @@ json_summary(FILE *fp, const struct run_summary *s)
 	json_u64(fp, "unmatched_icmp", s->unmatched_icmp);
 	json_u64(fp, "table_drops", s->table_drops);
 	json_u64(fp, "hosts", s->hosts);
+	fputs(",\"findings\":{", fp);
+	for (st = 0; st < 4; st++) {
+		if (st > 0)
+			putc(',', fp);
+		out_json_string(fp, out_severity_name((uint8_t)st));
+		fprintf(fp, ":%" PRIu32, s->findings_by_severity[st]);
+	}
+	putc('}', fp);
 	fputs(",\"ports\":{", fp);
 	for (st = PS_UNKNOWN + 1; st < PS_COUNT; st++) {
 		if (st > PS_UNKNOWN + 1)
@@ -199,6 +228,8 @@ json_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 	(void)opts;
 	for (i = 0; i < res->nrows && !ferror(fp); i++)
 		json_row(fp, &res->rows[i]);
+	for (i = 0; i < res->nfindings && !ferror(fp); i++)
+		json_finding(fp, &res->findings[i]);
 	json_summary(fp, &res->summary);
 	if (fflush(fp) == EOF || ferror(fp))
 		return -1;

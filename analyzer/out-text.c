@@ -54,6 +54,10 @@ static void host_scan(
 static int addr_qcmp(const void *a, const void *b);
 static int group_cmp(const void *a, const void *b);
 static void put_cell(FILE *fp, const char *s, size_t width);
+static void put_safe(FILE *fp, const char *s);
+static void print_finding(FILE *fp, const struct finding *f);
+static void print_host_findings(FILE *fp, const struct results *res,
+    const struct addr *host, bool *done);
 static void print_scanners(FILE *fp, const struct results *res,
     const struct text_host *h, struct addr **scratch, size_t *cap);
 static void print_not_shown(
@@ -296,6 +300,43 @@ print_table(FILE *fp, const struct results *res, const struct text_host *h)
 	}
 }
 
+/* Text from rules and captures: printable ASCII only, the rest as '?'. */
+static void
+put_safe(FILE *fp, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		putc(*s >= 0x20 && *s < 0x7f ? *s : '?', fp);
+}
+
+static void
+print_finding(FILE *fp, const struct finding *f)
+{
+	fprintf(fp, "  [%s] %s: ", out_severity_name(f->severity), f->id);
+	put_safe(fp, f->message);
+	putc('\n', fp);
+}
+
+/* Findings about host (sorted by host): from *next on, while they match. */
+static void
+print_host_findings(FILE *fp, const struct results *res,
+    const struct addr *host, bool *done)
+{
+	size_t i;
+	bool any = false;
+
+	for (i = 0; i < res->nfindings; i++) {
+		const struct finding *f = &res->findings[i];
+
+		if (done[i] || !f->has_host || !addr_eq(&f->host, host))
+			continue;
+		if (!any)
+			fputs("Findings:\n", fp);
+		any = true;
+		print_finding(fp, f);
+		done[i] = true;
+	}
+}
+
 static int
 text_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 {
@@ -305,7 +346,11 @@ text_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 	size_t lo, cap = 0;
 	char buf[ADDR_STRLEN];
 	int verbose = opts != NULL ? opts->verbose : 0;
+	bool *done = calloc(res->nfindings + 1, sizeof(*done));
+	bool any = false;
 
+	if (done == NULL)
+		return -1;
 	for (lo = 0; lo < res->nrows && !ferror(fp); lo = h.hi) {
 		host_scan(res, lo, verbose, &h);
 		fprintf(fp, "portsleuth report for %s\n",
@@ -319,8 +364,20 @@ text_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 		print_not_shown(fp, res, &h);
 		if (h.nshown > 0)
 			print_table(fp, res, &h);
+		print_host_findings(fp, res, &res->rows[lo].host, done);
 		putc('\n', fp);
 	}
+	for (lo = 0; lo < res->nfindings; lo++) {
+		if (done[lo])
+			continue;
+		if (!any)
+			fputs("Other findings:\n", fp);
+		any = true;
+		print_finding(fp, &res->findings[lo]);
+	}
+	if (any)
+		putc('\n', fp);
+	free(done);
 	free(scratch);
 	fprintf(fp,
 	    "%" PRIu32 " hosts, %zu ports probed; read %" PRIu64

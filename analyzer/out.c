@@ -7,6 +7,7 @@
 #endif
 
 #include <string.h>
+#include <time.h>
 
 #include "out.h"
 
@@ -114,4 +115,34 @@ out_json_string(FILE *fp, const char *s)
 	if (putc('"', fp) == EOF || ferror(fp))
 		return -1;
 	return 0;
+}
+
+void
+out_iso_time(uint64_t ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(ns / 1000000000u);
+	struct tm tm;
+	size_t n;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    (n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	snprintf(buf + n, len - n, ".%06uZ",
+	    (unsigned)(ns % 1000000000u / 1000u));
+}
+
+const char *
+out_proto_name(uint8_t proto)
+{
+	return proto == 6 ? "tcp" : proto == 17 ? "udp" : "unknown";
+}
+
+const char *
+out_severity_name(uint8_t sev)
+{
+	static const char *const names[] = { "info", "low", "medium", "high" };
+
+	return sev < 4 ? names[sev] : "unknown";
 }

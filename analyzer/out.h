@@ -9,6 +9,8 @@
 #ifndef PORTSLEUTH_OUT_H
 #define PORTSLEUTH_OUT_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "results.h"
@@ -29,6 +31,9 @@ extern const struct out_ops out_text_ops;
 extern const struct out_ops out_csv_ops;
 extern const struct out_ops out_json_ops;
 
+/* --findings FILE: one CSV row per finding (libcsv quoting). */
+int out_csv_findings(FILE *fp, const struct results *res);
+
 /* Writer by name, or NULL. */
 const struct out_ops *out_find(const char *name);
 /* NULL-terminated table of all writers. */
@@ -36,5 +41,17 @@ extern const struct out_ops *const out_formats[];
 
 /* JSON string escaping shared by writers: writes "..." with escapes. */
 int out_json_string(FILE *fp, const char *s);
+
+/* Longest out_iso_time() text plus NUL. */
+#define OUT_ISO_BUF 40
+
+/* Capture time (ns since the epoch) as UTC ISO 8601 with microseconds. */
+void out_iso_time(uint64_t ns, char *buf, size_t len);
+
+/* "tcp", "udp" or "unknown". */
+const char *out_proto_name(uint8_t proto);
+
+/* Severity name of a finding ("info" ... "high"). */
+const char *out_severity_name(uint8_t sev);
 
 #endif

@@ -16,6 +16,8 @@ struct pairing {
 	struct evidence *ev;
 	struct flow_table *flows;
 	struct pair_stats st;
+	struct tally *unsolicited; /* per destination: stray SYN-ACK/RST */
+	struct tally *backscatter; /* per source: stray SYN-ACKs */
 	uint64_t now;		/* capture clock: latest timestamp seen */
 	uint32_t since_sweep;
 };
@@ -41,6 +43,10 @@ static void answer(struct pairing *p, struct flow_entry *e,
 static bool is_prober(const struct flow_entry *e, bool src_is_lo);
 static uint8_t tcp_probe_kind(const struct decoded *d);
 static bool not_a_probe_target(const struct addr *dst);
+static bool stale(const struct pairing *p, const struct flow_entry *e,
+    uint64_t ts);
+static void conn_reset(struct pairing *p, struct flow_entry *e,
+    const struct decoded *d);
 
 struct pairing *
 pair_new(const struct pair_opts *o, struct verdict *v, struct hosts *h,
@@ -53,6 +59,8 @@ pair_new(const struct pair_opts *o, struct verdict *v, struct hosts *h,
 	p->hosts = h;
 	p->ev = ev;
 	p->flows = flow_new(o->flow_slots);
+	p->unsolicited = tally_new(1u << 20);
+	p->backscatter = tally_new(1u << 20);
 	return p;
 }
 
@@ -62,6 +70,8 @@ pair_free(struct pairing *p)
 	if (p == NULL)
 		return;
 	flow_free(p->flows);
+	tally_free(p->unsolicited);
+	tally_free(p->backscatter);
 	free(p);
 }
 
@@ -69,6 +79,47 @@ const struct pair_stats *
 pair_stats(const struct pairing *p)
 {
 	return &p->st;
+}
+
+const struct tally *
+pair_unsolicited(const struct pairing *p)
+{
+	return p->unsolicited;
+}
+
+const struct tally *
+pair_backscatter(const struct pairing *p)
+{
+	return p->backscatter;
+}
+
+static void
+count_unsolicited(struct pairing *p, const struct decoded *d)
+{
+	uint32_t dst = hosts_intern(p->hosts, &d->dst);
+	uint32_t src = hosts_intern(p->hosts, &d->src);
+
+	if (dst == 0 || src == 0)
+		return;
+	tally_add(p->unsolicited, dst, src);
+	if (d->tcp.flags & TH_SYN)
+		tally_add(p->backscatter, src, dst);
+}
+
+/* Hash of a TCP option layout (kinds in order, MSS, window scale). */
+static uint32_t
+option_sig(const struct tcp_info *t)
+{
+	uint32_t h = 2166136261u;
+	uint8_t i;
+
+	if (t->nopt == 0)
+		return 0;
+	for (i = 0; i < t->nopt; i++)
+		h = (h ^ t->opt_kind[i]) * 16777619u;
+	h = (h ^ t->mss) * 16777619u;
+	h = (h ^ t->wscale) * 16777619u;
+	return h ? h : 1;
 }
 
 static bool
@@ -130,14 +181,21 @@ release(struct pairing *p, struct flow_entry *e, bool ended)
 	struct reply_in in;
 	struct label l;
 
+	struct port_ev *r;
+
 	if (e->port_ev == EV_NONE || e->state == FL_CONN)
 		return;
 	if (e->tries)
 		evidence_tries(p->ev, e->port_ev, e->tries, e->first_ns,
 		    e->last_ns);
 	e->tries = 0;
+	r = evidence_at(p->ev, e->port_ev);
+	if (e->state == FL_SYNACK && r->halfopen < UINT16_MAX)
+		r->halfopen++; /* SYN-ACK never acknowledged nor reset */
 	if (e->state != FL_PROBE)
 		return;
+	if (e->kind == PK_TRACE && e->ttl > r->silent_ttl)
+		r->silent_ttl = e->ttl;
 	if (ended)
 		p->st.pending_at_end++;
 	else
@@ -163,13 +221,26 @@ expire_one(void *arg, struct flow_entry *e)
 	return true;
 }
 
+/*
+ * Has e expired by capture time ts? Judged by the packet's own time, so a
+ * capture whose clock steps back does not age entries it still needs.
+ */
+static bool
+stale(const struct pairing *p, const struct flow_entry *e, uint64_t ts)
+{
+	uint64_t limit = e->state == FL_CONN ? p->o.idle_ns : p->o.timeout_ns;
+
+	return ts > e->last_ns && ts - e->last_ns > limit;
+}
+
 /* The packet's entry, after retiring it if it has expired. */
 static struct flow_entry *
 find_live(struct pairing *p, struct ctx *c)
 {
 	struct flow_entry *e = flow_lookup(p->flows, &c->key);
 
-	if (e != NULL && expire_one(p, e)) {
+	if (e != NULL && stale(p, e, c->ts)) {
+		release(p, e, false);
 		if (e->state == FL_PROBE && !is_prober(e, c->src_is_lo))
 			p->st.late++;
 		flow_remove(p->flows, e);
@@ -237,6 +308,7 @@ answer(struct pairing *p, struct flow_entry *e, const struct decoded *d,
 {
 	struct reply_facts f;
 	struct label l;
+	struct port_ev *r;
 
 	in->kind = e->kind;
 	in->ip = d->ip_ver;
@@ -250,19 +322,40 @@ answer(struct pairing *p, struct flow_entry *e, const struct decoded *d,
 		return;
 	}
 	p->st.paired++;
+	r = evidence_at(p->ev, e->port_ev);
+	memset(&f, 0, sizeof(f));
+	f.retry = (e->tries > 1 || r->round_probes > 1) &&
+	    e->last_ns - r->round_ns >= (uint64_t)TUN_RETRY_GAP_MS * 1000000u;
 	if (e->tries)
 		evidence_tries(p->ev, e->port_ev, e->tries, e->first_ns,
 		    e->last_ns);
 	e->tries = 0;
+	f.kind = in->reply;
 	f.ttl = d->ttl;
+	f.ipid = d->ip_id;
+	if (in->reply == RK_ICMP) {
+		f.icmp_type = (uint8_t)in->icmp_type;
+		f.icmp_code = (uint8_t)in->icmp_code;
+	} else if (d->proto == 6) {
+		f.win = d->tcp.win;
+		f.nopt = d->tcp.nopt;
+		f.sig = option_sig(&d->tcp);
+	}
 	f.src = hosts_intern(p->hosts, &d->src);
 	f.ts_ns = ts;
+	if (e->kind == PK_TRACE && in->reply == RK_ICMP && !in->from_target &&
+	    e->ttl >= r->hop_ttl) {
+		r->hop_ttl = e->ttl;
+		r->hop_src = f.src;
+	}
 	f.rtt_us = ts >= e->last_ns ?
 	    (uint32_t)((ts - e->last_ns) / 1000 > UINT32_MAX - 1 ?
 	    UINT32_MAX - 1 : (ts - e->last_ns) / 1000) : 0;
 	evidence_reply(p->ev, e->port_ev, &l, &f);
-	if (e->reply_ns == 0)
+	if (e->reply_ns == 0) {
 		e->reply_ns = ts;
+		e->reply_ttl = d->ttl;
+	}
 	e->state = in->reply == RK_SYNACK ? FL_SYNACK : FL_ANSWERED;
 	e->last_ns = ts;
 }
@@ -310,6 +403,8 @@ tcp_from_prober(struct pairing *p, struct ctx *c, struct flow_entry *e)
 	}
 	if (e->state == FL_CONN) {
 		e->last_ns = c->ts;
+		if (t->payload > 0)
+			e->prober_data = 1;
 		return;
 	}
 	if ((t->flags & ~(TH_PSH | TH_ECE | TH_CWR)) == e->flags &&
@@ -320,11 +415,37 @@ tcp_from_prober(struct pairing *p, struct ctx *c, struct flow_entry *e)
 		p->st.retransmits++;
 		return;
 	}
-	if (e->state == FL_SYNACK && !(t->flags & (TH_RST | TH_SYN))) {
-		release(p, e, false);
-		e->state = FL_CONN; /* handshake completed */
+	if (e->state == FL_SYNACK && !(t->flags & TH_SYN)) {
+		/* The prober acknowledged (connect) or reset (raw scan). */
+		e->state = FL_ANSWERED;
+		if (!(t->flags & TH_RST)) {
+			release(p, e, false);
+			e->state = FL_CONN; /* handshake completed */
+			e->prober_data = t->payload > 0;
+		}
 		e->last_ns = c->ts;
 	}
+}
+
+/*
+ * The target side reset a connection after the prober sent data. A reset
+ * whose TTL differs from the target's own handshake reply was made by
+ * something else on the path (DPI, IPS): count it on the port.
+ */
+static void
+conn_reset(struct pairing *p, struct flow_entry *e, const struct decoded *d)
+{
+	struct port_ev *r;
+
+	if (e->port_ev == EV_NONE || e->reply_ttl == 0 ||
+	    d->ttl == e->reply_ttl)
+		return;
+	r = evidence_at(p->ev, e->port_ev);
+	if (r->after_data_rst < UINT16_MAX)
+		r->after_data_rst++;
+	r->conn_ttl = e->reply_ttl;
+	r->reset_ttl = d->ttl;
+	e->prober_data = 0; /* one count per request */
 }
 
 /* A packet from the target's side of an existing entry. */
@@ -337,6 +458,8 @@ tcp_from_target(struct pairing *p, struct ctx *c, struct flow_entry *e)
 
 	if (e->state == FL_CONN) {
 		e->last_ns = c->ts;
+		if ((t->flags & TH_RST) && e->prober_data)
+			conn_reset(p, e, c->d);
 		return;
 	}
 	memset(&in, 0, sizeof(in));
@@ -376,10 +499,12 @@ track_tcp(struct pairing *p, struct ctx *c)
 	}
 	if (t->flags & TH_RST) {
 		p->st.unsolicited_rst++;
+		count_unsolicited(p, c->d);
 		return;
 	}
 	if ((t->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
 		p->st.unsolicited_synack++;
+		count_unsolicited(p, c->d);
 		return;
 	}
 	if (!(t->flags & TH_SYN) && (t->payload > 0 || t->has_ts)) {
@@ -464,8 +589,20 @@ track_icmp(struct pairing *p, const struct decoded *d, uint64_t ts)
 	flow_key_make(&key, &q->src, q->sport, &q->dst, q->dport, q->proto,
 	    &q_src_is_lo);
 	e = flow_lookup(p->flows, &key);
-	if (e != NULL && p->now - e->last_ns > p->o.timeout_ns &&
-	    e->state != FL_CONN) {
+	if (e == NULL && !addr_eq(&d->src, &q->dst)) {
+		/*
+		 * The quote names another destination than the probe had:
+		 * NAT (RFC 5508) or an anonymised capture rewrote one side.
+		 * When the error comes from the probed host itself, its
+		 * 5-tuple with the outer source as target still finds it.
+		 */
+		flow_key_make(&key, &q->src, q->sport, &d->src, q->dport,
+		    q->proto, &q_src_is_lo);
+		e = flow_lookup(p->flows, &key);
+		if (e != NULL)
+			p->st.nat_matched++;
+	}
+	if (e != NULL && e->state != FL_CONN && stale(p, e, ts)) {
 		if (e->state == FL_PROBE)
 			p->st.late++;
 		release(p, e, false);
@@ -482,7 +619,8 @@ track_icmp(struct pairing *p, const struct decoded *d, uint64_t ts)
 	in.icmp_type = d->icmp_type;
 	in.icmp_code = d->icmp_code;
 	in.icmp_v6 = d->proto == 58;
-	in.from_target = addr_eq(&d->src, &q->dst);
+	in.from_target = addr_eq(&d->src, &q->dst) ||
+	    addr_eq(&d->src, e->prober_lo ? &e->key.hi : &e->key.lo);
 	answer(p, e, d, ts, &in);
 }
 

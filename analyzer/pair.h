@@ -20,6 +20,7 @@
 #include "decode.h"
 #include "evidence.h"
 #include "hosts.h"
+#include "tally.h"
 #include "verdict.h"
 
 struct pair_opts {
@@ -39,6 +40,8 @@ struct pair_stats {
 	uint64_t seq_mismatch;	/* replies on a probe's 5-tuple failing RFC 793 */
 	uint64_t late;		/* replies after the timeout */
 	uint64_t unmatched_icmp; /* ICMP errors quoting no known probe */
+	uint64_t nat_matched;	/* ICMP errors whose quote names a rewritten
+				   destination (NAT, anonymised capture) */
 	uint64_t ignored_replies; /* replies no rule labels (e.g. ICMP 3/4) */
 	uint64_t midstream;	/* connections picked up mid-stream */
 	uint64_t table_drops;	/* probes dropped: pairing table full */
@@ -60,5 +63,13 @@ void pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns);
 void pair_finish(struct pairing *p);
 
 const struct pair_stats *pair_stats(const struct pairing *p);
+
+/*
+ * Replies that matched no probe, per destination host index: SYN-ACKs and
+ * RSTs (count, distinct sources). Backscatter of spoofed floods shows here.
+ */
+const struct tally *pair_unsolicited(const struct pairing *p);
+/* The same SYN-ACKs per source (distinct destinations). */
+const struct tally *pair_backscatter(const struct pairing *p);
 
 #endif

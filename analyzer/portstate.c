@@ -64,6 +64,18 @@ static const struct reason_tok reasons[RS_COUNT] = {
 	[RS_PARAM_PROBLEM] = { "param-problem", "param-problems" },
 };
 
+const char *const reason_names[] = {
+	"none", "reset", "conn-refused", "syn-ack", "split-handshake-syn",
+	"udp-response", "proto-response", "perm-denied", "net-unreach",
+	"host-unreach", "proto-unreach", "port-unreach", "echo-reply",
+	"dest-unreach", "source-quench", "net-prohibited", "host-prohibited",
+	"admin-prohibited", "time-exceeded", "timestamp-reply",
+	"no-ipid-change", "ipid-change", "arp-response", "nd-response",
+	"tcp-response", "no-response", "init-ack", "abort",
+	"localhost-response", "script-set", "unknown-response", "user-set",
+	"no-route", "beyond-scope", "reject-route", "param-problem", NULL,
+};
+
 struct kind_row {
 	const char *name;
 	bool tcp;

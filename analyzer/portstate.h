@@ -107,5 +107,6 @@ const char *reply_kind_name(enum reply_kind k);
 extern const char *const port_state_names[];
 extern const char *const probe_kind_names[];
 extern const char *const reply_kind_names[];
+extern const char *const reason_names[];	/* singular, by enum reason */
 
 #endif

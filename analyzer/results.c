@@ -62,9 +62,19 @@ results_sort(struct results *r)
 void
 results_free(struct results *r)
 {
+	size_t i;
+
 	if (r == NULL)
 		return;
+	for (i = 0; i < r->nfindings; i++) {
+		free(r->findings[i].ports);
+		free(r->findings[i].message);
+		free(r->findings[i].evidence);
+	}
+	free(r->findings);
 	free(r->rows);
+	r->findings = NULL;
+	r->nfindings = 0;
 	r->rows = NULL;
 	r->nrows = 0;
 }

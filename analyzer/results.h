@@ -31,6 +31,8 @@ struct kind_verdict {
 	const char *rule;	/* name of the rule that chose the state */
 };
 
+#define RESULTS_MAX_FLAGS 4
+
 struct port_row {
 	struct addr host;	/* the probed target */
 	struct addr scanner;	/* the side that sent the probes */
@@ -48,6 +50,27 @@ struct port_row {
 	const char *service;	/* services(5) name or NULL (borrowed, static) */
 	uint8_t nkinds;		/* entries used in kinds[] */
 	struct kind_verdict kinds[PK_COUNT]; /* sorted by kind */
+	uint8_t nflags;		/* findings that make this verdict unreliable */
+	const char *flags[RESULTS_MAX_FLAGS]; /* their ids (borrowed) */
+};
+
+/*
+ * A diagnosis finding raised by a rule. Strings marked borrowed belong to
+ * the rule set, which must outlive the results; the rest are owned.
+ */
+struct finding {
+	const char *id;		/* finding id (borrowed) */
+	const char *rule;	/* rule name (borrowed) */
+	uint8_t severity;	/* enum severity */
+	uint8_t scope;		/* enum rule_scope */
+	bool has_host;		/* the target host it is about */
+	struct addr host;
+	bool has_source;	/* path findings: who sent the replies */
+	struct addr source;
+	uint32_t count;		/* ports (or items) it covers */
+	char *ports;		/* "tcp/22,tcp/80", NULL if none */
+	char *message;		/* rendered message template */
+	char *evidence;		/* JSON object of the evidence values */
 };
 
 /* Counters for the summary object and -v. */
@@ -66,12 +89,15 @@ struct run_summary {
 	uint64_t first_ns, last_ns; /* capture time span */
 	uint32_t hosts;		/* distinct target hosts in rows */
 	uint32_t ports_by_state[PS_COUNT];
+	uint32_t findings_by_severity[4]; /* enum severity */
 	bool partial;		/* input truncated/unreadable or table overflow */
 };
 
 struct results {
 	struct port_row *rows;
 	size_t nrows;
+	struct finding *findings; /* sorted: host findings by host, then rest */
+	size_t nfindings;
 	struct run_summary summary;
 };
 

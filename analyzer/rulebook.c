@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "rulebook.h"
+#include "findings.h"
 #include "verdict.h"
 #include "xmalloc.h"
 
@@ -16,8 +17,18 @@
 #define PKGDATADIR "/usr/local/share/portsleuth"
 #endif
 
-/* Filled on first use: verdict_reply_schema is not a constant expression. */
+/* Filled on first use: the schemas are not constant expressions. */
 static struct ev_schema schemas[RULE_SCOPE_COUNT];
+
+static void
+schemas_init(void)
+{
+	int s;
+
+	schemas[RULE_SCOPE_REPLY] = verdict_reply_schema;
+	for (s = RULE_SCOPE_PORT; s < RULE_SCOPE_COUNT; s++)
+		schemas[s] = *findings_schema((enum rule_scope)s);
+}
 static char default_dir[PATH_MAX];
 
 static bool
@@ -32,7 +43,7 @@ const char *
 rulebook_default_dir(void)
 {
 	const char *env = getenv("PORTSLEUTH_RULES_DIR");
-	char exe[PATH_MAX];
+	char exe[PATH_MAX - 16];
 	ssize_t n;
 	char *slash;
 
@@ -119,7 +130,7 @@ rulebook_load(bool no_defaults, const char *const *files, size_t nfiles,
 	size_t i;
 	int errors = 0;
 
-	schemas[RULE_SCOPE_REPLY] = verdict_reply_schema;
+	schemas_init();
 	rs = ruleset_new(schemas);
 	if (!no_defaults) {
 		dir = rulebook_default_dir();
@@ -153,7 +164,7 @@ rulebook_list_evidence(FILE *fp)
 	size_t i;
 	const char *const *v;
 
-	schemas[RULE_SCOPE_REPLY] = verdict_reply_schema;
+	schemas_init();
 	for (s = 0; s < RULE_SCOPE_COUNT; s++) {
 		fprintf(fp, "scope %s:\n", rule_scope_name((enum rule_scope)s));
 		if (schemas[s].nfields == 0)

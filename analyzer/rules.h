@@ -69,6 +69,7 @@ enum severity {
 enum rule_outcome {
 	RULE_LABEL = 0,		/* state + reason (+ rank) for a reply */
 	RULE_FINDING,		/* a diagnosis finding */
+	RULE_HIDE,		/* scope port: drop the rows it matches */
 };
 
 struct rule_expr;		/* opaque condition AST */
@@ -127,6 +128,12 @@ const struct rule *ruleset_first(const struct ruleset *rs,
  */
 size_t rule_format_message(const struct rule *r, const struct ev_value *v,
     char *buf, size_t len);
+
+/*
+ * Set used[i] for each field i (< nfields) of the rule's scope that its
+ * condition or message refers to; other entries are left as they are.
+ */
+void rule_fields_used(const struct rule *r, bool *used, size_t nfields);
 
 /* Print the rule back in canonical rule-file syntax (for --list-rules). */
 void rule_print(const struct rule *r, const struct ev_schema *schema,

@@ -15,17 +15,27 @@
  */
 #define TUN_PROBE_TIMEOUT_MS 10000u
 
+/*
+ * A try sent at least this long (ms) after its round began is a retry (nmap
+ * never retransmits sooner: its minimum RTT timeout is 100 ms). Tries sent
+ * back to back (nmap's UDP payload variants) are not retries.
+ */
+#define TUN_RETRY_GAP_MS 100u
+
 /* Idle time (ms) after which a completed or mid-stream connection is forgotten. */
 #define TUN_CONN_IDLE_MS 300000u
 
 /* Default pending-probe table capacity (slots, power of two); -m/--max-flows. */
-#define TUN_FLOW_SLOTS (1u << 20)
+#define TUN_FLOW_SLOTS (1u << 18)
 
 /* Load factor cap of the pending-probe table, in percent. */
 #define TUN_FLOW_LOAD_PCT 70u
 
 /* Default cap on port records kept (--max-ports); beyond it new ports are dropped. */
 #define TUN_MAX_PORTS (1u << 24)
+
+/* Most entries in the state-change phase log (hostile input bound). */
+#define TUN_MAX_PHASES 65536u
 
 /* Sweep expired probes every this many packets (capture time is the clock). */
 #define TUN_SWEEP_EVERY 4096u

@@ -25,7 +25,7 @@
 #define T0 1793544088589477123ull
 
 struct csv_count {
-	size_t fields, records, bad; /* bad: records without 15 fields */
+	size_t fields, records, bad; /* bad: records without 16 fields */
 	int saw_comma_svc;
 };
 
@@ -320,7 +320,7 @@ csv_cb_record(int ch, void *data)
 	struct csv_count *c = data;
 
 	(void)ch;
-	if (c->fields != 15)
+	if (c->fields != 16)
 		c->bad++;
 	c->records++;
 	c->fields = 0;
@@ -331,7 +331,7 @@ START_TEST(csv_output)
 	static const char hdr[] =
 	    "host,proto,port,state,reason,reason_ttl,"
 	    "reason_ip,scanner,probes,responses,rtt_ms,first_seen,last_seen,"
-	    "service,kinds\n192.0.2.9,tcp,443,";
+	    "service,kinds,findings\n192.0.2.9,tcp,443,";
 	struct results r;
 	struct csv_parser p;
 	struct csv_count cnt = { 0 };
@@ -345,21 +345,21 @@ START_TEST(csv_output)
 	ck_assert_ptr_nonnull(strstr(s,
 	    "\n192.0.2.10,tcp,22,open,syn-ack,64,,"
 	    "198.51.100.7,1,1,0.412,2026-11-01T14:41:28.589477Z,"
-	    "2026-11-01T14:41:28.590001Z,ssh,syn=open/syn-ack\n"));
+	    "2026-11-01T14:41:28.590001Z,ssh,syn=open/syn-ack,\n"));
 	ck_assert_ptr_nonnull(strstr(s,
 	    "\n192.0.2.10,tcp,80,closed,reset,64,,"
 	    "198.51.100.7,2,2,2.500,2026-11-01T14:41:28.589477Z,"
 	    "2026-11-01T14:41:28.589477Z,http,"
-	    "syn=closed/reset;xmas=closed/reset\n"));
+	    "syn=closed/reset;xmas=closed/reset,\n"));
 	ck_assert_ptr_nonnull(strstr(s,
 	    "\n192.0.2.10,udp,53,closed,"
 	    "port-unreach,254,198.51.100.1,198.51.100.7,1,1,,"));
 	ck_assert_ptr_nonnull(strstr(s,
 	    ",tcp,1000,filtered,no-response,0,,"
 	    "198.51.100.7,1,0,,2026-11-01T14:41:28.589477Z,"
-	    "2026-11-01T14:41:28.589477Z,,syn=filtered/no-response\n"));
-	ck_assert_ptr_nonnull(strstr(s, ",\"my,svc\",udp=open/udp-response\n"));
-	/* libcsv reads it back: 15 fields in each of 38 records. */
+	    "2026-11-01T14:41:28.589477Z,,syn=filtered/no-response,\n"));
+	ck_assert_ptr_nonnull(strstr(s, ",\"my,svc\",udp=open/udp-response,\n"));
+	/* libcsv reads it back: 16 fields in each of 38 records. */
 	ck_assert_int_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI), 0);
 	ck_assert_uint_eq(
 	    csv_parse(&p, s, strlen(s), csv_cb_field, csv_cb_record, &cnt),
@@ -373,8 +373,8 @@ START_TEST(csv_output)
 	r.rows[0].service = "a\"b";
 	r.rows[1].service = " lead";
 	s = render(&out_csv_ops, &r, 0, &rc);
-	ck_assert_ptr_nonnull(strstr(s, ",\"a\"\"b\",syn=open/syn-ack\n"));
-	ck_assert_ptr_nonnull(strstr(s, ",\" lead\",syn=open/syn-ack\n"));
+	ck_assert_ptr_nonnull(strstr(s, ",\"a\"\"b\",syn=open/syn-ack,\n"));
+	ck_assert_ptr_nonnull(strstr(s, ",\" lead\",syn=open/syn-ack,\n"));
 	free(s);
 	results_free(&r);
 }
@@ -399,7 +399,7 @@ START_TEST(json_output)
 	    "\"last_seen\":\"2026-11-01T14:41:28.590001Z\",\"service\":\"ssh\","
 	    "\"verdicts\":[{\"probe\":\"syn\",\"state\":\"open\",\"reason\":"
 	    "\"syn-ack\",\"reason_ttl\":64,\"reason_ip\":null,\"tries\":1,"
-	    "\"replies\":1,\"rule\":\"syn-ack-open\"}]}\n"));
+	    "\"replies\":1,\"rule\":\"syn-ack-open\"}],\"findings\":[]}\n"));
 	ck_assert_ptr_nonnull(strstr(s, "\"port\":80,\"state\":\"closed\","));
 	ck_assert_ptr_nonnull(strstr(s, "\"rtt_ms\":2.5,"));
 	ck_assert_ptr_nonnull(strstr(s, "\"rtt_ms\":3,"));
@@ -422,7 +422,9 @@ START_TEST(json_output)
 	    "}\n{\"type\":\"summary\",\"captures\":"
 	    "1,\"packets\":1234,\"bytes\":99999,\"decoded\":1200,\"malformed\":"
 	    "3,\"probes\":41,\"paired\":8,\"unsolicited\":2,\"late\":1,"
-	    "\"unmatched_icmp\":0,\"table_drops\":0,\"hosts\":3,\"ports\":"
+	    "\"unmatched_icmp\":0,\"table_drops\":0,\"hosts\":3,"
+	    "\"findings\":{\"info\":0,\"low\":0,\"medium\":0,\"high\":0},"
+	    "\"ports\":"
 	    "{\"open\":4,\"closed\":2,\"filtered\":31,\"unfiltered\":0,"
 	    "\"open|filtered\":0,\"closed|filtered\":0},\"first_seen\":"
 	    "\"2026-11-01T14:41:27.589477Z\",\"last_seen\":"

@@ -57,7 +57,7 @@ for truth in "$S"/*.truth.csv; do
 	[ -f "$cap" ] || cap="$S/$base.pcapng"
 	run "truth $base" 0 -f csv "$cap" || continue
 	cut -d, -f1-5 "$T/out" | sort >"$T/got"
-	grep -v '^host,' "$truth" | sort >"$T/want"
+	grep -v '^host,' "$truth" | tr -d '\r' | sort >"$T/want"
 	grep "^$base " "$E/truth-exceptions" 2>/dev/null |
 	    cut -d' ' -f2- >"$T/exc" || true
 	miss=$(awk -F, -v exc="$T/exc" '

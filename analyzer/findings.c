@@ -1,0 +1,903 @@
+/*
+ * findings.c -- evidence of the port, host, path and capture scopes, rule
+ * evaluation, and grouping of matches into findings.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "findings-int.h"
+#include "out.h"
+#include "xmalloc.h"
+
+#define MAX_ROUTERS 16
+#define TEXT 64			/* room for an address or a short string */
+
+/* A growable string. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+/* A router (ICMP error source) seen on a host's path, by hop distance. */
+struct router {
+	int hops;
+	uint32_t addr;
+};
+
+/* Port-scope matches of one rule for one host, merged into one finding. */
+struct group {
+	const struct rule *rule;
+	struct ev_value first[P_COUNT]; /* first row's values (strings owned) */
+	struct sbuf ports;
+	uint32_t count;
+};
+
+struct fctx {
+	const struct findings_input *in;
+	const struct ruleset *rs;
+	struct results *out;
+	const struct rule **rules[RULE_SCOPE_COUNT];
+	size_t nrules[RULE_SCOPE_COUNT];
+	bool *hidden;		/* per row */
+	struct phase *phases;	/* phase log sorted by (record, time) */
+	size_t nphases;
+	size_t findings_cap;
+	size_t host_first;	/* first finding of the current subject host */
+	/* the host being processed */
+	struct ev_value hv[H_COUNT];
+	char host_text[ADDR_STRLEN];
+	struct router routers[MAX_ROUTERS];
+	size_t nrouters;
+	struct group *groups;	/* one per port-scope finding rule */
+};
+
+static void sb_add(struct sbuf *b, const char *s);
+static void host_values(struct fctx *f, size_t lo, size_t hi,
+    const bool *skip);
+static void port_values(struct fctx *f, size_t row, struct ev_value *v,
+    char text[][TEXT]);
+static void run_paths(struct fctx *f, size_t lo, size_t hi);
+static void emit(struct fctx *f, const struct rule *r,
+    const struct ev_value *v, const struct ev_schema *sc,
+    const struct addr *host, const struct addr *source, const char *ports,
+    uint32_t count);
+
+static void
+sb_add(struct sbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xreallocarray(b->s, b->cap, 1);
+	}
+	memcpy(b->s + b->len, s, n + 1);
+	b->len += n;
+}
+
+static const struct port_ev *
+rec(const struct fctx *f, uint32_t id)
+{
+	return evidence_at_const(f->in->ev, id);
+}
+
+static const char *
+host_str(const struct fctx *f, uint32_t h, char buf[ADDR_STRLEN])
+{
+	if (h == 0) {
+		buf[0] = '\0';
+		return buf;
+	}
+	return addr_str(hosts_addr(f->in->hosts, h), buf);
+}
+
+/* iptables-style names of ICMP errors (what a REJECT rule sends). */
+static const char *
+icmp_name(bool v6, unsigned type, unsigned code, char buf[TEXT])
+{
+	static const char *const v4[16] = {
+		"icmp-net-unreachable", "icmp-host-unreachable",
+		"icmp-proto-unreachable", "icmp-port-unreachable",
+		"icmp-frag-needed", "icmp-source-route-failed",
+		"icmp-net-unknown", "icmp-host-unknown", "icmp-host-isolated",
+		"icmp-net-prohibited", "icmp-host-prohibited",
+		"icmp-net-tos-unreachable", "icmp-host-tos-unreachable",
+		"icmp-admin-prohibited", "icmp-host-precedence-violation",
+		"icmp-precedence-cutoff",
+	};
+	static const char *const v6n[8] = {
+		"icmp6-no-route", "icmp6-adm-prohibited", "icmp6-beyond-scope",
+		"icmp6-addr-unreachable", "icmp6-port-unreachable",
+		"icmp6-policy-fail", "icmp6-reject-route", "icmp6-source-route",
+	};
+
+	if (!v6 && type == 3 && code < 16)
+		return v4[code];
+	if (v6 && type == 1 && code < 8)
+		return v6n[code];
+	if (!v6 && type == 11)
+		return "icmp-time-exceeded";
+	if (v6 && type == 3)
+		return "icmp6-time-exceeded";
+	snprintf(buf, TEXT, "%s-%u/%u", v6 ? "icmp6" : "icmp", type, code);
+	return buf;
+}
+
+static bool
+is_time_exceeded(bool v6, unsigned type)
+{
+	return v6 ? type == 3 : type == 11;
+}
+
+static bool
+is_udp_port_unreach(bool v6, unsigned type, unsigned code)
+{
+	return v6 ? type == 1 && code == 4 : type == 3 && code == 3;
+}
+
+/* Most common value of a small histogram, -1 when empty. */
+static int
+mode_of(const uint32_t hist[256])
+{
+	int i, best = -1;
+
+	for (i = 0; i < 256; i++)
+		if (hist[i] > 0 && (best < 0 || hist[i] > hist[best]))
+			best = i;
+	return best;
+}
+
+static const char *
+router_at(const struct fctx *f, int hops, char buf[ADDR_STRLEN])
+{
+	size_t i;
+
+	for (i = 0; i < f->nrouters; i++)
+		if (f->routers[i].hops == hops)
+			return host_str(f, f->routers[i].addr, buf);
+	buf[0] = '\0';
+	return buf;
+}
+
+static int
+cmp_sig(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Host evidence over rows [lo, hi) of one target host, less skip[]. */
+static void
+host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
+{
+	const struct findings_input *in = f->in;
+	struct ev_value *v = f->hv;
+	uint32_t target = rec(f, in->best[lo])->key.target;
+	uint32_t synack_h[256], rst_h[256], direct_h[256], icmp_h[256];
+	uint32_t tcp_rows = 0, tries = 0, nsig = 0, cur_port = 0, cur_src = 0;
+	uint32_t best_src = 0, best_syns = 0, cur_syns = 0;
+	uint64_t first = UINT64_MAX, last = 0, *sigs;
+	double span;
+	size_t i, j;
+	int hops;
+
+	memset(v, 0, sizeof(f->hv));
+	memset(synack_h, 0, sizeof(synack_h));
+	memset(rst_h, 0, sizeof(rst_h));
+	memset(direct_h, 0, sizeof(direct_h));
+	memset(icmp_h, 0, sizeof(icmp_h));
+	f->nrouters = 0;
+	sigs = xcalloc(hi - lo + 1, sizeof(*sigs));
+	v[H_ADDR].str = host_str(f, target, f->host_text);
+	v[H_FLOOD_PORT].num = -1;
+	for (i = lo; i < hi; i++) {
+		const struct port_row *row = &f->out->rows[i];
+		const struct port_ev *b = rec(f, in->best[i]);
+		bool own = b->reason_src == target;
+		int h = fnd_hops(b->reason_ttl);
+		uint32_t halfopen = 0;
+
+		if (skip != NULL && skip[i])
+			continue;
+		v[H_PORTS].num++;
+		if (row->state == PS_OPEN)
+			v[H_OPEN].num++;
+		else if (row->state == PS_CLOSED)
+			v[H_CLOSED].num++;
+		else if (row->state == PS_FILTERED)
+			v[H_FILTERED].num++;
+		else if (row->state == PS_UNFILTERED)
+			v[H_UNFILTERED].num++;
+		else if (row->state == PS_OPEN_FILTERED)
+			v[H_OPEN_FILTERED].num++;
+		else if (row->state == PS_CLOSED_FILTERED)
+			v[H_CLOSED_FILTERED].num++;
+		if (row->reason == RS_NO_RESPONSE)
+			v[H_SILENT].num++;
+		if (row->proto == 17) {
+			v[H_UDP_PORTS].num++;
+			if (row->reason == RS_NO_RESPONSE)
+				v[H_UDP_SILENT].num++;
+		} else
+			tcp_rows++;
+		tries += row->probes;
+		if (row->first_ns < first)
+			first = row->first_ns;
+		if (row->last_ns > last)
+			last = row->last_ns;
+		for (j = in->row_first[i]; j < in->row_first[i + 1]; j++) {
+			const struct port_ev *r = rec(f, in->ids[j]);
+
+			v[H_RETRY_ANSWERS].num += r->retry_answers;
+			halfopen += r->halfopen;
+		}
+		if (b->reply_kind == RK_ICMP) {
+			if (own) {
+				v[H_ICMP_TARGET].num++;
+				icmp_h[h]++;
+			} else {
+				v[H_ICMP_OTHER].num++;
+				if (f->nrouters < MAX_ROUTERS) {
+					f->routers[f->nrouters].hops = h;
+					f->routers[f->nrouters++].addr =
+					    b->reason_src;
+				}
+			}
+			if (own)
+				v[H_ANSWERED].num++;
+		} else if (b->reply_kind != RK_NONE && own) {
+			v[H_ANSWERED].num++;
+			if (b->reply_kind == RK_SYNACK) {
+				synack_h[h]++;
+				sigs[nsig++] = (uint64_t)b->reason_ttl << 48 |
+				    (uint64_t)b->reply_win << 32 | b->reply_sig;
+			}
+			if (b->reply_kind == RK_RST)
+				rst_h[h]++;
+			else
+				direct_h[h]++;
+		}
+		if (b->reply_kind == RK_SYNACK)
+			v[H_SYNACK].num++;
+		/* Half-open sources per port (rows are sorted by port). */
+		if (row->port != cur_port || row->proto != 6) {
+			cur_port = row->port;
+			cur_src = cur_syns = 0;
+		}
+		if (row->proto == 6 && halfopen > 0) {
+			cur_src++;
+			cur_syns += row->probes;
+			if (cur_src > best_src) {
+				best_src = cur_src;
+				best_syns = cur_syns;
+				v[H_FLOOD_PORT].num = row->port;
+			}
+		}
+	}
+	qsort(sigs, nsig, sizeof(*sigs), cmp_sig);
+	for (i = 0; i < nsig; i++)
+		if (i == 0 || sigs[i] != sigs[i - 1])
+			v[H_SYNACK_SIGS].num++;
+	free(sigs);
+	v[H_SYNACK_SHARE].num = tcp_rows ? v[H_SYNACK].num / tcp_rows : 0;
+	v[H_SYNACK_HOPS].num = mode_of(synack_h);
+	v[H_RST_HOPS].num = mode_of(rst_h);
+	/* The host's own distance: replies that surely are its own first. */
+	hops = mode_of(direct_h);
+	if (hops < 0)
+		hops = mode_of(rst_h);
+	if (hops < 0)
+		hops = mode_of(icmp_h);
+	v[H_HOPS].num = hops;
+	span = last > first ? (double)(last - first) / 1e9 : 0;
+	v[H_SPAN].num = span;
+	v[H_ICMP_RATE].num = v[H_ICMP_TARGET].num / (span > 1 ? span : 1);
+	v[H_PROBE_RATE].num = tries / (span > 0.001 ? span : 0.001);
+	v[H_UNSOLICITED].num = tally_count(in->unsolicited, target);
+	v[H_UNSOL_SOURCES].num = tally_distinct(in->unsolicited, target);
+	v[H_UNSOL_SENT].num = tally_count(in->backscatter, target);
+	v[H_UNSOL_DESTS].num = tally_distinct(in->backscatter, target);
+	v[H_FLOOD_SOURCES].num = best_src;
+	v[H_FLOOD_SYNS].num = best_syns;
+}
+
+static int
+cmp_phase(const void *a, const void *b)
+{
+	const struct phase *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns;
+}
+
+/* "open@0.15s,closed@7.24s" for record id, relative to the capture start. */
+static void
+phases_text(const struct fctx *f, uint32_t id, char *buf, size_t len)
+{
+	size_t lo = 0, hi = f->nphases, n = 0;
+	int w;
+
+	buf[0] = '\0';
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (f->phases[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < f->nphases && f->phases[lo].id == id; lo++) {
+		const struct phase *p = &f->phases[lo];
+		double t = p->ts_ns >= f->in->start_ns ?
+		    (double)(p->ts_ns - f->in->start_ns) / 1e9 : 0;
+
+		w = snprintf(buf + n, len - n, "%s%s@%.2fs", n ? "," : "",
+		    port_state_name(p->state), t);
+		if (w < 0 || (size_t)w >= len - n)
+			return;
+		n += (size_t)w;
+	}
+}
+
+/* Values of one row; text[] holds the strings they point to. */
+static void
+port_values(struct fctx *f, size_t row, struct ev_value *v,
+    char text[][TEXT])
+{
+	const struct findings_input *in = f->in;
+	const struct port_row *pr = &f->out->rows[row];
+	const struct port_ev *b = rec(f, in->best[row]);
+	bool icmp = b->reply_kind == RK_ICMP, v6 = !addr_is_v4(&pr->host);
+	size_t j;
+	int k;
+
+	memset(v, 0, sizeof(*v) * P_COUNT);
+	memcpy(v + P_HOST, f->hv, sizeof(f->hv));
+	v[P_PROTO].num = pr->proto == 17;
+	v[P_PORT].num = pr->port;
+	v[P_STATE].num = pr->state;
+	v[P_REASON].num = pr->reason;
+	v[P_PROBE].num = b->key.kind;
+	v[P_TRIES].num = pr->probes;
+	v[P_REPLIES].num = pr->responses;
+	v[P_REPLY].num = b->reply_kind;
+	v[P_REPLY_TTL].num = b->reason_ttl;
+	v[P_REPLY_HOPS].num = b->reply_kind == RK_NONE ? -1 :
+	    fnd_hops(b->reason_ttl);
+	v[P_FROM_TARGET].num = b->reason_src == b->key.target;
+	v[P_REPLY_SOURCE].str = host_str(f, b->reason_src, text[0]);
+	v[P_REPLY_WINDOW].num = b->reply_win;
+	v[P_REPLY_OPTIONS].num = b->reply_nopt;
+	v[P_REPLY_IPID].num = b->reply_ipid;
+	v[P_HOP_ROUTER].str = router_at(f, (int)v[P_REPLY_HOPS].num, text[1]);
+	v[P_ICMP_TYPE].num = icmp ? b->icmp_type : -1;
+	v[P_ICMP_CODE].num = icmp ? b->icmp_code : -1;
+	v[P_ICMP_V6].num = icmp && v6;
+	v[P_ICMP_NAME].str = icmp ? icmp_name(v6, b->icmp_type, b->icmp_code,
+	    text[2]) : "";
+	v[P_RTT].num = pr->rtt_ms;
+	v[P_SCANNER].str = addr_str(&pr->scanner, text[3]);
+	snprintf(text[4], TEXT, "%s/%u", pr->proto == 6 ? "tcp" : "udp",
+	    pr->port);
+	v[P_PORTS].str = text[4];
+	v[P_COUNT_ITEMS].num = 1;
+	v[P_PHASES].str = "";
+	v[P_RESET_ROUTER].str = "";
+	v[P_TRACE_ROUTER].str = "";
+	v[P_RESET_HOPS].num = -1;
+	for (k = 0; k < PK_COUNT; k++)
+		v[P_KIND_STATE + k].num = PS_UNKNOWN;
+	for (j = in->row_first[row]; j < in->row_first[row + 1]; j++) {
+		const struct port_ev *r = rec(f, in->ids[j]);
+
+		v[P_KIND_STATE + r->key.kind].num = r->state;
+		if (r == b)
+			v[P_CHANGES].num = r->changes;
+		v[P_HALFOPEN].num += r->halfopen;
+		v[P_RETRY_ANSWERS].num += r->retry_answers;
+		if (r->changes > 0 && r == b) {
+			phases_text(f, in->ids[j], text[5], TEXT * 2);
+			v[P_PHASES].str = text[5];
+		}
+		if (r->after_data_rst > 0) {
+			v[P_AFTER_DATA_RST].num += r->after_data_rst;
+			v[P_CONN_TTL].num = r->conn_ttl;
+			v[P_RESET_TTL].num = r->reset_ttl;
+			v[P_RESET_HOPS].num = fnd_hops(r->reset_ttl);
+			v[P_RESET_ROUTER].str = router_at(f,
+			    fnd_hops(r->reset_ttl), text[7]);
+		}
+		if (r->key.kind == PK_TRACE) {
+			v[P_TRACE_HOP_TTL].num = r->hop_ttl;
+			v[P_TRACE_SILENT_TTL].num = r->silent_ttl;
+			v[P_TRACE_ROUTER].str = host_str(f, r->hop_src, text[8]);
+			v[P_TRACE_REACHED].num = r->reason_src == r->key.target &&
+			    r->reply_kind != RK_NONE && r->reply_kind != RK_ICMP;
+		}
+	}
+}
+
+static void
+json_value(FILE *fp, const struct ev_field *fl, const struct ev_value *v)
+{
+	switch (fl->type) {
+	case EV_BOOL:
+		fputs(v->num != 0 ? "true" : "false", fp);
+		break;
+	case EV_ENUM:
+		out_json_string(fp, fl->values[(size_t)v->num]);
+		break;
+	case EV_STR:
+		out_json_string(fp, v->str ? v->str : "");
+		break;
+	default:
+		if (v->num == (double)(long long)v->num)
+			fprintf(fp, "%lld", (long long)v->num);
+		else
+			fprintf(fp, "%.6g", v->num);
+	}
+}
+
+/* Append one finding built from rule r and the values v. */
+static void
+emit(struct fctx *f, const struct rule *r, const struct ev_value *v,
+    const struct ev_schema *sc, const struct addr *host,
+    const struct addr *source, const char *ports, uint32_t count)
+{
+	struct results *out = f->out;
+	struct finding *fd;
+	bool *used = xcalloc(sc->nfields, sizeof(*used));
+	size_t i, n, len = 0;
+	char *buf = NULL;
+	FILE *fp;
+	bool first = true;
+
+	/* One finding per id and subject: the first matching rule wins. */
+	for (i = f->host_first; i < out->nfindings; i++) {
+		const struct finding *o = &out->findings[i];
+
+		if (strcmp(o->id, r->finding_id) == 0 &&
+		    o->has_source == (source != NULL) &&
+		    (source == NULL || addr_eq(&o->source, source))) {
+			free(used);
+			return;
+		}
+	}
+	if (out->nfindings == f->findings_cap) {
+		f->findings_cap = f->findings_cap ? f->findings_cap * 2 : 16;
+		out->findings = xreallocarray(out->findings, f->findings_cap,
+		    sizeof(*out->findings));
+	}
+	fd = &out->findings[out->nfindings++];
+	memset(fd, 0, sizeof(*fd));
+	fd->id = r->finding_id;
+	fd->rule = r->name;
+	fd->severity = (uint8_t)r->severity;
+	fd->scope = (uint8_t)r->scope;
+	if (host != NULL) {
+		fd->has_host = true;
+		fd->host = *host;
+	}
+	if (source != NULL) {
+		fd->has_source = true;
+		fd->source = *source;
+	}
+	fd->count = count;
+	fd->ports = ports != NULL && ports[0] != '\0' ? xstrdup(ports) : NULL;
+	n = rule_format_message(r, v, NULL, 0);
+	fd->message = xmalloc(n + 1);
+	rule_format_message(r, v, fd->message, n + 1);
+	rule_fields_used(r, used, sc->nfields);
+	fp = open_memstream(&buf, &len);
+	if (fp == NULL) {
+		fd->evidence = xstrdup("{}");
+		free(used);
+		return;
+	}
+	fputc('{', fp);
+	for (i = 0; i < sc->nfields; i++) {
+		if (!used[i])
+			continue;
+		fprintf(fp, "%s", first ? "" : ",");
+		first = false;
+		out_json_string(fp, sc->fields[i].name);
+		fputc(':', fp);
+		json_value(fp, &sc->fields[i], &v[i]);
+	}
+	fputc('}', fp);
+	fclose(fp);
+	fd->evidence = buf;
+	free(used);
+	if (r->severity < SEV_COUNT)
+		out->summary.findings_by_severity[r->severity]++;
+}
+
+static void
+flag_row(struct port_row *row, const char *id)
+{
+	uint8_t i;
+
+	for (i = 0; i < row->nflags; i++)
+		if (strcmp(row->flags[i], id) == 0)
+			return;
+	if (row->nflags < RESULTS_MAX_FLAGS)
+		row->flags[row->nflags++] = id;
+}
+
+static void
+group_add(struct group *g, const struct rule *r, const struct ev_value *v)
+{
+	size_t i;
+	const char *port = v[P_PORTS].str;
+
+	if (g->count == 0) {
+		g->rule = r;
+		memcpy(g->first, v, sizeof(g->first));
+		for (i = 0; i < P_COUNT; i++)
+			if (g->first[i].str != NULL)
+				g->first[i].str = xstrdup(g->first[i].str);
+		g->ports.len = 0;
+		if (g->ports.s != NULL)
+			g->ports.s[0] = '\0';
+	}
+	g->count++;
+	/* Rows come sorted by port: skip the same port from another scanner. */
+	if (g->ports.len >= strlen(port) &&
+	    strcmp(g->ports.s + g->ports.len - strlen(port), port) == 0 &&
+	    (g->ports.len == strlen(port) ||
+	    g->ports.s[g->ports.len - strlen(port) - 1] == ','))
+		return;
+	if (g->ports.len > 0)
+		sb_add(&g->ports, ",");
+	sb_add(&g->ports, port);
+}
+
+static void
+group_flush(struct fctx *f, struct group *g, const struct addr *host)
+{
+	size_t i;
+
+	if (g->count == 0)
+		return;
+	const char *own = g->first[P_PORTS].str;
+
+	g->first[P_PORTS].str = g->ports.s;
+	g->first[P_COUNT_ITEMS].num = g->count;
+	emit(f, g->rule, g->first, findings_schema(RULE_SCOPE_PORT), host, NULL,
+	    g->ports.s, g->count);
+	g->first[P_PORTS].str = own;
+	for (i = 0; i < P_COUNT; i++)
+		free((char *)(uintptr_t)g->first[i].str);
+	g->count = 0;
+}
+
+/* One ICMP error source speaking for a target. */
+struct path {
+	uint32_t src;
+	int hops;
+	uint32_t errors, rejects, time_exceeded;
+	char types[16][TEXT];	/* distinct rejection type names */
+	size_t ntypes;
+	struct sbuf ports;
+};
+
+static void
+path_add_type(struct path *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->ntypes; i++)
+		if (strcmp(p->types[i], name) == 0)
+			return;
+	if (p->ntypes < 16)
+		snprintf(p->types[p->ntypes++], TEXT, "%s", name);
+}
+
+static int
+cmp_text(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+static void
+path_eval(struct fctx *f, struct path *p, uint32_t target)
+{
+	struct ev_value v[A_COUNT];
+	char src[ADDR_STRLEN], where[TEXT];
+	struct sbuf types = { NULL, 0, 0 };
+	size_t i;
+	int before, th = (int)f->hv[H_HOPS].num;
+
+	memset(v, 0, sizeof(v));
+	qsort(p->types, p->ntypes, TEXT, cmp_text);
+	sb_add(&types, "");
+	for (i = 0; i < p->ntypes; i++) {
+		if (i > 0)
+			sb_add(&types, ",");
+		sb_add(&types, p->types[i]);
+	}
+	before = p->src == target ? 0 : th >= 0 ? th - p->hops : -1;
+	if (p->src == target)
+		snprintf(where, sizeof(where), "target host itself");
+	else if (before > 0)
+		snprintf(where, sizeof(where), "router, %d hop%s before target",
+		    before, before == 1 ? "" : "s");
+	else
+		snprintf(where, sizeof(where), "another address on the path");
+	v[A_SOURCE].str = host_str(f, p->src, src);
+	v[A_TARGET].str = f->host_text;
+	v[A_FROM_TARGET].num = p->src == target;
+	v[A_HOPS].num = p->hops;
+	v[A_TARGET_HOPS].num = th;
+	v[A_BEFORE].num = before;
+	v[A_ERRORS].num = p->errors;
+	v[A_REJECTS].num = p->rejects;
+	v[A_TIME_EXCEEDED].num = p->time_exceeded;
+	v[A_TYPES].str = types.s;
+	v[A_WHERE].str = where;
+	v[A_PORTS].str = p->ports.s ? p->ports.s : "";
+	v[A_COUNT_ITEMS].num = p->rejects;
+	for (i = 0; i < f->nrules[RULE_SCOPE_PATH]; i++) {
+		const struct rule *r = f->rules[RULE_SCOPE_PATH][i];
+
+		if (r->outcome == RULE_FINDING && rule_matches(r, v))
+			emit(f, r, v, findings_schema(RULE_SCOPE_PATH),
+			    hosts_addr(f->in->hosts, target),
+			    hosts_addr(f->in->hosts, p->src), v[A_PORTS].str,
+			    p->rejects);
+	}
+	free(types.s);
+}
+
+/* Path evidence: ICMP error sources of the rows [lo, hi) of one host. */
+static void
+run_paths(struct fctx *f, size_t lo, size_t hi)
+{
+	struct path *paths = NULL;
+	size_t npaths = 0, i, k;
+	uint32_t target = rec(f, f->in->best[lo])->key.target;
+
+	for (i = lo; i < hi; i++) {
+		const struct port_row *row = &f->out->rows[i];
+		const struct port_ev *b = rec(f, f->in->best[i]);
+		bool v6 = !addr_is_v4(&row->host);
+		char name[TEXT], port[TEXT];
+		struct path *p;
+
+		if (b->reply_kind != RK_ICMP || b->key.kind == PK_TRACE ||
+		    f->hidden[i])
+			continue;
+		for (k = 0; k < npaths && paths[k].src != b->reason_src; k++)
+			;
+		if (k == npaths) {
+			paths = xreallocarray(paths, npaths + 1, sizeof(*paths));
+			memset(&paths[npaths], 0, sizeof(*paths));
+			paths[npaths].src = b->reason_src;
+			paths[npaths].hops = fnd_hops(b->reason_ttl);
+			npaths++;
+		}
+		p = &paths[k];
+		p->errors++;
+		if (is_time_exceeded(v6, b->icmp_type)) {
+			p->time_exceeded++;
+			continue;
+		}
+		if (row->proto == 17 && b->reason_src == target &&
+		    is_udp_port_unreach(v6, b->icmp_type, b->icmp_code))
+			continue; /* what a closed UDP port says anyway */
+		p->rejects++;
+		path_add_type(p, icmp_name(v6, b->icmp_type, b->icmp_code,
+		    name));
+		snprintf(port, sizeof(port), "%s%s/%u", p->ports.len ? "," : "",
+		    row->proto == 6 ? "tcp" : "udp", row->port);
+		sb_add(&p->ports, port);
+	}
+	for (k = 0; k < npaths; k++) {
+		path_eval(f, &paths[k], target);
+		free(paths[k].ports.s);
+	}
+	free(paths);
+}
+
+/*
+ * Port and host rules over rows [lo, hi) of one host. Hide rules run first
+ * on every row; the rest see host evidence of the rows that stay, except
+ * the flood fields, which are about the hidden rows by nature.
+ */
+static void
+run_host(struct fctx *f, size_t lo, size_t hi)
+{
+	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
+	struct ev_value v[P_COUNT], flood[3];
+	char text[10][TEXT];
+	const struct addr *host = &f->out->rows[lo].host;
+	size_t i, k;
+	bool any = false;
+
+	f->host_first = f->out->nfindings;
+	host_values(f, lo, hi, NULL);
+	for (i = lo; i < hi; i++) {
+		port_values(f, i, v, text);
+		for (k = 0; k < f->nrules[RULE_SCOPE_PORT]; k++)
+			if (pr[k]->outcome == RULE_HIDE &&
+			    rule_matches(pr[k], v)) {
+				f->hidden[i] = true;
+				any = true;
+			}
+	}
+	if (any) {
+		memcpy(flood, f->hv + H_FLOOD_PORT, sizeof(flood));
+		host_values(f, lo, hi, f->hidden);
+		memcpy(f->hv + H_FLOOD_PORT, flood, sizeof(flood));
+	}
+	for (i = lo; i < hi; i++) {
+		if (f->hidden[i])
+			continue;
+		port_values(f, i, v, text);
+		for (k = 0; k < f->nrules[RULE_SCOPE_PORT]; k++) {
+			if (pr[k]->outcome != RULE_FINDING ||
+			    !rule_matches(pr[k], v))
+				continue;
+			group_add(&f->groups[k], pr[k], v);
+			flag_row(&f->out->rows[i], pr[k]->finding_id);
+		}
+	}
+	for (k = 0; k < f->nrules[RULE_SCOPE_PORT]; k++)
+		group_flush(f, &f->groups[k], host);
+	for (k = 0; k < f->nrules[RULE_SCOPE_HOST]; k++) {
+		const struct rule *r = f->rules[RULE_SCOPE_HOST][k];
+
+		if (r->outcome == RULE_FINDING && rule_matches(r, f->hv))
+			emit(f, r, f->hv, findings_schema(RULE_SCOPE_HOST), host,
+			    NULL, NULL, 0);
+	}
+	run_paths(f, lo, hi);
+}
+
+/* Addresses that got unsolicited replies but were never probed. */
+static void
+run_victims(struct fctx *f, const bool *is_target)
+{
+	const struct tally *u = f->in->unsolicited, *b = f->in->backscatter;
+	uint32_t h, max = tally_max_key(u);
+	size_t k;
+
+	if (tally_max_key(b) > max)
+		max = tally_max_key(b);
+	for (h = 1; h <= max; h++) {
+		if (is_target[h] ||
+		    (tally_count(u, h) == 0 && tally_count(b, h) == 0))
+			continue;
+		memset(f->hv, 0, sizeof(f->hv));
+		f->host_first = f->out->nfindings;
+		f->hv[H_ADDR].str = host_str(f, h, f->host_text);
+		f->hv[H_HOPS].num = f->hv[H_SYNACK_HOPS].num = -1;
+		f->hv[H_RST_HOPS].num = f->hv[H_FLOOD_PORT].num = -1;
+		f->hv[H_UNSOLICITED].num = tally_count(u, h);
+		f->hv[H_UNSOL_SOURCES].num = tally_distinct(u, h);
+		f->hv[H_UNSOL_SENT].num = tally_count(b, h);
+		f->hv[H_UNSOL_DESTS].num = tally_distinct(b, h);
+		for (k = 0; k < f->nrules[RULE_SCOPE_HOST]; k++) {
+			const struct rule *r = f->rules[RULE_SCOPE_HOST][k];
+
+			if (r->outcome == RULE_FINDING && rule_matches(r, f->hv))
+				emit(f, r, f->hv,
+				    findings_schema(RULE_SCOPE_HOST),
+				    hosts_addr(f->in->hosts, h), NULL, NULL, 0);
+		}
+	}
+}
+
+static void
+run_capture(struct fctx *f, const struct pair_counts *pc)
+{
+	const struct run_summary *s = &f->out->summary;
+	struct ev_value v[C_COUNT];
+	size_t k;
+
+	memset(v, 0, sizeof(v));
+	f->host_first = f->out->nfindings;
+	v[C_PACKETS].num = (double)s->packets;
+	v[C_MALFORMED].num = (double)s->malformed;
+	v[C_UNSOL_SYNACK].num = (double)pc->unsolicited_synack;
+	v[C_UNSOL_RST].num = (double)pc->unsolicited_rst;
+	v[C_LATE].num = (double)s->late;
+	v[C_UNMATCHED_ICMP].num = (double)s->unmatched_icmp;
+	v[C_DROPS].num = (double)s->table_drops;
+	v[C_SPAN].num = s->last_ns > s->first_ns ?
+	    (double)(s->last_ns - s->first_ns) / 1e9 : 0;
+	v[C_PARTIAL].num = s->partial;
+	for (k = 0; k < f->nrules[RULE_SCOPE_CAPTURE]; k++) {
+		const struct rule *r = f->rules[RULE_SCOPE_CAPTURE][k];
+
+		if (r->outcome == RULE_FINDING && rule_matches(r, v))
+			emit(f, r, v, findings_schema(RULE_SCOPE_CAPTURE), NULL,
+			    NULL, NULL, 0);
+	}
+}
+
+/* Host findings by host, then path findings, then capture-wide ones. */
+static int
+cmp_finding(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+	int c;
+
+	if (x->has_host != y->has_host)
+		return x->has_host ? -1 : 1;
+	if (x->has_host && (c = addr_cmp(&x->host, &y->host)) != 0)
+		return c;
+	if (x->scope != y->scope)
+		return x->scope < y->scope ? -1 : 1;
+	if ((c = strcmp(x->id, y->id)) != 0)
+		return c;
+	if (x->has_source != y->has_source)
+		return x->has_source ? 1 : -1;
+	return x->has_source ? addr_cmp(&x->source, &y->source) : 0;
+}
+
+void
+findings_run(const struct ruleset *rs, const struct findings_input *in,
+    const struct pair_counts *pc, struct results *out)
+{
+	struct fctx f;
+	bool *is_target;
+	size_t i, lo, n = ruleset_count(rs), kept;
+	const struct phase *ph;
+
+	memset(&f, 0, sizeof(f));
+	f.in = in;
+	f.rs = rs;
+	f.out = out;
+	for (i = 0; i < RULE_SCOPE_COUNT; i++)
+		f.rules[i] = xcalloc(n + 1, sizeof(*f.rules[i]));
+	for (i = 0; i < n; i++) {
+		const struct rule *r = ruleset_get(rs, i);
+
+		f.rules[r->scope][f.nrules[r->scope]++] = r;
+	}
+	f.groups = xcalloc(f.nrules[RULE_SCOPE_PORT] + 1, sizeof(*f.groups));
+	f.hidden = xcalloc(out->nrows + 1, sizeof(*f.hidden));
+	ph = evidence_phases(in->ev, &f.nphases);
+	f.phases = xcalloc(f.nphases + 1, sizeof(*f.phases));
+	memcpy(f.phases, ph, f.nphases * sizeof(*ph));
+	qsort(f.phases, f.nphases, sizeof(*f.phases), cmp_phase);
+	is_target = xcalloc(hosts_count(in->hosts) + 2, sizeof(*is_target));
+	for (lo = 0; lo < out->nrows; lo = i) {
+		for (i = lo + 1; i < out->nrows &&
+		    addr_eq(&out->rows[i].host, &out->rows[lo].host); i++)
+			;
+		is_target[rec(&f, in->best[lo])->key.target] = true;
+		run_host(&f, lo, i);
+	}
+	run_victims(&f, is_target);
+	run_capture(&f, pc);
+	/* Drop hidden rows and recount what the summary says of rows. */
+	memset(out->summary.ports_by_state, 0,
+	    sizeof(out->summary.ports_by_state));
+	out->summary.hosts = 0;
+	for (i = kept = 0; i < out->nrows; i++) {
+		if (f.hidden[i])
+			continue;
+		out->rows[kept] = out->rows[i];
+		out->summary.ports_by_state[out->rows[kept].state]++;
+		if (kept == 0 || !addr_eq(&out->rows[kept - 1].host,
+		    &out->rows[kept].host))
+			out->summary.hosts++;
+		kept++;
+	}
+	out->nrows = kept;
+	qsort(out->findings, out->nfindings, sizeof(*out->findings),
+	    cmp_finding);
+	for (i = 0; i < f.nrules[RULE_SCOPE_PORT]; i++)
+		free(f.groups[i].ports.s);
+	for (i = 0; i < RULE_SCOPE_COUNT; i++)
+		free(f.rules[i]);
+	free(f.groups);
+	free(f.hidden);
+	free(f.phases);
+	free(is_target);
+}

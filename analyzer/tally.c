@@ -1,0 +1,135 @@
+/*
+ * tally.c -- per-key counters with distinct-partner counts (a hash set of
+ * (key, partner) pairs, linear probing, load under 1/2).
+ */
+#include <stdlib.h>
+
+#include "tally.h"
+#include "xmalloc.h"
+
+struct row {
+	uint32_t count, distinct;
+};
+
+struct tally {
+	struct row *rows;	/* indexed by key */
+	uint32_t nrows;
+	uint64_t *set;		/* (key << 32 | sub), 0 = empty */
+	uint32_t nset, used, max;
+	bool saturated;
+};
+
+static void set_grow(struct tally *t);
+static bool set_insert(struct tally *t, uint64_t v);
+
+struct tally *
+tally_new(uint32_t max_pairs)
+{
+	struct tally *t = xcalloc(1, sizeof(*t));
+
+	t->max = max_pairs;
+	t->nset = 256;
+	t->set = xcalloc(t->nset, sizeof(*t->set));
+	return t;
+}
+
+void
+tally_free(struct tally *t)
+{
+	if (t == NULL)
+		return;
+	free(t->rows);
+	free(t->set);
+	free(t);
+}
+
+static uint32_t
+slot_of(uint64_t v, uint32_t n)
+{
+	v ^= v >> 33;
+	v *= 0xff51afd7ed558ccdull;
+	v ^= v >> 33;
+	return (uint32_t)v & (n - 1);
+}
+
+/* Returns true when v was not in the set. */
+static bool
+set_insert(struct tally *t, uint64_t v)
+{
+	uint32_t i = slot_of(v, t->nset);
+
+	while (t->set[i] != 0) {
+		if (t->set[i] == v)
+			return false;
+		i = (i + 1) & (t->nset - 1);
+	}
+	t->set[i] = v;
+	t->used++;
+	return true;
+}
+
+static void
+set_grow(struct tally *t)
+{
+	uint64_t *old = t->set;
+	uint32_t i, n = t->nset;
+
+	t->nset *= 2;
+	t->set = xcalloc(t->nset, sizeof(*t->set));
+	t->used = 0;
+	for (i = 0; i < n; i++)
+		if (old[i] != 0)
+			set_insert(t, old[i]);
+	free(old);
+}
+
+void
+tally_add(struct tally *t, uint32_t key, uint32_t sub)
+{
+	uint64_t v = (uint64_t)key << 32 | sub;
+
+	if (key == 0)
+		return;
+	if (key >= t->nrows) {
+		uint32_t n = t->nrows ? t->nrows : 64;
+
+		while (n <= key)
+			n *= 2;
+		t->rows = xreallocarray(t->rows, n, sizeof(*t->rows));
+		for (; t->nrows < n; t->nrows++)
+			t->rows[t->nrows].count = t->rows[t->nrows].distinct = 0;
+	}
+	t->rows[key].count++;
+	if (t->used >= t->max) {
+		t->saturated = true;
+		return;
+	}
+	if ((uint64_t)(t->used + 1) * 2 > t->nset)
+		set_grow(t);
+	if (set_insert(t, v))
+		t->rows[key].distinct++;
+}
+
+uint32_t
+tally_count(const struct tally *t, uint32_t key)
+{
+	return key < t->nrows ? t->rows[key].count : 0;
+}
+
+uint32_t
+tally_distinct(const struct tally *t, uint32_t key)
+{
+	return key < t->nrows ? t->rows[key].distinct : 0;
+}
+
+uint32_t
+tally_max_key(const struct tally *t)
+{
+	return t->nrows ? t->nrows - 1 : 0;
+}
+
+bool
+tally_saturated(const struct tally *t)
+{
+	return t->saturated;
+}
