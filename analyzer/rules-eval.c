@@ -397,8 +397,19 @@ void
 rules_fmt_num(char *buf, size_t len, double x, bool exact)
 {
 	int prec;
+	size_t n;
 
-	if (!isfinite(x) || (!exact && x != floor(x)))
+	if (!isfinite(x))
+		snprintf(buf, len, "%.10g", x);
+	else if (!exact && x != floor(x) && fabs(x) < 1e15) {
+		/* Messages are read by people: two decimals at most. */
+		snprintf(buf, len, "%.2f", x);
+		n = strlen(buf);
+		while (n > 0 && buf[n - 1] == '0')
+			buf[--n] = '\0';
+		if (n > 0 && buf[n - 1] == '.')
+			buf[--n] = '\0';
+	} else if (!exact && x != floor(x))
 		snprintf(buf, len, "%.10g", x);
 	else if (x == floor(x) && (exact || fabs(x) < 1e15))
 		snprintf(buf, len, "%.0f", !exact && x == 0 ? 0.0 : x);

@@ -22,19 +22,19 @@ bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
 
 # run NAME EXPECTED-STATUS ARGS... : stdout in $T/out, stderr in $T/err
 run() {
-	name=$1 want=$2
+	_rn=$1 _rw=$2
 	shift 2
 	set +e
 	"$PORTSLEUTH" "$@" >"$T/out" 2>"$T/err"
-	got=$?
+	_rs=$?
 	set -e
-	if [ "$got" -ge 128 ] || grep -q 'Sanitizer\|runtime error' "$T/err"; then
-		bad "$name: crashed or sanitizer report (status $got)"
+	if [ "$_rs" -ge 128 ] || grep -q 'Sanitizer\|runtime error' "$T/err"; then
+		bad "$_rn: crashed or sanitizer report (status $_rs)"
 		sed 's/^/    /' "$T/err" | head -20
 		return 1
 	fi
-	if [ "$got" != "$want" ]; then
-		bad "$name: exit status $got, expected $want"
+	if [ "$_rs" != "$_rw" ]; then
+		bad "$_rn: exit status $_rs, expected $_rw"
 		sed 's/^/    /' "$T/err" | head -5
 		return 1
 	fi
@@ -85,7 +85,23 @@ while read -r name cap args; do
 	fi
 done <"$E/TESTLIST"
 
-# 3. Input handling.
+# 3. Findings, capture by capture: exactly the expected (id, host, source)
+# sets (tests/e2e/findings.expected), so a missing finding and an
+# unexpected one both fail.
+for name in $(cut -d' ' -f1 "$E/findings.expected" | sort -u); do
+	cap="$S/$name.pcap"
+	[ -f "$cap" ] || cap="$S/$name.pcapng"
+	run "findings $name" 0 -f json "$cap" || continue
+	grep '"type":"finding"' "$T/out" | sed -E \
+	    's/.*"id":"([^"]*)","severity":"[^"]*","host":("([^"]*)"|null)(,"source":"([^"]*)")?.*/\1 \3 \5/' |
+	    sed 's/ *$//' | sort >"$T/got"
+	grep "^$name " "$E/findings.expected" | cut -d' ' -f2- | sort >"$T/want"
+	if cmp -s "$T/got" "$T/want"; then ok "findings $name"; else
+		bad "findings $name: $(diff "$T/want" "$T/got" | grep '^[<>]' | tr '\n' ';')"
+	fi
+done
+
+# 4. Input handling.
 run "stdin" 0 -f csv - <"$S/s07_syn_netfw.pcap" && cp "$T/out" "$T/stdin"
 run "file" 0 -f csv "$S/s07_syn_netfw.pcap" &&
     if cmp -s "$T/out" "$T/stdin"; then ok "stdin equals file"; else
@@ -103,7 +119,7 @@ run "output file" 0 -f json -o "$T/o.json" "$S/s05_udp_hostfw.pcap" &&
     if [ ! -s "$T/out" ] && grep -q '"type":"summary"' "$T/o.json"; then
 	ok "-o writes the file, not stdout"; else bad "-o"; fi
 
-# 4. Errors: one line naming the file, documented status.
+# 5. Errors: one line naming the file, documented status.
 run "missing" 66 "$T/nonexistent.pcap" &&
     expect_err "missing file" "nonexistent.pcap: No such file"
 printf 'this is not a capture\n' >"$T/garbage.pcap"
@@ -139,7 +155,7 @@ if [ -w /dev/full ]; then
 	    expect_err "write error" "write error"
 fi
 
-# 5. User rules change verdicts: relabel SYN no-response as closed|filtered.
+# 6. User rules change verdicts: relabel SYN no-response as closed|filtered.
 cat >"$T/user.rules" <<'RULES'
 rule no-response-filtered {
 	scope reply;
@@ -151,7 +167,7 @@ run "user rules" 0 -f csv --rules "$T/user.rules" "$S/s01_syn_hostfw.pcap" &&
     if grep -q ',tcp,8000,closed|filtered,no-response,' "$T/out"; then
 	ok "user rule overrides by name"; else bad "user rule override"; fi
 
-# 6. Robustness: every edge-case capture runs without a crash.
+# 7. Robustness: every edge-case capture runs without a crash.
 for f in "$S"/edge/*.pcap "$S"/edge/*.pcapng; do
 	set +e
 	"$PORTSLEUTH" -f json "$f" >"$T/out" 2>"$T/err"
