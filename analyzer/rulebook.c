@@ -61,8 +61,16 @@ rulebook_default_dir(void)
 			*slash = '\0';
 			snprintf(default_dir, sizeof(default_dir),
 			    "%s/../rules", exe);
-			if (is_dir(default_dir))
+			if (is_dir(default_dir)) {
+				char *real = realpath(default_dir, NULL);
+
+				if (real != NULL) {
+					snprintf(default_dir,
+					    sizeof(default_dir), "%s", real);
+					free(real);
+				}
 				return default_dir;
+			}
 		}
 	}
 	snprintf(default_dir, sizeof(default_dir), "%s", PKGDATADIR);
