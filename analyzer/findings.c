@@ -863,8 +863,10 @@ findings_run(const struct ruleset *rs, const struct findings_input *in,
 	f.hidden = xcalloc(out->nrows + 1, sizeof(*f.hidden));
 	ph = evidence_phases(in->ev, &f.nphases);
 	f.phases = xcalloc(f.nphases + 1, sizeof(*f.phases));
-	memcpy(f.phases, ph, f.nphases * sizeof(*ph));
-	qsort(f.phases, f.nphases, sizeof(*f.phases), cmp_phase);
+	if (f.nphases > 0) {
+		memcpy(f.phases, ph, f.nphases * sizeof(*ph));
+		qsort(f.phases, f.nphases, sizeof(*f.phases), cmp_phase);
+	}
 	is_target = xcalloc(hosts_count(in->hosts) + 2, sizeof(*is_target));
 	for (lo = 0; lo < out->nrows; lo = i) {
 		for (i = lo + 1; i < out->nrows &&
@@ -890,8 +892,9 @@ findings_run(const struct ruleset *rs, const struct findings_input *in,
 		kept++;
 	}
 	out->nrows = kept;
-	qsort(out->findings, out->nfindings, sizeof(*out->findings),
-	    cmp_finding);
+	if (out->nfindings > 0)
+		qsort(out->findings, out->nfindings, sizeof(*out->findings),
+		    cmp_finding);
 	for (i = 0; i < f.nrules[RULE_SCOPE_PORT]; i++)
 		free(f.groups[i].ports.s);
 	for (i = 0; i < RULE_SCOPE_COUNT; i++)

@@ -114,7 +114,8 @@ load_dir(struct ruleset *rs, const char *dir, rules_diag_fn diag, void *ctx)
 		names[n++] = xasprintf("%s/%s", dir, de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), cmp_str);
 	if (n == 0) {
 		msg = xasprintf("%s: no *.rules files", dir);
 		diag(ctx, msg);
