@@ -767,6 +767,8 @@ run_victims(struct fctx *f, const bool *is_target)
 
 	if (tally_max_key(b) > max)
 		max = tally_max_key(b);
+	if (max > hosts_count(f->in->hosts))
+		max = hosts_count(f->in->hosts);
 	for (h = 1; h <= max; h++) {
 		if (is_target[h] ||
 		    (tally_count(u, h) == 0 && tally_count(b, h) == 0))

@@ -14,6 +14,7 @@ struct row {
 struct tally {
 	struct row *rows;	/* indexed by key */
 	uint32_t nrows;
+	uint32_t max_key;	/* largest key added */
 	uint64_t *set;		/* (key << 32 | sub), 0 = empty */
 	uint32_t nset, used, max;
 	bool saturated;
@@ -100,6 +101,8 @@ tally_add(struct tally *t, uint32_t key, uint32_t sub)
 			t->rows[t->nrows].count = t->rows[t->nrows].distinct = 0;
 	}
 	t->rows[key].count++;
+	if (key > t->max_key)
+		t->max_key = key;
 	if (t->used >= t->max) {
 		t->saturated = true;
 		return;
@@ -125,7 +128,7 @@ tally_distinct(const struct tally *t, uint32_t key)
 uint32_t
 tally_max_key(const struct tally *t)
 {
-	return t->nrows ? t->nrows - 1 : 0;
+	return t->max_key;
 }
 
 bool

@@ -1,0 +1,128 @@
+#!/bin/sh
+# seeds.sh -- fill the seed corpora of the fuzzing harnesses.
+#
+#   fuzz/seeds.sh CORPUS_DIR [PCAP_SPLIT]
+#
+# Makes CORPUS_DIR/capture (whole captures: samples/*.pcap*, samples/edge,
+# samples/split, ../shared/real-captures/**, plus the first 64 records of the
+# large ones), CORPUS_DIR/packet (single frames with the link-type byte of
+# fuzz-packet.c, at most 64 per capture) and CORPUS_DIR/rules (rules/*.rules,
+# each of their rules on its own, and small snippets of every scope and
+# outcome). Existing files are kept, so a corpus grown by earlier runs stays.
+#
+# PCAP_SPLIT is the helper built from fuzz/pcap-split.c; without it the
+# script builds one with $CC (default cc) and libpcap. Needs only sh, awk
+# and a C compiler. Environment: SRCDIR (default: this script's ..),
+# REAL_CAPTURES (default: $SRCDIR/../shared/real-captures).
+set -eu
+
+usage() {
+	echo "usage: $0 CORPUS_DIR [PCAP_SPLIT]" >&2
+	exit 64
+}
+[ $# -ge 1 ] || usage
+CORPUS=$1
+HELPER=${2:-}
+SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+REAL=${REAL_CAPTURES:-$SRCDIR/../shared/real-captures}
+FRAMES_PER_CAPTURE=64
+
+mkdir -p "$CORPUS/capture" "$CORPUS/packet" "$CORPUS/rules"
+
+if [ -z "$HELPER" ]; then
+	HELPER=$CORPUS/pcap-split
+	${CC:-cc} -O1 -o "$HELPER" "$SRCDIR/fuzz/pcap-split.c" \
+	    $(pkg-config --cflags libpcap 2>/dev/null || true) \
+	    $(pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
+fi
+
+# ---- captures ----
+list=$CORPUS/.captures
+: >"$list"
+for f in "$SRCDIR"/samples/*.pcap* "$SRCDIR"/samples/edge/*.pcap* \
+    "$SRCDIR"/samples/split/*.pcap*; do
+	[ -f "$f" ] && echo "$f" >>"$list"
+done
+if [ -d "$REAL" ]; then
+	find "$REAL" -type f -name '*.pcap*' | sort >>"$list"
+fi
+n=0
+while IFS= read -r f; do
+	# Distinct names: edge/ and real-captures/ share file names.
+	dir=$(basename "$(dirname "$f")")
+	cp -f "$f" "$CORPUS/capture/$dir-$(basename "$f")"
+	chmod u+w "$CORPUS/capture/$dir-$(basename "$f")"
+	n=$((n + 1))
+done <"$list"
+# Large captures also as their first 64 records (fast to mutate).
+# shellcheck disable=SC2046
+"$HELPER" -c "$CORPUS/capture" "$FRAMES_PER_CAPTURE" \
+    $(cat "$list") 2>/dev/null || true
+# ---- frames ----
+# shellcheck disable=SC2046
+"$HELPER" -p "$CORPUS/packet" "$FRAMES_PER_CAPTURE" \
+    $(cat "$list") 2>/dev/null || true
+rm -f "$list"
+
+# ---- rules ----
+for f in "$SRCDIR"/rules/*.rules; do
+	[ -f "$f" ] || continue
+	cp -f "$f" "$CORPUS/rules/$(basename "$f")"
+	# One file per rule: from "rule NAME {" to the "}" line closing it.
+	awk -v out="$CORPUS/rules/one-$(basename "$f" .rules)" '
+		/^rule[ \t]/ { n++; file = sprintf("%s-%03d", out, n) }
+		file != "" { print > file }
+		/^}/ && file != "" { close(file); file = "" }
+	' "$f"
+done
+snippet() {
+	cat >"$CORPUS/rules/snippet-$1"
+}
+snippet reply-label <<'R'
+rule r1 {
+	scope reply;
+	priority 5;
+	when probe == syn and reply == syn-ack and window > 0;
+	label open reason syn-ack rank 2;
+}
+R
+snippet reply-icmp <<'R'
+rule r2 { scope reply; when reply == icmp and icmp.type == 3 and
+    icmp.code in (1, 2, 3, 9, 10, 13) and not icmp.v6; label filtered
+    reason "host-prohibited"; }
+R
+snippet port-finding <<'R'
+rule f1 {
+	scope port;
+	when abs(reply.hops - host.hops) >= 2 || -(1 + 2) * 3 % 4 / 5 != 0;
+	finding odd-ttl severity low message "{count} ports {ports} on {host}: \"{reply.ttl}\"\n\t\u00e9";
+}
+R
+snippet port-hide <<'R'
+rule h1 { scope port; when proto == tcp and min(1, 2) < max(3, 4); hide; }
+R
+snippet host <<'R'
+# comment
+rule host1 { scope host; when true; finding h severity info message "{host}"; }
+R
+snippet path <<'R'
+rule p1 { scope path; finding p severity medium message "{path.source} {path.target}"; }
+R
+snippet capture <<'R'
+rule c1 { scope capture; when false or !true && 1 <= 2; finding c severity high message "x"; }
+R
+snippet when-first <<'R'
+rule w { when 1 == 1; scope capture; finding w severity info message ""; }
+R
+snippet numbers <<'R'
+rule n { scope capture; when 1e308 * 10 > 0.000001 and -0 == 0 and 0x10 != 1.5e-3; finding n severity info message "{n}"; }
+R
+printf 'rule x {\n\tscope port;\n\twhen ((((((((((1))))))))));\n\thide;\n}\n' \
+    >"$CORPUS/rules/snippet-nesting"
+printf 'rule \xc3\xa9 { scope port; hide; }\n' >"$CORPUS/rules/snippet-utf8"
+printf 'rule a { scope port; hide; }\nrule a { scope host; hide; }\n' \
+    >"$CORPUS/rules/snippet-duplicate"
+
+echo "seeds: $n captures, $(ls "$CORPUS/capture" | wc -l) capture seeds," \
+    "$(ls "$CORPUS/packet" | wc -l) frames," \
+    "$(ls "$CORPUS/rules" | wc -l) rule files in $CORPUS"
