@@ -9,6 +9,7 @@
 #include "findings.h"
 #include "hosts.h"
 #include "log.h"
+#include "out.h"
 #include "pair.h"
 #include "services.h"
 #include "tunables.h"
@@ -52,6 +53,12 @@ analyzer_new(const struct analyzer_opts *o, const struct ruleset *rs)
 }
 
 void
+analyzer_set_explain(struct analyzer *a, struct explain_log *log)
+{
+	pair_set_explain(a->pair, log);
+}
+
+void
 analyzer_free(struct analyzer *a)
 {
 	if (a == NULL)
@@ -79,6 +86,7 @@ analyzer_packet(struct analyzer *a, const struct reader_packet *pkt)
 	a->dec[st]++;
 	if (st != DEC_OK)
 		return;
+	pair_set_packet(a->pair, pkt->input, pkt->number);
 	pair_packet(a->pair, &d, pkt->ts_ns);
 }
 
@@ -258,4 +266,132 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	free(ids);
 	free(best);
 	free(first);
+}
+
+static const char *const what_names[] = {
+	[EX_PROBE] = "probe", [EX_RETRY] = "retry", [EX_REPLY] = "reply",
+	[EX_ICMP] = "icmp", [EX_TIMEOUT] = "timeout", [EX_END] = "end",
+};
+
+/* "SA", "R.", "FPU": tcpdump-like flag letters. */
+static void
+flag_text(uint8_t fl, char *buf)
+{
+	static const char letters[] = "FSRPAUEC";
+	int i, n = 0;
+
+	for (i = 0; i < 8; i++)
+		if (fl & (1u << i))
+			buf[n++] = letters[i];
+	if (n == 0)
+		buf[n++] = '-';
+	buf[n] = '\0';
+}
+
+static int
+cmp_event(const void *pa, const void *pb, void *ctx)
+{
+	const struct explain_event *ev = ctx;
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	if (ev[a].record != ev[b].record)
+		return ev[a].record < ev[b].record ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static void
+explain_event_line(const struct analyzer *a, const struct explain_event *x,
+    uint8_t proto, FILE *fp)
+{
+	char t[40], src[ADDR_STRLEN], fl[10];
+
+	out_iso_time(x->ts_ns, t, sizeof(t));
+	if (x->number != 0)
+		fprintf(fp, "    %u#%-6llu", x->input + 1,
+		    (unsigned long long)x->number);
+	else
+		fprintf(fp, "    %-8s", "-");
+	fprintf(fp, " %s %-7s", t, what_names[x->what]);
+	if (x->what == EX_TIMEOUT || x->what == EX_END) {
+		fputs(x->what == EX_END ? " input ended while waiting\n" :
+		    " no reply within --timeout\n", fp);
+		return;
+	}
+	addr_str(hosts_addr(a->hosts, x->src), src);
+	if (x->what == EX_ICMP) {
+		fprintf(fp, " from %s type %u code %u ttl %u\n", src,
+		    x->icmp_type, x->icmp_code, x->ttl);
+		return;
+	}
+	flag_text(x->flags, fl);
+	fprintf(fp, " %s:%u > %u %s ttl %u\n", src, x->sport, x->dport,
+	    proto == 6 ? fl : "udp", x->ttl);
+}
+
+void
+analyzer_explain(const struct analyzer *a, const struct results *res,
+    const struct explain_log *log, FILE *fp)
+{
+	uint32_t *order = xcalloc(log->n + 1, sizeof(*order));
+	size_t i, j, lo, hi, mid;
+	char h[ADDR_STRLEN], s[ADDR_STRLEN];
+	int k;
+
+	for (i = 0; i < log->n; i++)
+		order[i] = (uint32_t)i;
+	if (log->n > 0)
+		qsort_r(order, log->n, sizeof(*order), cmp_event, log->ev);
+	for (i = 0; i < res->nrows; i++) {
+		const struct port_row *row = &res->rows[i];
+		struct port_key key;
+
+		if (!explain_matches(&log->filter, &row->host, row->port))
+			continue;
+		fprintf(fp, "%s %s/%u (probed by %s): %s %s", addr_str(&row->host,
+		    h), out_proto_name(row->proto), row->port,
+		    addr_str(&row->scanner, s), port_state_name(row->state),
+		    reason_name(row->reason));
+		if (row->reason_ttl)
+			fprintf(fp, " ttl %u", row->reason_ttl);
+		fputc('\n', fp);
+		for (j = 0; j < row->nflags; j++)
+			fprintf(fp, "%s%s%s", j ? ", " : "  findings: ",
+			    row->flags[j], j + 1 == row->nflags ? "\n" : "");
+		memset(&key, 0, sizeof(key));
+		key.scanner = hosts_find(a->hosts, &row->scanner);
+		key.target = hosts_find(a->hosts, &row->host);
+		key.port = row->port;
+		key.proto = row->proto;
+		for (k = 0; k < PK_COUNT; k++) {
+			uint32_t id;
+			const struct port_ev *r;
+
+			key.kind = (uint8_t)k;
+			id = evidence_find(a->ev, &key);
+			if (id == EV_NONE || evidence_at_const(a->ev, id)->tries == 0)
+				continue;
+			r = evidence_at_const(a->ev, id);
+			fprintf(fp, "  %s probes: %s %s by rule %s (rank %u), "
+			    "%u tries, %u replies, %u state changes\n",
+			    probe_kind_name((enum probe_kind)k),
+			    port_state_name(r->state), reason_name(r->reason),
+			    verdict_rule_name(a->verdict, r->rule), r->rank,
+			    r->tries, r->replies, r->changes);
+			for (lo = 0, hi = log->n; lo < hi;) {
+				mid = (lo + hi) / 2;
+				if (log->ev[order[mid]].record < id)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < log->n && log->ev[order[lo]].record == id;
+			    lo++)
+				explain_event_line(a, &log->ev[order[lo]],
+				    row->proto, fp);
+		}
+	}
+	if (log->dropped > 0)
+		fprintf(fp, "(%llu more events not kept: narrow --explain to a "
+		    "host or port)\n", (unsigned long long)log->dropped);
+	free(order);
 }

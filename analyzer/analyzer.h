@@ -12,8 +12,10 @@
 #define PORTSLEUTH_ANALYZER_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "decode.h"
+#include "explain.h"
 #include "reader.h"
 #include "results.h"
 #include "rules.h"
@@ -42,6 +44,13 @@ void analyzer_finish(struct analyzer *a, bool partial, struct results *out);
 /* Count of packets that stopped decoding with status st. */
 uint64_t analyzer_decode_count(const struct analyzer *a,
     enum decode_status st);
+
+/* --explain: record the events of the ports log->filter selects. */
+void analyzer_set_explain(struct analyzer *a, struct explain_log *log);
+
+/* --explain: print each selected row's records and events. */
+void analyzer_explain(const struct analyzer *a, const struct results *res,
+    const struct explain_log *log, FILE *fp);
 
 /* -v diagnostics: decode and pairing counters, one line each. */
 void analyzer_log_counters(const struct analyzer *a);

@@ -24,6 +24,7 @@ enum {
 	OPT_MAX_FLOWS,
 	OPT_MAX_PORTS,
 	OPT_FINDINGS,
+	OPT_EXPLAIN,
 };
 
 struct cli_option {
@@ -41,6 +42,9 @@ static const struct cli_option options[] = {
 	    "write results to FILE instead of standard output" },
 	{ "findings", required_argument, OPT_FINDINGS, "FILE",
 	    "also write the findings to FILE as CSV" },
+	{ "explain", optional_argument, OPT_EXPLAIN, "[=HOST[:PORT]]",
+	    "instead of the report: each port's probes and replies, the rule "
+	    "that chose its state and its findings" },
 	{ "filter", required_argument, OPT_FILTER, "EXPR",
 	    "only read packets matching the BPF expression (tcpdump syntax)" },
 	{ "timeout", required_argument, OPT_TIMEOUT, "TIME",
@@ -89,7 +93,8 @@ cli_usage(FILE *fp)
 			    o->name, o->arg ? " " : "", o->arg ? o->arg : "");
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
-			    o->arg ? " " : "", o->arg ? o->arg : "");
+			    o->arg && o->arg[0] != '[' ? " " : "",
+			    o->arg ? o->arg : "");
 		fprintf(fp, "  %-26s %s\n", left, o->help);
 	}
 	fprintf(fp, "\nExit status: 0 ok, 64 usage error, 65 input truncated "
@@ -161,6 +166,10 @@ cli_set(struct cli *c, int val, const char *arg, char *err, size_t errlen)
 		return 0;
 	case OPT_FINDINGS:
 		c->findings_file = arg;
+		return 0;
+	case OPT_EXPLAIN:
+		c->explain = true;
+		c->explain_arg = arg;
 		return 0;
 	case OPT_TIMEOUT:
 		if (parse_duration(arg, &c->timeout_ns) != 0 ||

@@ -26,6 +26,8 @@ struct cli {
 	const char *format;	/* -f */
 	const char *output;	/* -o, NULL = stdout */
 	const char *findings_file; /* --findings: findings as CSV */
+	bool explain;		/* --explain given */
+	const char *explain_arg; /* its HOST[:PORT], NULL for all */
 	const char *filter;	/* --filter */
 	uint64_t timeout_ns;	/* --timeout */
 	uint32_t max_flows;	/* --max-flows */

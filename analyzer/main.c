@@ -102,10 +102,11 @@ analyze(const struct cli *c, const struct ruleset *rs)
 	struct results res;
 	struct out_opts oo;
 	enum reader_error why;
+	struct explain_log ex;
 	char err[512];
 	FILE *out = stdout;
 	bool partial;
-	int rc;
+	int rc = 0;
 
 	rd = reader_open(c->inputs, c->ninputs, c->filter, &why, err,
 	    sizeof(err));
@@ -122,6 +123,19 @@ analyze(const struct cli *c, const struct ruleset *rs)
 	ao.flow_slots = c->max_flows;
 	ao.max_ports = c->max_ports;
 	a = analyzer_new(&ao, rs);
+	memset(&ex, 0, sizeof(ex));
+	if (c->explain) {
+		if (explain_parse(c->explain_arg, &ex.filter) != 0) {
+			log_error("bad --explain '%s' (HOST, HOST:PORT or "
+			    "[IPV6]:PORT)", c->explain_arg);
+			analyzer_free(a);
+			reader_close(rd);
+			if (out != stdout)
+				fclose(out);
+			return EXIT_USAGE;
+		}
+		analyzer_set_explain(a, &ex);
+	}
 	while (reader_next(rd, &pkt) == 1)
 		analyzer_packet(a, &pkt);
 	partial = reader_partial(rd);
@@ -135,7 +149,10 @@ analyze(const struct cli *c, const struct ruleset *rs)
 		    (unsigned long long)res.summary.table_drops);
 	memset(&oo, 0, sizeof(oo));
 	oo.verbose = c->verbose;
-	rc = out_find(c->format)->write(out, &res, &oo);
+	if (c->explain)
+		analyzer_explain(a, &res, &ex, out);
+	else
+		rc = out_find(c->format)->write(out, &res, &oo);
 	if (fflush(out) != 0)
 		rc = -1;
 	if (rc != 0)
@@ -148,6 +165,7 @@ analyze(const struct cli *c, const struct ruleset *rs)
 	if (rc == 0 && c->findings_file != NULL)
 		rc = write_findings(c->findings_file, &res);
 	results_free(&res);
+	explain_free(&ex);
 	analyzer_free(a);
 	reader_close(rd);
 	if (rc != 0)

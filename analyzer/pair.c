@@ -19,6 +19,9 @@ struct pairing {
 	struct tally *unsolicited; /* per destination: stray SYN-ACK/RST */
 	struct tally *backscatter; /* per source: stray SYN-ACKs */
 	uint64_t now;		/* capture clock: latest timestamp seen */
+	struct explain_log *explain; /* NULL unless --explain */
+	uint32_t input;		/* current packet: capture file */
+	uint64_t number;	/* current packet: number in that file */
 	uint32_t since_sweep;
 };
 
@@ -43,6 +46,8 @@ static void answer(struct pairing *p, struct flow_entry *e,
 static bool is_prober(const struct flow_entry *e, bool src_is_lo);
 static uint8_t tcp_probe_kind(const struct decoded *d);
 static bool not_a_probe_target(const struct addr *dst);
+static void note(struct pairing *p, const struct flow_entry *e,
+    uint8_t what, const struct decoded *d, uint64_t ts);
 static bool stale(const struct pairing *p, const struct flow_entry *e,
     uint64_t ts);
 static void conn_reset(struct pairing *p, struct flow_entry *e,
@@ -128,6 +133,51 @@ is_prober(const struct flow_entry *e, bool src_is_lo)
 	return e->prober_lo == src_is_lo;
 }
 
+void
+pair_set_explain(struct pairing *p, struct explain_log *log)
+{
+	p->explain = log;
+}
+
+void
+pair_set_packet(struct pairing *p, uint32_t input, uint64_t number)
+{
+	p->input = input;
+	p->number = number;
+}
+
+/* An --explain event for e's port, when the filter selects it. */
+static void
+note(struct pairing *p, const struct flow_entry *e, uint8_t what,
+    const struct decoded *d, uint64_t ts)
+{
+	struct explain_event x;
+	const struct port_ev *r;
+
+	if (p->explain == NULL || e->port_ev == EV_NONE)
+		return;
+	r = evidence_at(p->ev, e->port_ev);
+	if (!explain_matches(&p->explain->filter,
+	    hosts_addr(p->hosts, r->key.target), r->key.port))
+		return;
+	memset(&x, 0, sizeof(x));
+	x.record = e->port_ev;
+	x.what = what;
+	x.ts_ns = ts;
+	if (d != NULL) {
+		x.input = p->input;
+		x.number = p->number;
+		x.src = hosts_intern(p->hosts, &d->src);
+		x.sport = d->sport;
+		x.dport = d->dport;
+		x.flags = d->proto == 6 ? d->tcp.flags : 0;
+		x.ttl = d->ttl;
+		x.icmp_type = d->icmp_type;
+		x.icmp_code = d->icmp_code;
+	}
+	explain_add(p->explain, &x);
+}
+
 /* Multicast and broadcast destinations are never port probes. */
 static bool
 not_a_probe_target(const struct addr *dst)
@@ -200,6 +250,8 @@ release(struct pairing *p, struct flow_entry *e, bool ended)
 		p->st.pending_at_end++;
 	else
 		p->st.timed_out++;
+	note(p, e, ended ? EX_END : EX_TIMEOUT, NULL,
+	    ended ? p->now : e->last_ns + p->o.timeout_ns);
 	memset(&in, 0, sizeof(in));
 	in.kind = e->kind;
 	in.reply = RK_NONE;
@@ -299,6 +351,7 @@ new_probe(struct pairing *p, struct ctx *c, uint8_t kind)
 		e->payload = d->udp_payload;
 	}
 	p->st.probes++;
+	note(p, e, EX_PROBE, d, c->ts);
 }
 
 /* Label a reply and apply it to the probe's record. */
@@ -322,6 +375,7 @@ answer(struct pairing *p, struct flow_entry *e, const struct decoded *d,
 		return;
 	}
 	p->st.paired++;
+	note(p, e, in->reply == RK_ICMP ? EX_ICMP : EX_REPLY, d, ts);
 	r = evidence_at(p->ev, e->port_ev);
 	memset(&f, 0, sizeof(f));
 	f.retry = (e->tries > 1 || r->round_probes > 1) &&
@@ -413,6 +467,7 @@ tcp_from_prober(struct pairing *p, struct ctx *c, struct flow_entry *e)
 		e->last_ns = c->ts;
 		p->st.probes++;
 		p->st.retransmits++;
+		note(p, e, EX_RETRY, c->d, c->ts);
 		return;
 	}
 	if (e->state == FL_SYNACK && !(t->flags & TH_SYN)) {
@@ -551,6 +606,7 @@ track_udp(struct pairing *p, struct ctx *c)
 			e->tries++;
 			p->st.probes++;
 			p->st.retransmits++;
+			note(p, e, EX_RETRY, c->d, c->ts);
 		} else {
 			release(p, e, false);
 			e->state = FL_CONN; /* the conversation goes on */

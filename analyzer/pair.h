@@ -19,6 +19,7 @@
 
 #include "decode.h"
 #include "evidence.h"
+#include "explain.h"
 #include "hosts.h"
 #include "tally.h"
 #include "verdict.h"
@@ -55,6 +56,12 @@ struct pairing;
 struct pairing *pair_new(const struct pair_opts *o, struct verdict *v,
     struct hosts *h, struct evidence *ev);
 void pair_free(struct pairing *p);
+
+/* Record --explain events of the ports log->filter selects (borrowed). */
+void pair_set_explain(struct pairing *p, struct explain_log *log);
+
+/* Where the next packet comes from (for --explain). */
+void pair_set_packet(struct pairing *p, uint32_t input, uint64_t number);
 
 /* One decoded packet (DEC_OK) captured at ts_ns. */
 void pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns);

@@ -37,6 +37,9 @@
 /* Most entries in the state-change phase log (hostile input bound). */
 #define TUN_MAX_PHASES 65536u
 
+/* Most events --explain keeps (probes and replies of the selected ports). */
+#define TUN_EXPLAIN_EVENTS (1u << 20)
+
 /* Sweep expired probes every this many packets (capture time is the clock). */
 #define TUN_SWEEP_EVERY 4096u
 

@@ -13,6 +13,8 @@
  * Files libpcap cannot open, or of a link type fuzz-packet does not know,
  * are skipped with a note on stderr.
  */
+#define _DEFAULT_SOURCE		/* u_char and friends in <pcap/pcap.h> */
+
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>

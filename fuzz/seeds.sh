@@ -49,19 +49,17 @@ fi
 n=0
 while IFS= read -r f; do
 	# Distinct names: edge/ and real-captures/ share file names.
-	dir=$(basename "$(dirname "$f")")
-	cp -f "$f" "$CORPUS/capture/$dir-$(basename "$f")"
-	chmod u+w "$CORPUS/capture/$dir-$(basename "$f")"
+	name=$(basename "$(dirname "$f")")-$(basename "$f")
+	cp -f "$f" "$CORPUS/capture/$name"
+	chmod u+w "$CORPUS/capture/$name"
+	# Large captures also as their first records (fast to mutate), and
+	# every capture as single frames for fuzz-packet.
+	"$HELPER" -c "$CORPUS/capture" "$FRAMES_PER_CAPTURE" "$f" \
+	    2>/dev/null || true
+	"$HELPER" -p "$CORPUS/packet" "$FRAMES_PER_CAPTURE" "$f" \
+	    2>/dev/null || true
 	n=$((n + 1))
 done <"$list"
-# Large captures also as their first 64 records (fast to mutate).
-# shellcheck disable=SC2046
-"$HELPER" -c "$CORPUS/capture" "$FRAMES_PER_CAPTURE" \
-    $(cat "$list") 2>/dev/null || true
-# ---- frames ----
-# shellcheck disable=SC2046
-"$HELPER" -p "$CORPUS/packet" "$FRAMES_PER_CAPTURE" \
-    $(cat "$list") 2>/dev/null || true
 rm -f "$list"
 
 # ---- rules ----

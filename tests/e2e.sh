@@ -167,7 +167,18 @@ run "user rules" 0 -f csv --rules "$T/user.rules" "$S/s01_syn_hostfw.pcap" &&
     if grep -q ',tcp,8000,closed|filtered,no-response,' "$T/out"; then
 	ok "user rule overrides by name"; else bad "user rule override"; fi
 
-# 7. Robustness: every edge-case capture runs without a crash.
+# 7. --explain: the probes and replies behind one port's verdict.
+run "explain" 0 --explain=192.0.2.206:8000 "$S/s17_state_change.pcap" &&
+    if grep -q '^192.0.2.206 tcp/8000 (probed by 192.0.2.161): filtered no-response' "$T/out" &&
+	grep -q 'connect probes: filtered no-response by rule no-response-filtered' "$T/out" &&
+	grep -q '1#61 .* reply   192.0.2.206:8000 > 40042 RA ttl 64' "$T/out" &&
+	[ "$(grep -c ' retry ' "$T/out")" -ge 8 ] &&
+	! grep -q 'tcp/143' "$T/out"
+    then ok "explain one port"; else bad "explain: $(head -5 "$T/out")"; fi
+run "explain bad" 64 --explain=not-an-address "$S/s17_state_change.pcap" &&
+    expect_err "explain bad filter" "bad --explain"
+
+# 8. Robustness: every edge-case capture runs without a crash.
 for f in "$S"/edge/*.pcap "$S"/edge/*.pcapng; do
 	set +e
 	"$PORTSLEUTH" -f json "$f" >"$T/out" 2>"$T/err"
