@@ -75,6 +75,35 @@ static const struct cli_option options[] = {
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
+/* "  LEFT  help words..." wrapped at 79 columns under a 29-column gutter. */
+static void
+wrap(FILE *fp, const char *left, const char *help)
+{
+	const char *w = help, *end;
+	size_t col;
+
+	fprintf(fp, "  %-26s", left);
+	col = 2 + (strlen(left) > 26 ? strlen(left) : 26);
+	if (strlen(left) > 26) {
+		fputc('\n', fp);
+		fprintf(fp, "%28s", "");
+		col = 28;
+	}
+	while (*w != '\0') {
+		end = strchr(w, ' ');
+		if (end == NULL)
+			end = w + strlen(w);
+		if (col + 1 + (size_t)(end - w) > 79) {
+			fprintf(fp, "\n%28s", "");
+			col = 28;
+		}
+		fprintf(fp, " %.*s", (int)(end - w), w);
+		col += 1 + (size_t)(end - w);
+		w = *end ? end + 1 : end;
+	}
+	fputc('\n', fp);
+}
+
 void
 cli_usage(FILE *fp)
 {
@@ -83,8 +112,9 @@ cli_usage(FILE *fp)
 
 	fprintf(fp, "usage: portsleuth [options] CAPTURE...\n"
 	    "Read pcap/pcapng captures (\"-\" for standard input; several "
-	    "files are merged by time)\nand report, per probed port, the "
-	    "state and reason nmap would have printed.\n\nOptions:\n");
+	    "files are\nmerged by time) and report, per probed port, the "
+	    "state and reason nmap\nwould have printed, and what filters it."
+	    "\n\nOptions:\n");
 	for (i = 0; i < NOPTIONS; i++) {
 		const struct cli_option *o = &options[i];
 
@@ -95,12 +125,13 @@ cli_usage(FILE *fp)
 			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
 			    o->arg && o->arg[0] != '[' ? " " : "",
 			    o->arg ? o->arg : "");
-		fprintf(fp, "  %-26s %s\n", left, o->help);
+		wrap(fp, left, o->help);
 	}
-	fprintf(fp, "\nExit status: 0 ok, 64 usage error, 65 input truncated "
-	    "or corrupt (partial results written),\n66 cannot open input, "
-	    "70 internal error, 73 cannot create output, 74 write error,\n"
-	    "78 bad rule file. See portsleuth(1) and portsleuth-rules(5).\n");
+	fprintf(fp, "\nExit status: 0 ok, 64 usage error, 65 input not a "
+	    "capture, truncated or corrupt\n(partial results written), 66 "
+	    "cannot open input, 70 internal error, 73 cannot\ncreate output, "
+	    "74 write error, 78 bad rule file. See portsleuth(1) and\n"
+	    "portsleuth-rules(5).\n");
 }
 
 /* "10s", "500ms", "2m", "1.5s"; a bare number is milliseconds. */

@@ -556,10 +556,11 @@ rtt_ns(struct gen *g, const struct event *e)
 	return r + rnd_below(g, (uint32_t)(r / 8u + 1u));
 }
 
+/* RFC 7323 TSval: a millisecond clock with a per-connection offset. */
 static uint32_t
 tsval(const struct event *e)
 {
-	return (uint32_t)(e->t / 1000000u) + e->seq_b;
+	return (uint32_t)(e->t / 1000000u) + e->a * 2654435761u + e->pa;
 }
 
 static void
