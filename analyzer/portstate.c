@@ -18,50 +18,44 @@ const char *const port_state_names[] = {
 	[PS_COUNT] = NULL,
 };
 
-struct reason_tok {
-	const char *singular;
-	const char *plural;
-};
-
-static const struct reason_tok reasons[RS_COUNT] = {
-	[RS_NONE] = { "none", "none" },
-	[RS_RESET] = { "reset", "resets" },
-	[RS_CONN_REFUSED] = { "conn-refused", "conn-refused" },
-	[RS_SYN_ACK] = { "syn-ack", "syn-acks" },
-	[RS_SPLIT_HANDSHAKE_SYN] = { "split-handshake-syn",
-	    "split-handshake-syns" },
-	[RS_UDP_RESPONSE] = { "udp-response", "udp-responses" },
-	[RS_PROTO_RESPONSE] = { "proto-response", "proto-responses" },
-	[RS_PERM_DENIED] = { "perm-denied", "perm-denieds" },
-	[RS_NET_UNREACH] = { "net-unreach", "net-unreaches" },
-	[RS_HOST_UNREACH] = { "host-unreach", "host-unreaches" },
-	[RS_PROTO_UNREACH] = { "proto-unreach", "proto-unreaches" },
-	[RS_PORT_UNREACH] = { "port-unreach", "port-unreaches" },
-	[RS_ECHO_REPLY] = { "echo-reply", "echo-replies" },
-	[RS_DEST_UNREACH] = { "dest-unreach", "dest-unreaches" },
-	[RS_SOURCE_QUENCH] = { "source-quench", "source-quenches" },
-	[RS_NET_PROHIBITED] = { "net-prohibited", "net-prohibiteds" },
-	[RS_HOST_PROHIBITED] = { "host-prohibited", "host-prohibiteds" },
-	[RS_ADMIN_PROHIBITED] = { "admin-prohibited", "admin-prohibiteds" },
-	[RS_TIME_EXCEEDED] = { "time-exceeded", "time-exceededs" },
-	[RS_TIMESTAMP_REPLY] = { "timestamp-reply", "timestamp-replies" },
-	[RS_NO_IPID_CHANGE] = { "no-ipid-change", "no-ipid-changes" },
-	[RS_IPID_CHANGE] = { "ipid-change", "ipid-changes" },
-	[RS_ARP_RESPONSE] = { "arp-response", "arp-responses" },
-	[RS_ND_RESPONSE] = { "nd-response", "nd-responses" },
-	[RS_TCP_RESPONSE] = { "tcp-response", "tcp-responses" },
-	[RS_NO_RESPONSE] = { "no-response", "no-responses" },
-	[RS_INIT_ACK] = { "init-ack", "init-acks" },
-	[RS_ABORT] = { "abort", "aborts" },
-	[RS_LOCALHOST_RESPONSE] = { "localhost-response",
-	    "localhost-responses" },
-	[RS_SCRIPT_SET] = { "script-set", "script-sets" },
-	[RS_UNKNOWN_RESPONSE] = { "unknown-response", "unknown-responses" },
-	[RS_USER_SET] = { "user-set", "user-sets" },
-	[RS_NO_ROUTE] = { "no-route", "no-routes" },
-	[RS_BEYOND_SCOPE] = { "beyond-scope", "beyond-scopes" },
-	[RS_REJECT_ROUTE] = { "reject-route", "reject-routes" },
-	[RS_PARAM_PROBLEM] = { "param-problem", "param-problems" },
+/* Plural forms, for summaries ("Not shown: ... (no-responses)"). */
+static const char *const reason_plurals[RS_COUNT] = {
+	[RS_NONE] = "none",
+	[RS_RESET] = "resets",
+	[RS_CONN_REFUSED] = "conn-refused",
+	[RS_SYN_ACK] = "syn-acks",
+	[RS_SPLIT_HANDSHAKE_SYN] = "split-handshake-syns",
+	[RS_UDP_RESPONSE] = "udp-responses",
+	[RS_PROTO_RESPONSE] = "proto-responses",
+	[RS_PERM_DENIED] = "perm-denieds",
+	[RS_NET_UNREACH] = "net-unreaches",
+	[RS_HOST_UNREACH] = "host-unreaches",
+	[RS_PROTO_UNREACH] = "proto-unreaches",
+	[RS_PORT_UNREACH] = "port-unreaches",
+	[RS_ECHO_REPLY] = "echo-replies",
+	[RS_DEST_UNREACH] = "dest-unreaches",
+	[RS_SOURCE_QUENCH] = "source-quenches",
+	[RS_NET_PROHIBITED] = "net-prohibiteds",
+	[RS_HOST_PROHIBITED] = "host-prohibiteds",
+	[RS_ADMIN_PROHIBITED] = "admin-prohibiteds",
+	[RS_TIME_EXCEEDED] = "time-exceededs",
+	[RS_TIMESTAMP_REPLY] = "timestamp-replies",
+	[RS_NO_IPID_CHANGE] = "no-ipid-changes",
+	[RS_IPID_CHANGE] = "ipid-changes",
+	[RS_ARP_RESPONSE] = "arp-responses",
+	[RS_ND_RESPONSE] = "nd-responses",
+	[RS_TCP_RESPONSE] = "tcp-responses",
+	[RS_NO_RESPONSE] = "no-responses",
+	[RS_INIT_ACK] = "init-acks",
+	[RS_ABORT] = "aborts",
+	[RS_LOCALHOST_RESPONSE] = "localhost-responses",
+	[RS_SCRIPT_SET] = "script-sets",
+	[RS_UNKNOWN_RESPONSE] = "unknown-responses",
+	[RS_USER_SET] = "user-sets",
+	[RS_NO_ROUTE] = "no-routes",
+	[RS_BEYOND_SCOPE] = "beyond-scopes",
+	[RS_REJECT_ROUTE] = "reject-routes",
+	[RS_PARAM_PROBLEM] = "param-problems",
 };
 
 const char *const reason_names[] = {
@@ -138,13 +132,13 @@ port_state_from_name(const char *name)
 const char *
 reason_name(enum reason r)
 {
-	return (unsigned)r < RS_COUNT ? reasons[r].singular : "unknown";
+	return (unsigned)r < RS_COUNT ? reason_names[r] : "unknown";
 }
 
 const char *
 reason_plural(enum reason r)
 {
-	return (unsigned)r < RS_COUNT ? reasons[r].plural : "unknown";
+	return (unsigned)r < RS_COUNT ? reason_plurals[r] : "unknown";
 }
 
 int
@@ -153,7 +147,7 @@ reason_from_name(const char *name)
 	size_t i;
 
 	for (i = 1; i < RS_COUNT; i++)
-		if (strcmp(reasons[i].singular, name) == 0)
+		if (strcmp(reason_names[i], name) == 0)
 			return (int)i;
 	return -1;
 }

@@ -29,6 +29,13 @@ schemas_init(void)
 	for (s = RULE_SCOPE_PORT; s < RULE_SCOPE_COUNT; s++)
 		schemas[s] = *findings_schema((enum rule_scope)s);
 }
+
+const struct ev_schema *
+rulebook_schemas(void)
+{
+	schemas_init();
+	return schemas;
+}
 static char default_dir[PATH_MAX];
 
 static bool

@@ -25,6 +25,9 @@
 struct ruleset *rulebook_load(bool no_defaults, const char *const *files,
     size_t nfiles, rules_diag_fn diag, void *ctx, int *nerrors);
 
+/* The evidence schemas of every scope (index: enum rule_scope). */
+const struct ev_schema *rulebook_schemas(void);
+
 /* The default rules directory in use, or NULL if none was found. */
 const char *rulebook_default_dir(void);
 
