@@ -110,7 +110,7 @@ analyzer_log_counters(const struct analyzer *a)
 #define C(f) log_verbose("pairing %s: %llu", #f, (unsigned long long)s->f)
 	C(probes); C(retransmits); C(paired); C(dup_replies);
 	C(unsolicited_synack); C(unsolicited_rst); C(unsolicited_udp);
-	C(seq_mismatch); C(late); C(unmatched_icmp); C(nat_matched); C(ignored_replies);
+	C(seq_mismatch); C(late); C(icmp_errors); C(unmatched_icmp); C(nat_matched); C(ignored_replies);
 	C(midstream); C(table_drops); C(record_drops); C(timed_out);
 	C(pending_at_end);
 #undef C
@@ -262,6 +262,7 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	fi.start_ns = a->first_ns;
 	pc.unsolicited_synack = s->unsolicited_synack;
 	pc.unsolicited_rst = s->unsolicited_rst;
+	pc.icmp_errors = s->icmp_errors;
 	findings_run(a->rs, &fi, &pc, out);
 	free(ids);
 	free(best);

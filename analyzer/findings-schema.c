@@ -119,6 +119,9 @@ const struct ev_field fnd_port_own_fields[P_HOST] = {
 	    "proto/port; in a finding message, every port of the finding"),
 	[P_COUNT_ITEMS] = NUM("count",
 	    "1; in a finding message, how many rows the finding covers"),
+	[P_FIRST_S] = NUM("first_s",
+	    "first probe, seconds after the capture's first packet"),
+	[P_LAST_S] = NUM("last_s", "last probe or reply, likewise"),
 	[P_KIND_STATE] = ENUM("syn.state", port_state_names,
 	    "verdict of raw SYN probes (unknown: none sent)"),
 	[P_KIND_STATE + 1] = ENUM("connect.state", port_state_names,
@@ -177,6 +180,11 @@ const struct ev_field fnd_capture_fields[C_COUNT] = {
 	    "probes dropped because a table was full"),
 	[C_SPAN] = NUM("capture.span_s", "seconds from first to last packet"),
 	[C_PARTIAL] = BOOL("capture.partial", "the results are partial"),
+	[C_ICMP_ERRORS] = NUM("capture.icmp_errors", "ICMP/ICMPv6 errors seen"),
+	[C_ICMP_RATE] = NUM("capture.icmp_rate",
+	    "ICMP errors per second of capture"),
+	[C_UNSOL_SOURCES] = NUM("capture.unsolicited_sources",
+	    "distinct senders of SYN-ACKs that answered no probe"),
 };
 
 /* Port rules also read every host field: one array, filled on first use. */

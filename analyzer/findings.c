@@ -384,6 +384,10 @@ port_values(struct fctx *f, size_t row, struct ev_value *v,
 	    pr->port);
 	v[P_PORTS].str = text[4];
 	v[P_COUNT_ITEMS].num = 1;
+	v[P_FIRST_S].num = pr->first_ns > in->start_ns ?
+	    (double)(pr->first_ns - in->start_ns) / 1e9 : 0;
+	v[P_LAST_S].num = pr->last_ns > in->start_ns ?
+	    (double)(pr->last_ns - in->start_ns) / 1e9 : 0;
 	v[P_PHASES].str = "";
 	v[P_RESET_ROUTER].str = "";
 	v[P_TRACE_ROUTER].str = "";
@@ -799,6 +803,7 @@ run_capture(struct fctx *f, const struct pair_counts *pc)
 	const struct run_summary *s = &f->out->summary;
 	struct ev_value v[C_COUNT];
 	size_t k;
+	uint32_t h;
 
 	memset(v, 0, sizeof(v));
 	f->host_first = f->out->nfindings;
@@ -812,6 +817,12 @@ run_capture(struct fctx *f, const struct pair_counts *pc)
 	v[C_SPAN].num = s->last_ns > s->first_ns ?
 	    (double)(s->last_ns - s->first_ns) / 1e9 : 0;
 	v[C_PARTIAL].num = s->partial;
+	v[C_ICMP_ERRORS].num = (double)pc->icmp_errors;
+	v[C_ICMP_RATE].num = v[C_ICMP_ERRORS].num /
+	    (v[C_SPAN].num > 1 ? v[C_SPAN].num : 1);
+	for (h = 1; h <= tally_max_key(f->in->backscatter); h++)
+		if (tally_count(f->in->backscatter, h) > 0)
+			v[C_UNSOL_SOURCES].num++;
 	for (k = 0; k < f->nrules[RULE_SCOPE_CAPTURE]; k++) {
 		const struct rule *r = f->rules[RULE_SCOPE_CAPTURE][k];
 

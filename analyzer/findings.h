@@ -42,6 +42,7 @@ struct findings_input {
 struct pair_counts {
 	uint64_t unsolicited_synack;
 	uint64_t unsolicited_rst;
+	uint64_t icmp_errors;
 };
 
 /* Schema of a scope other than "reply" (static). */

@@ -637,6 +637,7 @@ track_icmp(struct pairing *p, const struct decoded *d, uint64_t ts)
 
 	if (!d->icmp_error)
 		return;
+	p->st.icmp_errors++;
 	if (!q->valid || !q->has_ports || (q->proto != 6 && q->proto != 17) ||
 	    !addr_eq(&d->dst, &q->src)) {
 		p->st.unmatched_icmp++;

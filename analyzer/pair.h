@@ -40,6 +40,7 @@ struct pair_stats {
 	uint64_t unsolicited_udp; /* UDP that looks like a reply to nothing */
 	uint64_t seq_mismatch;	/* replies on a probe's 5-tuple failing RFC 793 */
 	uint64_t late;		/* replies after the timeout */
+	uint64_t icmp_errors;	/* ICMP/ICMPv6 errors seen */
 	uint64_t unmatched_icmp; /* ICMP errors quoting no known probe */
 	uint64_t nat_matched;	/* ICMP errors whose quote names a rewritten
 				   destination (NAT, anonymised capture) */

@@ -188,7 +188,7 @@ rulebook_list_evidence(FILE *fp)
 		for (i = 0; i < schemas[s].nfields; i++) {
 			const struct ev_field *f = &schemas[s].fields[i];
 
-			fprintf(fp, "  %-14s %-7s %s", f->name,
+			fprintf(fp, "  %-28s %-7s %s", f->name,
 			    type_names[f->type], f->doc);
 			if (f->type == EV_ENUM) {
 				fprintf(fp, " (");

@@ -167,6 +167,22 @@ run "user rules" 0 -f csv --rules "$T/user.rules" "$S/s01_syn_hostfw.pcap" &&
     if grep -q ',tcp,8000,closed|filtered,no-response,' "$T/out"; then
 	ok "user rule overrides by name"; else bad "user rule override"; fi
 
+# A user's own finding rule, capture-wide, next to the defaults.
+cat >"$T/mine.rules" <<'RULES'
+rule stray-synacks {
+	scope capture;
+	when capture.unsolicited_synack >= 100 and capture.unsolicited_sources >= 10;
+	finding stray-synacks severity low message
+	    "{capture.unsolicited_synack} SYN-ACKs from {capture.unsolicited_sources} sources answered nothing";
+}
+RULES
+run "user finding" 0 -f json --rules "$T/mine.rules" "$S/s11_backscatter.pcap" &&
+    if grep -q '"id":"stray-synacks","severity":"low","host":null,.*"message":"187 SYN-ACKs from 33 sources answered nothing"' "$T/out"
+    then ok "user finding rule"; else bad "user finding rule: $(grep stray "$T/out")"; fi
+run "list-evidence" 0 --list-evidence &&
+    if grep -q '^scope port:' "$T/out" && grep -q 'host.synack_share' "$T/out"
+    then ok "list-evidence"; else bad "list-evidence"; fi
+
 # 7. --explain: the probes and replies behind one port's verdict.
 run "explain" 0 --explain=192.0.2.206:8000 "$S/s17_state_change.pcap" &&
     if grep -q '^192.0.2.206 tcp/8000 (probed by 192.0.2.161): filtered no-response' "$T/out" &&
