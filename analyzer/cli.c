@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "config.h"
 #include "out.h"
+#include "rules.h"
 #include "tunables.h"
 #include "xmalloc.h"
 
@@ -25,6 +26,11 @@ enum {
 	OPT_MAX_PORTS,
 	OPT_FINDINGS,
 	OPT_EXPLAIN,
+	OPT_FILES_FROM,
+	OPT_PER_FILE,
+	OPT_SUMMARY,
+	OPT_BASELINE,
+	OPT_FAIL_ON,
 };
 
 struct cli_option {
@@ -45,6 +51,23 @@ static const struct cli_option options[] = {
 	{ "explain", optional_argument, OPT_EXPLAIN, "[=HOST[:PORT]]",
 	    "instead of the report: each port's probes and replies, the rule "
 	    "that chose its state and its findings" },
+	{ "files-from", required_argument, OPT_FILES_FROM, "FILE",
+	    "also read the captures listed in FILE, one path a line "
+	    "(- for standard input)" },
+	{ "per-file", no_argument, OPT_PER_FILE, NULL,
+	    "one report per capture, labelled with its path, instead of one "
+	    "time-ordered stream" },
+	{ "jobs", required_argument, 'j', "N",
+	    "with --per-file, analyse N captures at once (same output as -j 1)" },
+	{ "summary", no_argument, OPT_SUMMARY, NULL,
+	    "end with a run summary: captures, packets, probes, hosts, ports "
+	    "per state, findings per severity" },
+	{ "baseline", required_argument, OPT_BASELINE, "FILE",
+	    "compare with an earlier CSV or XML result, or a CSV policy; print "
+	    "the differences and exit 1 when there are any" },
+	{ "fail-on", required_argument, OPT_FAIL_ON, "SEVERITY",
+	    "exit 2 when a finding of SEVERITY (info, low, medium, high) or "
+	    "above is raised" },
 	{ "filter", required_argument, OPT_FILTER, "EXPR",
 	    "only read packets matching the BPF expression (tcpdump syntax)" },
 	{ "timeout", required_argument, OPT_TIMEOUT, "TIME",
@@ -180,6 +203,8 @@ parse_count(const char *s, uint32_t min, uint32_t *out)
 static int
 cli_set(struct cli *c, int val, const char *arg, char *err, size_t errlen)
 {
+	uint32_t n;
+
 	switch (val) {
 	case 'f':
 		if (out_find(arg) == NULL) {
@@ -197,6 +222,34 @@ cli_set(struct cli *c, int val, const char *arg, char *err, size_t errlen)
 		return 0;
 	case OPT_FINDINGS:
 		c->findings_file = arg;
+		return 0;
+	case OPT_FILES_FROM:
+		c->lists = xreallocarray(c->lists, c->nlists + 1,
+		    sizeof(*c->lists));
+		c->lists[c->nlists++] = arg;
+		return 0;
+	case OPT_PER_FILE:
+		c->per_file = true;
+		return 0;
+	case 'j':
+		if (parse_count(arg, 1, &n) != 0 || n > 256) {
+			snprintf(err, errlen, "bad -j '%s' (1 to 256)", arg);
+			return -1;
+		}
+		c->jobs = n;
+		return 0;
+	case OPT_SUMMARY:
+		c->summary = true;
+		return 0;
+	case OPT_BASELINE:
+		c->baseline = arg;
+		return 0;
+	case OPT_FAIL_ON:
+		if ((c->fail_on = severity_from_name(arg)) < 0) {
+			snprintf(err, errlen, "bad --fail-on '%s' (info, low, "
+			    "medium, high)", arg);
+			return -1;
+		}
 		return 0;
 	case OPT_EXPLAIN:
 		c->explain = true;
@@ -263,6 +316,8 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	c->timeout_ns = (uint64_t)TUN_PROBE_TIMEOUT_MS * 1000000ull;
 	c->max_flows = TUN_FLOW_SLOTS;
 	c->max_ports = TUN_MAX_PORTS;
+	c->jobs = 1;
+	c->fail_on = -1;
 	*sp++ = '+';
 	for (i = 0; i < NOPTIONS; i++) {
 		longopts[i].name = options[i].name;
@@ -306,7 +361,7 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	c->inputs = xcalloc(c->ninputs + 1, sizeof(*c->inputs));
 	for (i = 0; i < c->ninputs; i++)
 		c->inputs[i] = argv[optind + (int)i];
-	if (c->action == ACT_ANALYZE && c->ninputs == 0) {
+	if (c->action == ACT_ANALYZE && c->ninputs == 0 && c->nlists == 0) {
 		snprintf(err, errlen, "no capture file given (use - for "
 		    "standard input); try 'portsleuth --help'");
 		return CLI_ERROR;
@@ -324,6 +379,8 @@ cli_free(struct cli *c)
 {
 	free(c->rule_files);
 	free(c->inputs);
+	free(c->lists);
+	c->lists = NULL;
 	c->rule_files = NULL;
 	c->inputs = NULL;
 }

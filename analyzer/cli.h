@@ -40,6 +40,13 @@ struct cli {
 	bool quiet;		/* -q */
 	const char **inputs;	/* capture files, "-" = stdin */
 	size_t ninputs;
+	const char **lists;	/* --files-from (repeatable) */
+	size_t nlists;
+	bool per_file;		/* --per-file */
+	unsigned jobs;		/* -j */
+	bool summary;		/* --summary */
+	const char *baseline;	/* --baseline */
+	int fail_on;		/* --fail-on: enum severity, -1 off */
 };
 
 enum cli_result {

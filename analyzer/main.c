@@ -5,19 +5,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyzer.h"
+#include "baseline.h"
+#include "batch.h"
+#include "inputs.h"
 #include "cli.h"
 #include "log.h"
 #include "out.h"
-#include "reader.h"
 #include "rulebook.h"
 #include "rules.h"
 #include "services.h"
+#include "xmalloc.h"
 
 /* Exit statuses (sysexits.h values; documented in portsleuth(1)). */
 enum exit_status {
 	EXIT_OK = 0,
+	EXIT_DIFFERS = 1,	/* --baseline: the results differ */
+	EXIT_FINDINGS = 2,	/* --fail-on: a finding at that severity */
 	EXIT_USAGE = 64,	/* bad option or argument */
 	EXIT_DATAERR = 65,	/* input not a capture, or truncated/corrupt */
 	EXIT_NOINPUT = 66,	/* input missing or unreadable */
@@ -61,116 +67,252 @@ list_rules(const struct ruleset *rs)
 	}
 }
 
+/* What the done() callback of the batch needs, and what it found. */
+struct run {
+	const struct cli *c;
+	const struct out_ops *fmt;
+	FILE *out, *findings;
+	struct explain_log *explain;
+	struct baseline *baseline;
+	struct run_summary total;	/* over every job */
+	bool write_error, differs, fail;
+	enum job_status worst;
+	size_t jobs_ok;			/* jobs that read something */
+	char first_error[512];
+};
+
+/* Severity order of job outcomes, for the exit status. */
 static int
-reader_status(enum reader_error e)
+job_weight(enum job_status s)
 {
-	switch (e) {
-	case READER_ERR_OPEN:
-		return EXIT_NOINPUT;
-	case READER_ERR_FILTER:
-		return EXIT_USAGE;
-	default:
-		return EXIT_DATAERR;
-	}
+	static const int w[] = { [JOB_OK] = 0, [JOB_PARTIAL] = 1,
+		[JOB_BADDATA] = 2, [JOB_NOINPUT] = 3, [JOB_BADFILTER] = 4 };
+
+	return w[s];
 }
 
-static int
-write_findings(const char *path, const struct results *res)
+static void
+add_summary(struct run_summary *t, const struct run_summary *s)
 {
-	FILE *fp = fopen(path, "w");
-	int rc;
+	size_t i;
 
-	if (fp == NULL) {
-		log_error("%s: %s", path, strerror(errno));
-		return -1;
+	t->captures += s->captures;
+	t->packets += s->packets;
+	t->bytes += s->bytes;
+	t->decoded += s->decoded;
+	t->malformed += s->malformed;
+	t->probes += s->probes;
+	t->paired += s->paired;
+	t->unsolicited += s->unsolicited;
+	t->late += s->late;
+	t->unmatched_icmp += s->unmatched_icmp;
+	t->table_drops += s->table_drops;
+	t->hosts += s->hosts;
+	for (i = 0; i < PS_COUNT; i++)
+		t->ports_by_state[i] += s->ports_by_state[i];
+	for (i = 0; i < 4; i++)
+		t->findings_by_severity[i] += s->findings_by_severity[i];
+	if (s->packets > 0 && (t->first_ns == 0 || s->first_ns < t->first_ns))
+		t->first_ns = s->first_ns;
+	if (s->last_ns > t->last_ns)
+		t->last_ns = s->last_ns;
+	t->partial |= s->partial;
+}
+
+static void
+job_done(void *ctx, struct job *j, size_t index)
+{
+	struct run *r = ctx;
+	const struct cli *c = r->c;
+	struct out_opts oo;
+	size_t i;
+
+	(void)index;
+	if (job_weight(j->status) > job_weight(r->worst))
+		r->worst = j->status;
+	if (j->status == JOB_BADFILTER) {
+		if (r->first_error[0] == '\0')
+			snprintf(r->first_error, sizeof(r->first_error), "%s",
+			    j->error);
+		return;
 	}
-	rc = out_csv_findings(fp, res);
-	if (fclose(fp) != 0)
-		rc = -1;
-	if (rc != 0)
-		log_error("%s: write error: %s", path, strerror(errno));
-	return rc;
+	if (j->status == JOB_NOINPUT || j->status == JOB_BADDATA)
+		return;
+	r->jobs_ok++;
+	add_summary(&r->total, &j->res.summary);
+	if (c->verbose && j->a != NULL)
+		analyzer_log_counters(j->a);
+	if (j->res.summary.table_drops > 0)
+		log_warn("%s%sstate tables full: %llu probes dropped, results "
+		    "are partial (raise --max-flows / --max-ports)",
+		    j->label ? j->label : "", j->label ? ": " : "",
+		    (unsigned long long)j->res.summary.table_drops);
+	for (i = 0; i < j->res.nfindings; i++)
+		if (c->fail_on >= 0 && j->res.findings[i].severity >= c->fail_on)
+			r->fail = true;
+	if (r->baseline != NULL && baseline_compare(r->baseline, &j->res,
+	    r->out) != 0)
+		r->differs = true;
+	memset(&oo, 0, sizeof(oo));
+	oo.verbose = c->verbose;
+	oo.input_label = j->label;
+	oo.continued = index > 0;
+	if (r->explain != NULL)
+		analyzer_explain(j->a, &j->res, r->explain, r->out);
+	else if (r->baseline == NULL && r->fmt->write(r->out, &j->res, &oo) != 0)
+		r->write_error = true;
+	if (r->findings != NULL && out_csv_findings(r->findings, &j->res,
+	    j->label, index == 0) != 0)
+		r->write_error = true;
+}
+
+/* Expand the inputs; 0 or an exit status. */
+static int
+collect(const struct cli *c, struct inputs *in)
+{
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < c->ninputs; i++)
+		if (inputs_add(in, c->inputs[i], err, sizeof(err)) != 0) {
+			log_error("%s", err);
+			return EXIT_NOINPUT;
+		}
+	for (i = 0; i < c->nlists; i++)
+		if (inputs_add_list(in, c->lists[i], err, sizeof(err)) != 0) {
+			log_error("%s", err);
+			return EXIT_NOINPUT;
+		}
+	if (in->not_captures > 0)
+		log_verbose("%zu files in directories are not captures: "
+		    "skipped", in->not_captures);
+	if (in->n == 0) {
+		log_error("no capture files found in the inputs given");
+		return EXIT_NOINPUT;
+	}
+	return 0;
+}
+
+static FILE *
+open_out(const char *path, FILE *dflt)
+{
+	FILE *fp;
+
+	if (path == NULL)
+		return dflt;
+	if ((fp = fopen(path, "w")) == NULL)
+		log_error("%s: %s", path, strerror(errno));
+	return fp;
+}
+
+static bool
+close_out(FILE *fp, const char *path)
+{
+	bool bad = fflush(fp) != 0 || ferror(fp);
+
+	if (fp != stdout && fclose(fp) != 0)
+		bad = true;
+	if (bad)
+		log_error("%s: write error: %s", path ? path :
+		    "standard output", strerror(errno));
+	return bad;
+}
+
+/* The exit status of a finished run (precedence in portsleuth(1)). */
+static int
+run_status(const struct run *r)
+{
+	if (r->write_error)
+		return EXIT_IOERR;
+	if (r->worst == JOB_BADFILTER)
+		return EXIT_USAGE;
+	if (r->jobs_ok == 0)
+		return r->worst == JOB_NOINPUT ? EXIT_NOINPUT : EXIT_DATAERR;
+	if (r->worst != JOB_OK)
+		return EXIT_DATAERR;
+	if (r->differs)
+		return EXIT_DIFFERS;
+	return r->fail ? EXIT_FINDINGS : EXIT_OK;
 }
 
 static int
 analyze(const struct cli *c, const struct ruleset *rs)
 {
-	struct analyzer_opts ao;
-	struct analyzer *a;
-	struct reader *rd;
-	struct reader_packet pkt;
-	struct results res;
-	struct out_opts oo;
-	enum reader_error why;
+	struct inputs in;
+	struct batch_opts bo;
 	struct explain_log ex;
+	struct job *jobs;
+	struct run r;
+	size_t i, njobs;
 	char err[512];
-	FILE *out = stdout;
-	bool partial;
-	int rc = 0;
+	int status;
 
-	rd = reader_open(c->inputs, c->ninputs, c->filter, &why, err,
-	    sizeof(err));
-	if (rd == NULL) {
-		log_error("%s", err);
-		return reader_status(why);
+	memset(&in, 0, sizeof(in));
+	memset(&r, 0, sizeof(r));
+	memset(&ex, 0, sizeof(ex));
+	if ((status = collect(c, &in)) != 0) {
+		inputs_free(&in);
+		return status;
 	}
-	if (c->output != NULL && (out = fopen(c->output, "w")) == NULL) {
-		log_error("%s: %s", c->output, strerror(errno));
-		reader_close(rd);
+	if (c->explain && explain_parse(c->explain_arg, &ex.filter) != 0) {
+		log_error("bad --explain '%s' (HOST, HOST:PORT or [IPV6]:PORT)",
+		    c->explain_arg);
+		inputs_free(&in);
+		return EXIT_USAGE;
+	}
+	if (c->baseline != NULL &&
+	    (r.baseline = baseline_load(c->baseline, err, sizeof(err))) ==
+	    NULL) {
+		log_error("%s", err);
+		inputs_free(&in);
+		return EXIT_NOINPUT;
+	}
+	r.c = c;
+	r.fmt = out_find(c->format);
+	r.explain = c->explain ? &ex : NULL;
+	r.out = open_out(c->output, stdout);
+	r.findings = open_out(c->findings_file, NULL);
+	if (r.out == NULL || (c->findings_file != NULL && r.findings == NULL)) {
+		if (r.out != NULL && r.out != stdout)
+			fclose(r.out);
+		baseline_free(r.baseline);
+		inputs_free(&in);
 		return EXIT_CANTCREAT;
 	}
-	ao.timeout_ns = c->timeout_ns;
-	ao.flow_slots = c->max_flows;
-	ao.max_ports = c->max_ports;
-	a = analyzer_new(&ao, rs);
-	memset(&ex, 0, sizeof(ex));
-	if (c->explain) {
-		if (explain_parse(c->explain_arg, &ex.filter) != 0) {
-			log_error("bad --explain '%s' (HOST, HOST:PORT or "
-			    "[IPV6]:PORT)", c->explain_arg);
-			analyzer_free(a);
-			reader_close(rd);
-			if (out != stdout)
-				fclose(out);
-			return EXIT_USAGE;
-		}
-		analyzer_set_explain(a, &ex);
+	njobs = c->per_file && !c->explain ? in.n : 1;
+	jobs = xcalloc(njobs, sizeof(*jobs));
+	for (i = 0; i < njobs; i++) {
+		jobs[i].paths = (const char *const *)(njobs == 1 ? in.paths :
+		    in.paths + i);
+		jobs[i].npaths = njobs == 1 ? in.n : 1;
+		jobs[i].label = c->per_file && njobs > 1 ? in.paths[i] : NULL;
 	}
-	while (reader_next(rd, &pkt) == 1)
-		analyzer_packet(a, &pkt);
-	partial = reader_partial(rd);
-	analyzer_finish(a, partial, &res);
-	res.summary.captures = (uint32_t)c->ninputs;
-	if (c->verbose)
-		analyzer_log_counters(a);
-	if (res.summary.table_drops > 0)
-		log_warn("state tables full: %llu probes dropped, results are "
-		    "partial (raise --max-flows / --max-ports)",
-		    (unsigned long long)res.summary.table_drops);
-	memset(&oo, 0, sizeof(oo));
-	oo.verbose = c->verbose;
-	if (c->explain)
-		analyzer_explain(a, &res, &ex, out);
-	else
-		rc = out_find(c->format)->write(out, &res, &oo);
-	if (fflush(out) != 0)
-		rc = -1;
-	if (rc != 0)
-		log_error("%s: write error: %s", c->output ? c->output :
-		    "standard output", strerror(errno));
-	if (out != stdout && fclose(out) != 0 && rc == 0) {
-		log_error("%s: %s", c->output, strerror(errno));
-		rc = -1;
-	}
-	if (rc == 0 && c->findings_file != NULL)
-		rc = write_findings(c->findings_file, &res);
-	results_free(&res);
+	memset(&bo, 0, sizeof(bo));
+	bo.ao.timeout_ns = c->timeout_ns;
+	bo.ao.flow_slots = c->max_flows;
+	bo.ao.max_ports = c->max_ports;
+	bo.filter = c->filter;
+	bo.threads = c->jobs;
+	bo.explain = r.explain;
+	bo.progress = !c->quiet && isatty(STDERR_FILENO);
+	bo.total_bytes = in.bytes;
+	(void)service_name(0, 6); /* fill the shared table before threads */
+	batch_run(jobs, njobs, &bo, rs, job_done, &r);
+	if (r.first_error[0] != '\0')
+		log_error("%s", r.first_error);
+	if (c->summary && r.jobs_ok > 0 && out_summary_text(r.out, &r.total) != 0)
+		r.write_error = true;
+	if (r.baseline != NULL)
+		r.differs |= baseline_missing(r.baseline, r.out) != 0;
+	r.write_error |= close_out(r.out, c->output);
+	if (r.findings != NULL)
+		r.write_error |= close_out(r.findings, c->findings_file);
+	status = run_status(&r);
+	free(jobs);
 	explain_free(&ex);
-	analyzer_free(a);
-	reader_close(rd);
-	if (rc != 0)
-		return EXIT_IOERR;
-	return partial ? EXIT_DATAERR : EXIT_OK;
+	baseline_free(r.baseline);
+	inputs_free(&in);
+	return status;
 }
 
 int

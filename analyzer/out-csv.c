@@ -27,7 +27,8 @@ static bool needs_quotes(const char *s, size_t n);
 static void out_csv_field(FILE *fp, const char *s, bool first);
 static void out_csv_u64(FILE *fp, uint64_t v);
 static void kinds_text(const struct port_row *r, char *buf, size_t len);
-static void out_csv_row(FILE *fp, const struct port_row *r);
+static void out_csv_row(FILE *fp, const struct port_row *r,
+    const char *label);
 static void flags_text(const struct port_row *r, char *buf, size_t len);
 
 const struct out_ops out_csv_ops = {
@@ -128,7 +129,7 @@ flags_text(const struct port_row *r, char *buf, size_t len)
 }
 
 static void
-out_csv_row(FILE *fp, const struct port_row *r)
+out_csv_row(FILE *fp, const struct port_row *r, const char *label)
 {
 	char a[ADDR_STRLEN], t[OUT_ISO_BUF], kinds[KINDS_BUF], rtt[32];
 
@@ -156,6 +157,8 @@ out_csv_row(FILE *fp, const struct port_row *r)
 	out_csv_field(fp, kinds, false);
 	flags_text(r, kinds, sizeof(kinds));
 	out_csv_field(fp, kinds, false);
+	if (label != NULL)
+		out_csv_field(fp, label, false);
 	putc('\n', fp);
 }
 
@@ -163,14 +166,18 @@ static const char *const findings_header[] = { "id", "severity", "host",
 	"source", "ports", "count", "message", "rule", NULL };
 
 int
-out_csv_findings(FILE *fp, const struct results *res)
+out_csv_findings(FILE *fp, const struct results *res, const char *label,
+    bool header)
 {
 	char a[ADDR_STRLEN], n[24];
 	size_t i;
 
-	for (i = 0; findings_header[i] != NULL; i++)
+	for (i = 0; header && findings_header[i] != NULL; i++)
 		out_csv_field(fp, findings_header[i], i == 0);
-	putc('\n', fp);
+	if (header && label != NULL)
+		out_csv_field(fp, "capture", false);
+	if (header)
+		putc('\n', fp);
 	for (i = 0; i < res->nfindings && !ferror(fp); i++) {
 		const struct finding *f = &res->findings[i];
 
@@ -185,11 +192,11 @@ out_csv_findings(FILE *fp, const struct results *res)
 		out_csv_field(fp, n, false);
 		out_csv_field(fp, f->message, false);
 		out_csv_field(fp, f->rule, false);
+		if (label != NULL)
+			out_csv_field(fp, label, false);
 		putc('\n', fp);
 	}
-	if (fflush(fp) == EOF || ferror(fp))
-		return -1;
-	return 0;
+	return ferror(fp) ? -1 : 0;
 }
 
 static int
@@ -197,12 +204,17 @@ out_csv_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 {
 	size_t i;
 
-	(void)opts;
-	for (i = 0; out_csv_header[i] != NULL; i++)
-		out_csv_field(fp, out_csv_header[i], i == 0);
-	putc('\n', fp);
+	const char *label = opts != NULL ? opts->input_label : NULL;
+
+	if (opts == NULL || !opts->continued) {
+		for (i = 0; out_csv_header[i] != NULL; i++)
+			out_csv_field(fp, out_csv_header[i], i == 0);
+		if (label != NULL)
+			out_csv_field(fp, "capture", false);
+		putc('\n', fp);
+	}
 	for (i = 0; i < res->nrows && !ferror(fp); i++)
-		out_csv_row(fp, &res->rows[i]);
+		out_csv_row(fp, &res->rows[i], label);
 	if (fflush(fp) == EOF || ferror(fp))
 		return -1;
 	return 0;

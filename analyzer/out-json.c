@@ -27,9 +27,11 @@ static void json_str(FILE *fp, const char *key, const char *s);
 static void json_addr(FILE *fp, const char *key, const struct addr *a);
 static void json_time(FILE *fp, const char *key, uint64_t ns, bool have);
 static void json_rtt(FILE *fp, const char *key, double ms);
-static void json_row(FILE *fp, const struct port_row *r);
-static void json_summary(FILE *fp, const struct run_summary *s);
-static void json_finding(FILE *fp, const struct finding *f);
+static void json_row(FILE *fp, const struct port_row *r, const char *label);
+static void json_summary(FILE *fp, const struct run_summary *s,
+    const char *label);
+static void json_finding(FILE *fp, const struct finding *f,
+    const char *label);
 
 const struct out_ops out_json_ops = {
 	.name = "json",
@@ -99,12 +101,14 @@ json_rtt(FILE *fp, const char *key, double ms)
 
 
 static void
-json_row(FILE *fp, const struct port_row *r)
+json_row(FILE *fp, const struct port_row *r, const char *label)
 {
 	const struct kind_verdict *k;
 	size_t i;
 
 	fputs("{\"type\":\"port\"", fp);
+	if (label != NULL)
+		json_str(fp, "capture", label);
 	json_addr(fp, "host", &r->host);
 	json_str(fp, "proto", out_proto_name(r->proto));
 	json_u64(fp, "port", r->port);
@@ -145,11 +149,13 @@ json_row(FILE *fp, const struct port_row *r)
 
 /* {"type":"finding",...}: the ports as "tcp/22" strings, evidence as is. */
 static void
-json_finding(FILE *fp, const struct finding *f)
+json_finding(FILE *fp, const struct finding *f, const char *label)
 {
 	const char *p, *q;
 
 	fputs("{\"type\":\"finding\"", fp);
+	if (label != NULL)
+		json_str(fp, "capture", label);
 	json_str(fp, "id", f->id);
 	json_str(fp, "severity", out_severity_name(f->severity));
 	json_addr(fp, "host", f->has_host ? &f->host : NULL);
@@ -181,11 +187,13 @@ json_finding(FILE *fp, const struct finding *f)
 }
 
 static void
-json_summary(FILE *fp, const struct run_summary *s)
+json_summary(FILE *fp, const struct run_summary *s, const char *label)
 {
 	unsigned st;
 
 	fputs("{\"type\":\"summary\"", fp);
+	if (label != NULL)
+		json_str(fp, "capture", label);
 	json_u64(fp, "captures", s->captures);
 	json_u64(fp, "packets", s->packets);
 	json_u64(fp, "bytes", s->bytes);
@@ -225,12 +233,13 @@ json_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 {
 	size_t i;
 
-	(void)opts;
+	const char *label = opts != NULL ? opts->input_label : NULL;
+
 	for (i = 0; i < res->nrows && !ferror(fp); i++)
-		json_row(fp, &res->rows[i]);
+		json_row(fp, &res->rows[i], label);
 	for (i = 0; i < res->nfindings && !ferror(fp); i++)
-		json_finding(fp, &res->findings[i]);
-	json_summary(fp, &res->summary);
+		json_finding(fp, &res->findings[i], label);
+	json_summary(fp, &res->summary, label);
 	if (fflush(fp) == EOF || ferror(fp))
 		return -1;
 	return 0;

@@ -351,6 +351,11 @@ text_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 
 	if (done == NULL)
 		return -1;
+	if (opts != NULL && opts->input_label != NULL) {
+		fputs("== ", fp);
+		put_safe(fp, opts->input_label);
+		fputs(" ==\n", fp);
+	}
 	for (lo = 0; lo < res->nrows && !ferror(fp); lo = h.hi) {
 		host_scan(res, lo, verbose, &h);
 		fprintf(fp, "portsleuth report for %s\n",
@@ -390,4 +395,35 @@ text_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 	if (fflush(fp) == EOF || ferror(fp))
 		return -1;
 	return 0;
+}
+
+int
+out_summary_text(FILE *fp, const struct run_summary *s)
+{
+	unsigned st;
+
+	fprintf(fp, "Summary: %" PRIu32 " capture(s), %" PRIu64 " packets "
+	    "(%" PRIu64 " bytes, %" PRIu64 " malformed), %" PRIu64
+	    " probes, %" PRIu32 " hosts\n", s->captures, s->packets, s->bytes,
+	    s->malformed, s->probes, s->hosts);
+	fputs("Ports:", fp);
+	for (st = PS_UNKNOWN + 1; st < PS_COUNT; st++)
+		fprintf(fp, " %s %" PRIu32 "%s", port_state_name(st),
+		    s->ports_by_state[st], st + 1 < PS_COUNT ? "," : "\n");
+	fprintf(fp, "Findings: high %" PRIu32 ", medium %" PRIu32 ", low %"
+	    PRIu32 ", info %" PRIu32 "\n", s->findings_by_severity[3],
+	    s->findings_by_severity[2], s->findings_by_severity[1],
+	    s->findings_by_severity[0]);
+	if (s->packets > 0) {
+		char a[OUT_ISO_BUF], b[OUT_ISO_BUF];
+
+		out_iso_time(s->first_ns, a, sizeof(a));
+		out_iso_time(s->last_ns, b, sizeof(b));
+		fprintf(fp, "Time span: %s to %s (%.3f s)\n", a, b,
+		    (double)(s->last_ns - s->first_ns) / 1e9);
+	}
+	if (s->partial)
+		fputs("Partial: yes (an input was skipped, truncated or "
+		    "corrupt, or a table was full)\n", fp);
+	return ferror(fp) ? -1 : 0;
 }

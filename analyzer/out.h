@@ -9,6 +9,7 @@
 #ifndef PORTSLEUTH_OUT_H
 #define PORTSLEUTH_OUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,7 +18,10 @@
 
 struct out_opts {
 	int verbose;		/* text: 0 collapse like nmap, >0 show all ports */
-	const char *input_label; /* capture file name(s) for headers */
+	const char *input_label; /* --per-file: the capture this report is of;
+				   writers label their output with it */
+	bool continued;		/* not the first report of the run: no
+				   headers again (CSV) */
 };
 
 struct out_ops {
@@ -31,8 +35,15 @@ extern const struct out_ops out_text_ops;
 extern const struct out_ops out_csv_ops;
 extern const struct out_ops out_json_ops;
 
-/* --findings FILE: one CSV row per finding (libcsv quoting). */
-int out_csv_findings(FILE *fp, const struct results *res);
+/*
+ * --findings FILE: one CSV row per finding (libcsv quoting), after a header
+ * when `header`; with a label (--per-file), a last "capture" column.
+ */
+int out_csv_findings(FILE *fp, const struct results *res, const char *label,
+    bool header);
+
+/* --summary: the run summary as text lines. */
+int out_summary_text(FILE *fp, const struct run_summary *s);
 
 /* Writer by name, or NULL. */
 const struct out_ops *out_find(const char *name);

@@ -33,11 +33,13 @@ struct reader {
 	size_t last;		/* source returned last time, or n */
 	bool partial;
 	uint64_t bytes;
+	size_t skipped;		/* inputs that could not be opened */
 };
 
 static enum reader_error source_open(struct source *s, const char *filter,
     char *err, size_t errlen);
 static void source_advance(struct reader *r, size_t i);
+static void source_drop(struct source *s);
 static bool heap_less(const struct reader *r, size_t a, size_t b);
 static void heap_down(struct reader *r, size_t pos);
 static void heap_up(struct reader *r, size_t pos);
@@ -98,6 +100,20 @@ source_open(struct source *s, const char *filter, char *err, size_t errlen)
 		pcap_freecode(&prog);
 	}
 	return READER_OK;
+}
+
+/* Close what an input that failed to open left behind. */
+static void
+source_drop(struct source *s)
+{
+	if (s->pcap != NULL)
+		pcap_close(s->pcap); /* also closes s->fp */
+	else if (s->fp != NULL && s->fp != stdin)
+		fclose(s->fp);
+	s->pcap = NULL;
+	s->fp = NULL;
+	free(s->buf);
+	s->buf = NULL;
 }
 
 /* Fetch the next record of source i into its lookahead. */
@@ -172,26 +188,37 @@ reader_open(const char *const *paths, size_t n, const char *filter,
 {
 	struct reader *r = xcalloc(1, sizeof(*r));
 	size_t i, stdin_uses = 0;
+	enum reader_error e;
 
 	r->src = xcalloc(n ? n : 1, sizeof(*r->src));
 	r->heap = xcalloc(n ? n : 1, sizeof(*r->heap));
 	r->n = n;
 	r->last = n;
+	*why = READER_OK;
 	for (i = 0; i < n; i++) {
 		r->src[i].path = paths[i];
 		if (strcmp(paths[i], "-") == 0 && ++stdin_uses > 1) {
 			snprintf(err, errlen, "-: standard input given twice");
-			*why = READER_ERR_OPEN;
+			e = READER_ERR_OPEN;
+		} else
+			e = source_open(&r->src[i], filter, err, errlen);
+		if (e == READER_ERR_FILTER) {
+			*why = e;
 			reader_close(r);
 			return NULL;
 		}
-		*why = source_open(&r->src[i], filter, err, errlen);
-		if (*why != READER_OK) {
-			reader_close(r);
-			return NULL;
+		if (e != READER_OK) {
+			/* Report it, skip it, go on with the others. */
+			log_error("%s", err);
+			r->skipped++;
+			if (*why == READER_OK || e != READER_ERR_OPEN)
+				*why = e;
+			source_drop(&r->src[i]);
 		}
 	}
 	for (i = 0; i < n; i++) {
+		if (r->src[i].pcap == NULL)
+			continue;
 		source_advance(r, i);
 		if (r->src[i].live) {
 			r->heap[r->nheap++] = i;
@@ -199,6 +226,12 @@ reader_open(const char *const *paths, size_t n, const char *filter,
 		}
 	}
 	return r;
+}
+
+size_t
+reader_skipped(const struct reader *r)
+{
+	return r->skipped;
 }
 
 int
@@ -253,15 +286,8 @@ reader_close(struct reader *r)
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->n; i++) {
-		struct source *s = &r->src[i];
-
-		if (s->pcap != NULL)
-			pcap_close(s->pcap); /* also closes s->fp */
-		else if (s->fp != NULL && s->fp != stdin)
-			fclose(s->fp);
-		free(s->buf);
-	}
+	for (i = 0; i < r->n; i++)
+		source_drop(&r->src[i]);
 	free(r->src);
 	free(r->heap);
 	free(r);

@@ -9,12 +9,15 @@
  * filter (tcpdump syntax) is compiled per input for its link type.
  *
  * Packet bytes belong to libpcap and stay valid only until the next
- * reader_next() call. Errors: reader_open() fails (NULL, message in err)
- * when an input cannot be opened, is not a capture, has an unsupported link
- * type, or the filter does not compile. A read error in the middle of an
- * input (truncated record, corrupt header) ends that input with a warning
- * naming the file, packet number and byte offset; reader_partial() then
- * says the results are partial.
+ * reader_next() call. Errors: an input that cannot be opened, is not a
+ * capture or has an unsupported link type is reported on stderr ("path:
+ * reason"), skipped, and counted (reader_skipped()); *why then holds the
+ * kind of the last such error (READER_ERR_OPEN only if every failure was
+ * one). reader_open() fails (NULL, message in err) only when the filter does
+ * not compile. A read error in the middle of an input (truncated record,
+ * corrupt data) ends that input with a warning naming the file, packet
+ * number and byte offset; reader_partial() then says the results are
+ * partial.
  */
 #ifndef PORTSLEUTH_READER_H
 #define PORTSLEUTH_READER_H
@@ -48,6 +51,7 @@ struct reader *reader_open(const char *const *paths, size_t n,
 /* 1: a packet in *p; 0: all inputs exhausted. */
 int reader_next(struct reader *r, struct reader_packet *p);
 bool reader_partial(const struct reader *r);
+size_t reader_skipped(const struct reader *r);
 uint64_t reader_bytes(const struct reader *r);
 void reader_close(struct reader *r);
 

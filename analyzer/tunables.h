@@ -62,6 +62,13 @@
 /* Maximum number of capture files in one run. */
 #define TUN_MAX_INPUTS 65536u
 
+/* Deepest directory nesting walked for capture files. */
+#define TUN_MAX_DIR_DEPTH 64
+
+/* --baseline: most entries (ports or policy lines) and bytes read. */
+#define TUN_BASELINE_MAX (1u << 24)
+#define TUN_BASELINE_MAX_BYTES (256u << 20)
+
 /* Largest snap length we accept from a file header (libpcap's own maximum). */
 #define TUN_MAX_SNAPLEN 262144u
 

@@ -123,10 +123,24 @@ fixture(struct results *r)
 }
 
 static char *
+render_opts(const struct out_ops *ops, const struct results *res,
+    const struct out_opts *opts, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(fp);
+	*rc = ops->write(fp, res, opts);
+	ck_assert_int_eq(fclose(fp), 0);
+	return buf;
+}
+
+static char *
 render(
     const struct out_ops *ops, const struct results *res, int verbose, int *rc)
 {
-	struct out_opts o = { .verbose = verbose, .input_label = "t.pcap" };
+	struct out_opts o = { .verbose = verbose };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);
@@ -136,6 +150,37 @@ render(
 	ck_assert_int_eq(fclose(fp), 0);
 	return buf;
 }
+
+/* --per-file: every format says which capture a report is of. */
+START_TEST(labelled_output)
+{
+	struct results r;
+	struct out_opts o = { .input_label = "dir/a,b.pcap" };
+	char *s;
+	int rc;
+
+	fixture(&r);
+	s = render_opts(&out_csv_ops, &r, &o, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_ptr_nonnull(strstr(s, ",findings,capture\n"));
+	ck_assert_ptr_nonnull(strstr(s, ",\"dir/a,b.pcap\"\n"));
+	free(s);
+	o.continued = true;
+	s = render_opts(&out_csv_ops, &r, &o, &rc);
+	ck_assert_ptr_null(strstr(s, "host,proto,port"));
+	free(s);
+	s = render_opts(&out_json_ops, &r, &o, &rc);
+	ck_assert_ptr_nonnull(strstr(s,
+	    "{\"type\":\"port\",\"capture\":\"dir/a,b.pcap\",\"host\":"));
+	ck_assert_ptr_nonnull(strstr(s,
+	    "{\"type\":\"summary\",\"capture\":\"dir/a,b.pcap\","));
+	free(s);
+	s = render_opts(&out_text_ops, &r, &o, &rc);
+	ck_assert(strncmp(s, "== dir/a,b.pcap ==\n", 19) == 0);
+	free(s);
+	results_free(&r);
+}
+END_TEST
 
 START_TEST(sort_order)
 {
@@ -566,6 +611,7 @@ out_suite(void)
 	tcase_add_test(tc, text_collapse_reasons);
 	tcase_add_test(tc, empty_results);
 	tcase_add_test(tc, csv_output);
+	tcase_add_test(tc, labelled_output);
 	tcase_add_test(tc, json_output);
 	tcase_add_test(tc, json_escape);
 	tcase_add_test(tc, writer_table);

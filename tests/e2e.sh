@@ -127,7 +127,9 @@ run "garbage" 65 "$T/garbage.pcap" &&
     expect_err "garbage file" "garbage.pcap: not a readable pcap"
 : >"$T/empty.pcap"
 run "empty" 65 "$T/empty.pcap" && expect_err "empty file" "empty.pcap: "
-run "directory" 65 "$T" && expect_err "directory" "$T"
+mkdir "$T/nocap" && printf 'x\n' >"$T/nocap/notes.txt"
+run "directory without captures" 66 "$T/nocap" &&
+    expect_err "directory without captures" "no capture files found"
 run "linktype" 65 "$S/edge/tcpdump-unsupported-link-type-160.pcap" &&
     expect_err "unsupported link type" "unsupported link type 160"
 head -c 3000 "$S/s01_syn_hostfw.pcap" >"$T/trunc.pcap"
@@ -194,7 +196,88 @@ run "explain" 0 --explain=192.0.2.206:8000 "$S/s17_state_change.pcap" &&
 run "explain bad" 64 --explain=not-an-address "$S/s17_state_change.pcap" &&
     expect_err "explain bad filter" "bad --explain"
 
-# 8. Robustness: every edge-case capture runs without a crash.
+# 8. Archives: directory trees, path lists, one report per file, threads.
+A="$T/archive"
+mkdir -p "$A/day1/eth0" "$A/day2"
+cp "$S/s01_syn_hostfw.pcap" "$A/day1/eth0/a.pcap"
+cp "$S/s05_udp_hostfw.pcap" "$A/day1/b.cap"
+cp "$S/s07_syn_netfw.pcap" "$A/day2/c"
+printf 'not a capture\n' >"$A/day2/notes.txt"
+run "archive dir" 0 -f csv --per-file "$A" &&
+    if [ "$(grep -c '^host,' "$T/out")" = 1 ] &&
+	grep -q '/day1/eth0/a.pcap$' "$T/out" &&
+	grep -q '/day1/b.cap$' "$T/out" && grep -q '/day2/c$' "$T/out" &&
+	[ "$(grep -c . "$T/out")" = $((1 + 26 + 48 + 25)) ]
+    then ok "directory walked, captures by content, one header"
+    else bad "archive dir: $(head -3 "$T/out")"; fi
+cp "$T/out" "$T/j1"
+run "archive -j 2" 0 -f csv --per-file -j 2 "$A" &&
+    if cmp -s "$T/out" "$T/j1"; then ok "-j 2 output equals -j 1"
+    else bad "-j 2 differs from -j 1"; fi
+run "archive json -j 2" 0 -f json --per-file -j 2 "$A" && cp "$T/out" "$T/jj2"
+run "archive json -j 1" 0 -f json --per-file -j 1 "$A" &&
+    if cmp -s "$T/out" "$T/jj2" && grep -q '"type":"summary","capture":"' "$T/out"
+    then ok "JSON per file, -j 2 = -j 1"; else bad "JSON per file"; fi
+find "$A" -type f ! -name '*.txt' | sort >"$T/list"
+run "files-from" 0 -f csv --per-file --files-from "$T/list" &&
+    if cmp -s "$T/out" "$T/j1"; then ok "--files-from equals the directory"
+    else bad "--files-from differs"; fi
+run "files-from stdin" 0 -f csv --per-file --files-from - <"$T/list" &&
+    if cmp -s "$T/out" "$T/j1"; then ok "--files-from -"; else bad "--files-from -"; fi
+run "merged archive" 0 -f csv "$A" &&
+    if [ "$(grep -c . "$T/out")" = $((1 + 26 + 48 + 25)) ] &&
+	! grep -q 'capture' "$T/out"; then ok "one merged stream"
+    else bad "merged archive"; fi
+head -c 3000 "$S/s01_syn_hostfw.pcap" >"$A/day2/trunc.pcap"
+chmod 000 "$A/day1/b.cap"
+if [ "$(id -u)" = 0 ]; then chmod 644 "$A/day1/b.cap"; fi
+run "archive with bad file" 65 -f csv --per-file "$A" &&
+    expect_err "truncated file named" "day2/trunc.pcap: packet [0-9]+: read error" &&
+    if grep -q '/day2/c$' "$T/out"; then ok "rest of archive processed"
+    else bad "archive with bad file: rest missing"; fi
+rm -f "$A/day2/trunc.pcap"
+run "summary" 0 --summary -f text "$S/s01_syn_hostfw.pcap" &&
+    if grep -q '^Summary: 1 capture(s), 62 packets' "$T/out" &&
+	grep -q '^Ports: open 2, closed 10, filtered 14,' "$T/out" &&
+	grep -q '^Findings: high 0, medium 2, low 0, info 0' "$T/out"
+    then ok "--summary"; else bad "--summary: $(grep -A3 Summary "$T/out")"; fi
+
+# 9. Gates: --fail-on and --baseline, each exit status.
+run "fail-on high, none" 0 --fail-on high "$S/s01_syn_hostfw.pcap" && ok "fail-on: below"
+run "fail-on high, raised" 2 --fail-on high "$S/s08_rst_injection.pcap" && ok "fail-on: raised"
+run "fail-on medium" 2 --fail-on medium "$S/s01_syn_hostfw.pcap" && ok "fail-on: at"
+run "bad fail-on" 64 --fail-on severe "$S/s01_syn_hostfw.pcap" &&
+    expect_err "bad --fail-on" "bad --fail-on"
+run "baseline csv make" 0 -f csv -o "$T/base.csv" "$S/s01_syn_hostfw.pcap"
+run "baseline same" 0 --baseline "$T/base.csv" "$S/s01_syn_hostfw.pcap" &&
+    if [ ! -s "$T/out" ]; then ok "baseline: no differences"
+    else bad "baseline same printed: $(head -3 "$T/out")"; fi
+sed 's/^192.0.2.192,tcp,8000,filtered,no-response,/192.0.2.192,tcp,8000,filtered,admin-prohibited,/; /^192.0.2.192,tcp,21,/d' \
+    "$T/base.csv" >"$T/base2.csv"
+echo "192.0.2.99,udp,53,open,udp-response" >>"$T/base2.csv"
+run "baseline differs" 1 --baseline "$T/base2.csv" "$S/s01_syn_hostfw.pcap" &&
+    if grep -qx -- '-8000/tcp filtered admin-prohibited' "$T/out" &&
+	grep -qx -- '+8000/tcp filtered no-response' "$T/out" &&
+	grep -qx -- '+21/tcp closed reset' "$T/out" &&
+	grep -qx -- '-192.0.2.99:' "$T/out" && grep -qx -- '-53/udp open udp-response' "$T/out"
+    then ok "baseline: reason change, new port, missing host"
+    else bad "baseline differs: $(cat "$T/out")"; fi
+run "baseline nmap xml" 0 --baseline "$S/s12_icmp_ratelimit.nmap.xml" \
+    "$S/s12_icmp_ratelimit.pcap" && ok "nmap's own XML (extraports) as baseline"
+run "baseline other host" 1 --baseline "$S/s01_syn_hostfw.nmap.xml" \
+    "$S/s07_syn_netfw.pcap" &&
+    if grep -qx -- '+192.0.2.224:' "$T/out" && grep -qx -- '-192.0.2.192:' "$T/out"
+    then ok "baseline: new and missing hosts"; else bad "baseline hosts"; fi
+printf 'host,proto,port,allowed\n192.0.2.0/24,tcp,22,open\n*,tcp,1-1024,closed filtered\n' >"$T/policy.csv"
+run "policy" 1 --baseline "$T/policy.csv" "$S/s01_syn_hostfw.pcap" &&
+    if grep -q '^+143/tcp open syn-ack (not allowed by .*policy.csv:3)$' "$T/out" &&
+	[ "$(grep -c '^+' "$T/out")" = 1 ]; then ok "policy violation"
+    else bad "policy: $(cat "$T/out")"; fi
+printf 'host,proto,port,allowed\n10.0.0.0/33,tcp,22,open\n' >"$T/badpolicy.csv"
+run "bad policy" 66 --baseline "$T/badpolicy.csv" "$S/s01_syn_hostfw.pcap" &&
+    expect_err "bad policy line" "badpolicy.csv:2: bad host or CIDR"
+
+# 10. Robustness: every edge-case capture runs without a crash.
 for f in "$S"/edge/*.pcap "$S"/edge/*.pcapng; do
 	set +e
 	"$PORTSLEUTH" -f json "$f" >"$T/out" 2>"$T/err"

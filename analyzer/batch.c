@@ -1,0 +1,190 @@
+/*
+ * batch.c -- worker threads over jobs, in-order delivery, progress line.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "batch.h"
+#include "reader.h"
+#include "xmalloc.h"
+
+struct batch {
+	struct job *jobs;
+	size_t n;
+	const struct batch_opts *o;
+	const struct ruleset *rs;
+	atomic_size_t next;	/* next job to take */
+	atomic_uint_fast64_t packets, bytes;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool *finished;		/* per job, under lock */
+	size_t ndone;		/* jobs finished, under lock */
+};
+
+static void run_job(struct batch *b, struct job *j);
+static void *worker(void *arg);
+static void progress(struct batch *b, double elapsed, bool last);
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Read, analyze and finish one job. */
+static void
+run_job(struct batch *b, struct job *j)
+{
+	struct reader *rd;
+	struct reader_packet pkt;
+	enum reader_error why;
+	uint64_t n = 0, last_bytes = 0;
+	struct analyzer *a;
+
+	memset(&j->res, 0, sizeof(j->res));
+	rd = reader_open(j->paths, j->npaths, b->o->filter, &why, j->error,
+	    sizeof(j->error));
+	if (rd == NULL) {
+		j->status = JOB_BADFILTER;
+		return;
+	}
+	a = analyzer_new(&b->o->ao, b->rs);
+	if (b->o->explain != NULL)
+		analyzer_set_explain(a, b->o->explain);
+	while (reader_next(rd, &pkt) == 1) {
+		analyzer_packet(a, &pkt);
+		if ((++n & 0xffff) == 0) {
+			atomic_fetch_add(&b->packets, 0x10000);
+			atomic_fetch_add(&b->bytes, reader_bytes(rd) -
+			    last_bytes);
+			last_bytes = reader_bytes(rd);
+		}
+	}
+	atomic_fetch_add(&b->packets, n & 0xffff);
+	atomic_fetch_add(&b->bytes, reader_bytes(rd) - last_bytes);
+	analyzer_finish(a, reader_partial(rd) || reader_skipped(rd) > 0,
+	    &j->res);
+	j->res.summary.captures = (uint32_t)(j->npaths - reader_skipped(rd));
+	if (reader_skipped(rd) == j->npaths && j->npaths > 0)
+		j->status = why == READER_ERR_OPEN ? JOB_NOINPUT : JOB_BADDATA;
+	else if (reader_partial(rd) || reader_skipped(rd) > 0)
+		j->status = JOB_PARTIAL;
+	else
+		j->status = JOB_OK;
+	reader_close(rd);
+	if (b->o->explain != NULL)
+		j->a = a;
+	else
+		analyzer_free(a);
+}
+
+static void *
+worker(void *arg)
+{
+	struct batch *b = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&b->next, 1)) < b->n) {
+		run_job(b, &b->jobs[i]);
+		pthread_mutex_lock(&b->lock);
+		b->finished[i] = true;
+		b->ndone++;
+		pthread_cond_broadcast(&b->cond);
+		pthread_mutex_unlock(&b->lock);
+	}
+	return NULL;
+}
+
+static void
+progress(struct batch *b, double elapsed, bool last)
+{
+	uint64_t p = atomic_load(&b->packets), by = atomic_load(&b->bytes);
+	double pps = elapsed > 0 ? (double)p / elapsed : 0;
+	char eta[32] = "";
+
+	if (last) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	if (b->o->total_bytes > 0 && by > 0 && by < b->o->total_bytes)
+		snprintf(eta, sizeof(eta), ", ETA %.0fs", elapsed *
+		    (double)(b->o->total_bytes - by) / (double)by);
+	fprintf(stderr, "\r\033[K%zu/%zu files, %.1f MB, %.0f packets/s%s",
+	    b->ndone, b->n, (double)by / 1e6, pps, eta);
+	fflush(stderr);
+}
+
+void
+batch_run(struct job *jobs, size_t n, const struct batch_opts *o,
+    const struct ruleset *rs, batch_done_fn done, void *ctx)
+{
+	struct batch b;
+	pthread_t *tid;
+	unsigned t, nt = o->threads ? o->threads : 1;
+	size_t i;
+	double start = now_s();
+	struct timespec wake;
+	bool drew = false;
+
+	if (nt > n && n > 0)
+		nt = (unsigned)n;
+	memset(&b, 0, sizeof(b));
+	b.jobs = jobs;
+	b.n = n;
+	b.o = o;
+	b.rs = rs;
+	atomic_init(&b.next, 0);
+	atomic_init(&b.packets, 0);
+	atomic_init(&b.bytes, 0);
+	b.finished = xcalloc(n + 1, sizeof(*b.finished));
+	pthread_mutex_init(&b.lock, NULL);
+	pthread_cond_init(&b.cond, NULL);
+	tid = xcalloc(nt, sizeof(*tid));
+	for (t = 0; t < nt; t++)
+		if (pthread_create(&tid[t], NULL, worker, &b) != 0) {
+			nt = t;	/* run with the threads we got */
+			break;
+		}
+	if (nt == 0)
+		worker(&b);
+	for (i = 0; i < n; i++) {
+		pthread_mutex_lock(&b.lock);
+		while (!b.finished[i]) {
+			clock_gettime(CLOCK_REALTIME, &wake);
+			wake.tv_nsec += 500000000;
+			if (wake.tv_nsec >= 1000000000) {
+				wake.tv_sec++;
+				wake.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&b.cond, &b.lock, &wake);
+			if (o->progress && now_s() - start > 1) {
+				progress(&b, now_s() - start, false);
+				drew = true;
+			}
+		}
+		pthread_mutex_unlock(&b.lock);
+		if (drew) {
+			progress(&b, 0, true);
+			drew = false;
+		}
+		done(ctx, &jobs[i], i);
+		results_free(&jobs[i].res);
+		if (jobs[i].a != NULL) {
+			analyzer_free(jobs[i].a);
+			jobs[i].a = NULL;
+		}
+	}
+	for (t = 0; t < nt; t++)
+		pthread_join(tid[t], NULL);
+	pthread_mutex_destroy(&b.lock);
+	pthread_cond_destroy(&b.cond);
+	free(tid);
+	free(b.finished);
+}

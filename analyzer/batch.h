@@ -1,0 +1,55 @@
+/*
+ * batch.h -- running analyses: one job per capture set (all inputs merged
+ * by time, or one job per file with --per-file), on N worker threads,
+ * results handed back to the caller in job order so output does not depend
+ * on the thread count. A progress line on stderr (when asked) shows files
+ * done, bytes, packets per second and an ETA.
+ *
+ * Jobs are owned by the caller; each job's results are valid during the
+ * done() callback and freed after it. The rule set is shared read-only.
+ */
+#ifndef PORTSLEUTH_BATCH_H
+#define PORTSLEUTH_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyzer.h"
+#include "explain.h"
+#include "results.h"
+#include "rules.h"
+
+enum job_status {
+	JOB_OK = 0,
+	JOB_PARTIAL,		/* an input was skipped, truncated or corrupt */
+	JOB_NOINPUT,		/* no input of the job could be opened */
+	JOB_BADDATA,		/* no input was a readable capture */
+	JOB_BADFILTER,		/* the BPF filter does not compile */
+};
+
+struct job {
+	const char *const *paths; /* borrowed */
+	size_t npaths;
+	const char *label;	/* per-file: the capture's path; else NULL */
+	enum job_status status;
+	char error[512];	/* JOB_BADFILTER: the message */
+	struct results res;	/* valid during done() */
+	struct analyzer *a;	/* valid during done() when explaining */
+};
+
+struct batch_opts {
+	struct analyzer_opts ao;
+	const char *filter;
+	unsigned threads;	/* >= 1 */
+	bool progress;		/* draw a progress line on stderr */
+	struct explain_log *explain; /* one job only; NULL: off */
+	uint64_t total_bytes;	/* for the ETA; 0 if unknown */
+};
+
+typedef void (*batch_done_fn)(void *ctx, struct job *j, size_t index);
+
+void batch_run(struct job *jobs, size_t n, const struct batch_opts *o,
+    const struct ruleset *rs, batch_done_fn done, void *ctx);
+
+#endif
