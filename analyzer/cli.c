@@ -43,7 +43,8 @@ struct cli_option {
 
 static const struct cli_option options[] = {
 	{ "format", required_argument, 'f', "FMT",
-	    "output format: text (default), csv, json" },
+	    "output format: text (default), csv, json, xml (nmap -oX), "
+	    "grep (nmap -oG)" },
 	{ "output", required_argument, 'o', "FILE",
 	    "write results to FILE instead of standard output" },
 	{ "findings", required_argument, OPT_FINDINGS, "FILE",
@@ -209,7 +210,7 @@ cli_set(struct cli *c, int val, const char *arg, char *err, size_t errlen)
 	case 'f':
 		if (out_find(arg) == NULL) {
 			snprintf(err, errlen, "unknown output format '%s' "
-			    "(text, csv, json)", arg);
+			    "(text, csv, json, xml, grep)", arg);
 			return -1;
 		}
 		c->format = arg;

@@ -280,6 +280,16 @@ analyze(const struct cli *c, const struct ruleset *rs)
 		return EXIT_CANTCREAT;
 	}
 	njobs = c->per_file && !c->explain ? in.n : 1;
+	if (njobs > 1 && strcmp(c->format, "xml") == 0 && c->baseline == NULL) {
+		log_error("-f xml writes one document per run: with "
+		    "--per-file, run once per capture (or use csv, json)");
+		if (r.out != stdout)
+			fclose(r.out);
+		if (r.findings != NULL)
+			fclose(r.findings);
+		inputs_free(&in);
+		return EXIT_USAGE;
+	}
 	jobs = xcalloc(njobs, sizeof(*jobs));
 	for (i = 0; i < njobs; i++) {
 		jobs[i].paths = (const char *const *)(njobs == 1 ? in.paths :

@@ -75,8 +75,8 @@ ignored_state(const struct xmlw_host *h, int verbose)
 }
 
 static void
-grep_host(FILE *fp, const struct results *res, const struct xmlw_host *h,
-    int verbose)
+grep_host(
+    FILE *fp, const struct results *res, const struct xmlw_host *h, int verbose)
 {
 	const struct port_row *r;
 	char buf[ADDR_STRLEN];
@@ -123,8 +123,9 @@ grep_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 
 	if (have)
 		xmlw_ctime(sum->first_ns, when);
-	fprintf(fp, "# portsleuth " PACKAGE_VERSION " scan initiated %s as: "
-		    "portsleuth -f grep",
+	fprintf(fp,
+	    "# portsleuth " PACKAGE_VERSION " scan initiated %s as: "
+	    "portsleuth -f grep",
 	    have ? when : "(no packets)");
 	if (label != NULL && *label != '\0') {
 		putc(' ', fp);
@@ -138,8 +139,9 @@ grep_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 		grep_host(fp, res, &h, verbose);
 		nhosts++;
 	}
-	span = have && sum->last_ns > sum->first_ns ?
-	    sum->last_ns - sum->first_ns : 0;
+	span = have && sum->last_ns > sum->first_ns
+	    ? sum->last_ns - sum->first_ns
+	    : 0;
 	cs = (span + 5000000u) / 10000000u;
 	if (have)
 		xmlw_ctime(sum->last_ns, when);

@@ -1,7 +1,7 @@
 /*
  * out-xml.c -- nmap-compatible XML (-oX, xmloutputversion 1.05), valid
- * against the nmap.dtd that Debian's nmap package installs, read by ndiff
- * and rendered by nmap.xsl.
+ * against the nmap.dtd Debian installs (package nmap-common), read by
+ * ndiff and rendered by nmap.xsl.
  *
  * Layout follows nmap output.cc: nmaprun, scaninfo per scan type, one host
  * per target with status/address/hostnames/ports/hostscript/times, then
@@ -15,8 +15,9 @@
  *   silence or other hosts' ICMP came back.
  * - <service> only when the services database names the port, as nmap
  *   does for ports missing from nmap-services.
- * - Findings are scripts: "portsleuth-ID" under the host's <hostscript>,
- *   the rest under <postscript>; the message is the output, details elems.
+ * - Findings are one script, "portsleuth", under the host's <hostscript>
+ *   (the rest under <postscript>): one output line per finding and an NSE
+ *   table of details each (see xml_scripts() for why only one).
  * - All times are capture times in UTC, never the wall clock.
  * A non-open state with TUN_COLLAPSE_MIN or more ports goes into
  * <extraports> (one per state, one <extrareasons> per reason and proto,
@@ -42,14 +43,19 @@
 
 #define XML_STYLESHEET "file:///usr/share/nmap/nmap.xsl"
 #define PORT_BITS      65536u
-#define MIN_RTO_US     100000u	/* nmap --min-rtt-timeout default */
+#define MIN_RTO_US     100000u /* nmap --min-rtt-timeout default */
+
+/* A growing string. */
+struct sbuf {
+	char *s; /* NUL-terminated once anything was added */
+	size_t len, cap;
+};
 
 /* A growing "1-21,23,80" list; ports must come in ascending order. */
 struct ranges {
-	char *s;
-	size_t len, cap;
-	uint32_t count;		/* ports added */
-	uint32_t lo, hi;	/* pending run, valid when count > 0 */
+	struct sbuf buf;
+	uint32_t count;  /* ports added */
+	uint32_t lo, hi; /* pending run, valid when count > 0 */
 };
 
 struct reason_group {
@@ -60,13 +66,14 @@ struct reason_group {
 
 static int xml_write(
     FILE *fp, const struct results *res, const struct out_opts *opts);
+static void sbuf_add(struct sbuf *b, const char *s);
 static void ranges_reset(struct ranges *rg);
 static void ranges_flush(struct ranges *rg);
 static void ranges_add(struct ranges *rg, uint32_t port);
 static const char *ranges_str(struct ranges *rg);
 static char *args_text(const struct out_opts *opts);
-static void xml_header(struct xmlw *w, const struct results *res,
-    const char *args, int verbose);
+static void xml_header(
+    struct xmlw *w, const struct results *res, const char *args, int verbose);
 static void xml_scaninfo(struct xmlw *w, const struct results *res);
 static void xml_status(
     struct xmlw *w, const struct results *res, const struct xmlw_host *h);
@@ -76,7 +83,9 @@ static void xml_extraports(struct xmlw *w, const struct results *res,
 static void xml_port(struct xmlw *w, const struct port_row *r);
 static void xml_times(struct xmlw *w, const struct xmlw_host *h);
 static void xml_elem(struct xmlw *w, const char *key, const char *text);
-static void xml_script(struct xmlw *w, const struct finding *f);
+static void xml_finding(struct xmlw *w, const struct finding *f);
+static bool finding_for(const struct results *res, size_t i,
+    const struct addr *host, const bool *done);
 static void xml_scripts(struct xmlw *w, const struct results *res,
     const char *elem, const struct addr *host, bool *done);
 static void xml_host(struct xmlw *w, const struct results *res,
@@ -103,12 +112,23 @@ static const char *const scan_types[PK_COUNT] = {
 };
 
 static void
+sbuf_add(struct sbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->len + n + 1 > b->cap) {
+		b->cap = b->cap * 2 + n + 64;
+		b->s = xreallocarray(b->s, b->cap, 1);
+	}
+	memcpy(b->s + b->len, s, n + 1);
+	b->len += n;
+}
+
+static void
 ranges_reset(struct ranges *rg)
 {
-	rg->len = 0;
+	rg->buf.len = 0;
 	rg->count = 0;
-	if (rg->s != NULL)
-		rg->s[0] = '\0';
 }
 
 static void
@@ -121,18 +141,12 @@ ranges_flush(struct ranges *rg)
 		return;
 	if (rg->lo == rg->hi)
 		n = snprintf(one, sizeof(one), "%s%" PRIu32,
-		    rg->len > 0 ? "," : "", rg->lo);
+		    rg->buf.len > 0 ? "," : "", rg->lo);
 	else
 		n = snprintf(one, sizeof(one), "%s%" PRIu32 "-%" PRIu32,
-		    rg->len > 0 ? "," : "", rg->lo, rg->hi);
-	if (n <= 0)
-		return;
-	if (rg->len + (size_t)n + 1 > rg->cap) {
-		rg->cap = rg->cap * 2 + (size_t)n + 64;
-		rg->s = xreallocarray(rg->s, rg->cap, 1);
-	}
-	memcpy(rg->s + rg->len, one, (size_t)n + 1);
-	rg->len += (size_t)n;
+		    rg->buf.len > 0 ? "," : "", rg->lo, rg->hi);
+	if (n > 0)
+		sbuf_add(&rg->buf, one);
 }
 
 static void
@@ -155,7 +169,7 @@ ranges_str(struct ranges *rg)
 {
 	ranges_flush(rg);
 	rg->count = 0; /* flushed: a later add starts a new run */
-	return rg->len > 0 ? rg->s : "";
+	return rg->buf.len > 0 ? rg->buf.s : "";
 }
 
 /* nmap's args= is the command line; we know the format and the inputs. */
@@ -177,10 +191,11 @@ xml_header(
 	char when[XMLW_TIME_BUF], *c;
 	bool have = sum->packets > 0;
 
-	xmlw_raw(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		    "<!DOCTYPE nmaprun>\n"
-		    "<?xml-stylesheet href=\"" XML_STYLESHEET
-		    "\" type=\"text/xsl\"?>\n");
+	xmlw_raw(w,
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<!DOCTYPE nmaprun>\n"
+	    "<?xml-stylesheet href=\"" XML_STYLESHEET
+	    "\" type=\"text/xsl\"?>\n");
 	if (have)
 		xmlw_ctime(sum->first_ns, when);
 	c = xasprintf("portsleuth " PACKAGE_VERSION " scan initiated %s as: %s",
@@ -249,12 +264,11 @@ xml_scaninfo(struct xmlw *w, const struct results *res)
 		xmlw_newline(w);
 		free(bits[k]);
 	}
-	free(rg.s);
+	free(rg.buf.s);
 }
 
 static void
-xml_status(
-    struct xmlw *w, const struct results *res, const struct xmlw_host *h)
+xml_status(struct xmlw *w, const struct results *res, const struct xmlw_host *h)
 {
 	const struct port_row *r, *by = NULL;
 	size_t i, k, next;
@@ -305,7 +319,8 @@ xml_extraports(struct xmlw *w, const struct results *res,
 		best = PS_COUNT;
 		for (s = 0; s < PS_COUNT; s++)
 			if (hide[s] && !done[s] &&
-			    (best == PS_COUNT || h->nstate[s] > h->nstate[best]))
+			    (best == PS_COUNT ||
+				h->nstate[s] > h->nstate[best]))
 				best = s;
 		if (best == PS_COUNT)
 			break;
@@ -321,8 +336,8 @@ xml_extraports(struct xmlw *w, const struct results *res,
 			    (r->reason < RS_COUNT ? r->reason : RS_COUNT);
 			g[n].count++;
 			g[n].proto = r->proto;
-			g[n].reason = r->reason < RS_COUNT ? r->reason :
-			    RS_COUNT;
+			g[n].reason =
+			    r->reason < RS_COUNT ? r->reason : RS_COUNT;
 		}
 		for (i = ng = 0; i < 2 * (RS_COUNT + 1); i++)
 			if (g[i].count > 0)
@@ -342,8 +357,9 @@ xml_extraports(struct xmlw *w, const struct results *res,
 				r = &res->rows[k];
 				if (xmlw_state(r->state) == best &&
 				    r->proto == g[n].proto &&
-				    (r->reason < RS_COUNT ? r->reason :
-					RS_COUNT) == g[n].reason)
+				    (r->reason < RS_COUNT
+					    ? r->reason
+					    : RS_COUNT) == g[n].reason)
 					ranges_add(&rg, r->port);
 			}
 			xmlw_open_start(w, "extrareasons");
@@ -357,7 +373,7 @@ xml_extraports(struct xmlw *w, const struct results *res,
 		xmlw_end(w);
 		xmlw_newline(w);
 	}
-	free(rg.s);
+	free(rg.buf.s);
 }
 
 static void
@@ -423,16 +439,16 @@ xml_elem(struct xmlw *w, const char *key, const char *text)
 	xmlw_end(w);
 }
 
+/* One finding as an NSE table: id, severity, message and the details. */
 static void
-xml_script(struct xmlw *w, const struct finding *f)
+xml_finding(struct xmlw *w, const struct finding *f)
 {
 	char buf[ADDR_STRLEN], num[16];
 
-	xmlw_open_start(w, "script");
-	xmlw_attrf(w, "id", "portsleuth-%s", f->id != NULL ? f->id : "?");
-	xmlw_attr(w, "output", f->message != NULL ? f->message : "");
-	xmlw_close_start(w);
+	xmlw_start(w, "table");
+	xml_elem(w, "id", f->id != NULL ? f->id : "");
 	xml_elem(w, "severity", out_severity_name(f->severity));
+	xml_elem(w, "message", f->message != NULL ? f->message : "");
 	if (f->rule != NULL)
 		xml_elem(w, "rule", f->rule);
 	snprintf(num, sizeof(num), "%" PRIu32, f->count);
@@ -448,34 +464,68 @@ xml_script(struct xmlw *w, const struct finding *f)
 }
 
 /*
- * <elem> (hostscript or postscript) with the findings about host, or with
- * every finding not written yet when host is NULL; nothing when none.
+ * Whether finding i goes into the script about host (NULL: every finding
+ * not written yet).
+ */
+static bool
+finding_for(const struct results *res, size_t i, const struct addr *host,
+    const bool *done)
+{
+	const struct finding *f = &res->findings[i];
+
+	if (done[i])
+		return false;
+	return host == NULL || (f->has_host && addr_eq(&f->host, host));
+}
+
+/*
+ * <elem> (hostscript or postscript) holding one script, "portsleuth",
+ * with the findings about host, or every finding not written yet when host
+ * is NULL; nothing when there are none. One script, not one per finding:
+ * ndiff 7.93 (Debian 12) sorts a host's scripts and fails on two or more
+ * (nmap issue #2930). The output is one "[severity] id: message" line per
+ * finding, like the text writer; tables carry the details.
  */
 static void
 xml_scripts(struct xmlw *w, const struct results *res, const char *elem,
     const struct addr *host, bool *done)
 {
+	struct sbuf out;
 	const struct finding *f;
 	size_t i;
-	bool any = false;
 
+	memset(&out, 0, sizeof(out));
 	for (i = 0; i < res->nfindings; i++) {
-		f = &res->findings[i];
-		if (done[i] || (host != NULL &&
-		    (!f->has_host || !addr_eq(&f->host, host))))
+		if (!finding_for(res, i, host, done))
 			continue;
-		if (!any) {
-			xmlw_start(w, elem);
-			xmlw_newline(w);
-		}
-		any = true;
-		xml_script(w, f);
+		f = &res->findings[i];
+		if (out.len > 0)
+			sbuf_add(&out, "\n");
+		sbuf_add(&out, "[");
+		sbuf_add(&out, out_severity_name(f->severity));
+		sbuf_add(&out, "] ");
+		sbuf_add(&out, f->id != NULL ? f->id : "?");
+		sbuf_add(&out, ": ");
+		sbuf_add(&out, f->message != NULL ? f->message : "");
+	}
+	if (out.len == 0)
+		return;
+	xmlw_start(w, elem);
+	xmlw_open_start(w, "script");
+	xmlw_attr(w, "id", "portsleuth");
+	xmlw_attr(w, "output", out.s);
+	xmlw_close_start(w);
+	xmlw_newline(w);
+	for (i = 0; i < res->nfindings; i++) {
+		if (!finding_for(res, i, host, done))
+			continue;
+		xml_finding(w, &res->findings[i]);
 		done[i] = true;
 	}
-	if (any) {
-		xmlw_end(w);
-		xmlw_newline(w);
-	}
+	xmlw_end(w); /* script */
+	xmlw_end(w);
+	xmlw_newline(w);
+	free(out.s);
 }
 
 static void
@@ -526,8 +576,9 @@ xml_runstats(struct xmlw *w, const struct results *res, uint32_t nhosts)
 	const struct run_summary *sum = &res->summary;
 	char when[XMLW_TIME_BUF], elapsed[32], *s;
 	bool have = sum->packets > 0;
-	uint64_t span = have && sum->last_ns > sum->first_ns ?
-	    sum->last_ns - sum->first_ns : 0;
+	uint64_t span = have && sum->last_ns > sum->first_ns
+	    ? sum->last_ns - sum->first_ns
+	    : 0;
 	uint64_t cs;
 
 	/* nmap's "%.2f" seconds, rounded to the nearest centisecond. */
@@ -542,8 +593,8 @@ xml_runstats(struct xmlw *w, const struct results *res, uint32_t nhosts)
 	    nhosts == 1 ? "" : "es", nhosts, nhosts == 1 ? "" : "s", elapsed);
 	xmlw_start(w, "runstats");
 	xmlw_open_start(w, "finished");
-	xmlw_attrf(w, "time", "%" PRIu64,
-	    have ? sum->last_ns / 1000000000u : 0);
+	xmlw_attrf(
+	    w, "time", "%" PRIu64, have ? sum->last_ns / 1000000000u : 0);
 	if (have)
 		xmlw_attr(w, "timestr", when);
 	xmlw_attr(w, "summary", s);

@@ -17,6 +17,8 @@ const struct out_ops *const out_formats[] = {
 	&out_text_ops,
 	&out_csv_ops,
 	&out_json_ops,
+	&out_xml_ops,
+	&out_grep_ops,
 	NULL,
 };
 

@@ -1,6 +1,6 @@
 /*
  * out.h -- output writers. One file per format (out-text.c, out-csv.c,
- * out-json.c), each exporting a const struct out_ops; out.c keeps the table
+ * out-json.c, out-xml.c, out-grep.c), each exporting a const struct out_ops; out.c keeps the table
  * and picks one by name. Adding a format is one new file and one table row.
  *
  * Writers read the results (const) and write them to a stdio stream. They
@@ -34,6 +34,8 @@ struct out_ops {
 extern const struct out_ops out_text_ops;
 extern const struct out_ops out_csv_ops;
 extern const struct out_ops out_json_ops;
+extern const struct out_ops out_xml_ops;
+extern const struct out_ops out_grep_ops;
 
 /*
  * --findings FILE: one CSV row per finding (libcsv quoting), after a header

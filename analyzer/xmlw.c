@@ -21,9 +21,9 @@
 #include "xmlw.h"
 
 enum esc_mode {
-	ESC_ATTR,	/* attribute value in double quotes */
-	ESC_TEXT,	/* character data */
-	ESC_COMMENT,	/* inside <!-- --> */
+	ESC_ATTR,    /* attribute value in double quotes */
+	ESC_TEXT,    /* character data */
+	ESC_COMMENT, /* inside <!-- --> */
 };
 
 static size_t utf8_xml_len(const unsigned char *p);
@@ -90,11 +90,15 @@ escape(FILE *fp, const char *s, enum esc_mode mode)
 			continue;
 		}
 		dash = false;
-		if (mode != ESC_COMMENT && *p == '&')
+		/*
+		 * Comments take no references, but nmap escapes these there
+		 * too, and tag scanners (baseline.c) never see a stray '>'.
+		 */
+		if (*p == '&')
 			fputs("&amp;", fp);
-		else if (mode != ESC_COMMENT && *p == '<')
+		else if (*p == '<')
 			fputs("&lt;", fp);
-		else if (mode != ESC_COMMENT && *p == '>')
+		else if (*p == '>')
 			fputs("&gt;", fp);
 		else if (mode == ESC_ATTR && *p == '"')
 			fputs("&quot;", fp);
@@ -116,12 +120,6 @@ escape(FILE *fp, const char *s, enum esc_mode mode)
 		} else
 			fprintf(fp, "\\x%02X", *p);
 	}
-}
-
-void
-xmlw_escape(FILE *fp, const char *s)
-{
-	escape(fp, s, ESC_ATTR);
 }
 
 void
@@ -341,7 +339,7 @@ xmlw_host_scan(const struct results *res, size_t lo, struct xmlw_host *h)
 }
 
 /*
- * nmap prints local time through strftime; UTC and fixed English names
+ * ctime(3) layout like nmap (n_ctime), but UTC and fixed English names
  * keep the output independent of TZ and the locale.
  */
 void
@@ -359,7 +357,7 @@ xmlw_ctime(uint64_t ns, char buf[XMLW_TIME_BUF])
 		snprintf(buf, XMLW_TIME_BUF, "?");
 		return;
 	}
-	snprintf(buf, XMLW_TIME_BUF, "%s %s %02d %02d:%02d:%02d %d",
+	snprintf(buf, XMLW_TIME_BUF, "%s %s %2d %02d:%02d:%02d %d",
 	    day[tm.tm_wday], mon[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min,
 	    tm.tm_sec, tm.tm_year + 1900);
 }

@@ -555,10 +555,12 @@ START_TEST(writer_table)
 	ck_assert_ptr_eq(out_find("text"), &out_text_ops);
 	ck_assert_ptr_eq(out_find("csv"), &out_csv_ops);
 	ck_assert_ptr_eq(out_find("json"), &out_json_ops);
+	ck_assert_ptr_eq(out_find("xml"), &out_xml_ops);
+	ck_assert_ptr_eq(out_find("grep"), &out_grep_ops);
 	ck_assert_ptr_null(out_find("xml "));
 	ck_assert_ptr_null(out_find(NULL));
-	ck_assert_ptr_nonnull(out_formats[2]);
-	ck_assert_ptr_null(out_formats[3]);
+	ck_assert_ptr_nonnull(out_formats[4]);
+	ck_assert_ptr_null(out_formats[5]);
 }
 END_TEST
 

@@ -139,8 +139,8 @@ run "truncated" 65 -f csv "$T/trunc.pcap" &&
     else bad "truncated: no rows for what was read"; fi
 run "bad option" 64 --bogus x && expect_err "bad option" "try 'portsleuth --help'"
 run "no input" 64 && expect_err "no input" "no capture file"
-run "bad format" 64 -f xml "$S/s01_syn_hostfw.pcap" &&
-    expect_err "bad format" "unknown output format 'xml'"
+run "bad format" 64 -f yaml "$S/s01_syn_hostfw.pcap" &&
+    expect_err "bad format" "unknown output format 'yaml'"
 run "bad filter" 64 --filter 'tcp port' "$S/s01_syn_hostfw.pcap" &&
     expect_err "bad filter" "bad filter"
 run "bad timeout" 64 --timeout 5parsecs x && expect_err "bad timeout" "bad --timeout"
@@ -277,7 +277,34 @@ printf 'host,proto,port,allowed\n10.0.0.0/33,tcp,22,open\n' >"$T/badpolicy.csv"
 run "bad policy" 66 --baseline "$T/badpolicy.csv" "$S/s01_syn_hostfw.pcap" &&
     expect_err "bad policy line" "badpolicy.csv:2: bad host or CIDR"
 
-# 10. Robustness: every edge-case capture runs without a crash.
+# 10. nmap tooling reads our XML: the DTD, ndiff, the stylesheet.
+run "xml" 0 -f xml -o "$T/a.xml" "$S/s01_syn_hostfw.pcap" && ok "xml written"
+if command -v xmllint >/dev/null && [ -r /usr/share/nmap/nmap.dtd ]; then
+	if xmllint --noout --dtdvalid /usr/share/nmap/nmap.dtd "$T/a.xml" 2>"$T/err"
+	then ok "xml: valid against nmap.dtd"; else bad "xml: $(head -3 "$T/err")"; fi
+else echo "skip: xmllint or nmap.dtd missing"; fi
+if command -v ndiff >/dev/null; then
+	if ndiff "$T/a.xml" "$T/a.xml" >"$T/nd" 2>&1 && [ ! -s "$T/nd" ]
+	then ok "ndiff reads our XML"; else bad "ndiff: $(tail -2 "$T/nd")"; fi
+	run "xml s07" 0 -f xml -o "$T/b.xml" "$S/s07_syn_netfw.pcap"
+	set +e; ndiff "$T/a.xml" "$T/b.xml" >"$T/nd" 2>&1; st=$?; set -e
+	if [ "$st" = 1 ] && grep -q '^-192.0.2.192' "$T/nd"; then ok "ndiff sees the change"
+	else bad "ndiff a b: status $st"; fi
+else echo "skip: ndiff missing"; fi
+if command -v xsltproc >/dev/null && [ -r /usr/share/nmap/nmap.xsl ]; then
+	if xsltproc /usr/share/nmap/nmap.xsl "$T/a.xml" >"$T/a.html" 2>"$T/err" &&
+	    grep -q '192.0.2.192' "$T/a.html"
+	then ok "nmap.xsl renders our XML"; else bad "xsltproc: $(head -2 "$T/err")"; fi
+else echo "skip: xsltproc or nmap.xsl missing"; fi
+run "xml baseline" 0 --baseline "$T/a.xml" "$S/s01_syn_hostfw.pcap" &&
+    ok "our XML as baseline"
+run "grep" 0 -f grep "$S/s01_syn_hostfw.pcap" &&
+    if grep -q '^Host: 192.0.2.192 ()	Ports: 21/closed/tcp//ftp///, 22/open/tcp//ssh///' "$T/out"
+    then ok "grepable"; else bad "grep: $(grep Ports "$T/out" | cut -c1-120)"; fi
+run "per-file xml" 64 --per-file -f xml "$S/s01_syn_hostfw.pcap" "$S/s07_syn_netfw.pcap" &&
+    expect_err "xml per file" "one document"
+
+# 11. Robustness: every edge-case capture runs without a crash.
 for f in "$S"/edge/*.pcap "$S"/edge/*.pcapng; do
 	set +e
 	"$PORTSLEUTH" -f json "$f" >"$T/out" 2>"$T/err"
