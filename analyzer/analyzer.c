@@ -111,7 +111,7 @@ analyzer_log_counters(const struct analyzer *a)
 	C(probes); C(retransmits); C(paired); C(dup_replies);
 	C(unsolicited_synack); C(unsolicited_rst); C(unsolicited_udp);
 	C(seq_mismatch); C(late); C(icmp_errors); C(unmatched_icmp); C(nat_matched); C(ignored_replies);
-	C(midstream); C(table_drops); C(record_drops); C(timed_out);
+	C(midstream); C(table_drops); C(squeezes); C(record_drops); C(timed_out);
 	C(pending_at_end);
 #undef C
 }

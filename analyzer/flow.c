@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "flow.h"
-#include "hosts.h"
 #include "tunables.h"
 #include "xmalloc.h"
 
@@ -60,15 +59,26 @@ flow_key_make(struct flow_key *k, const struct addr *a, uint16_t pa,
 	*a_is_lo = lo;
 }
 
+/*
+ * Multiply-xorshift over the key's 64-bit words, then a full avalanche
+ * (splitmix64's finalizer): every key bit reaches the low bits the slot
+ * index uses, so probes that differ only in a port spread over the table.
+ */
 static uint32_t
 flow_hash(const struct flow_key *k)
 {
-	uint64_t h = hosts_hash_bytes(k->lo.b, 16, 0x5eed);
+	uint64_t w[4], h;
 
-	h = hosts_hash_bytes(k->hi.b, 16, h);
-	h ^= ((uint64_t)k->plo << 24 | (uint64_t)k->phi << 8 | k->proto) *
-	    0x9e3779b97f4a7c15ull;
-	h ^= h >> 33;
+	memcpy(w, k->lo.b, 16);
+	memcpy(w + 2, k->hi.b, 16);
+	h = w[0] * 0x9e3779b97f4a7c15ull ^ w[1] * 0xc2b2ae3d27d4eb4full ^
+	    w[2] * 0x165667b19e3779f9ull ^ w[3] * 0xd6e8feb86659fd93ull ^
+	    ((uint64_t)k->plo << 32 | (uint64_t)k->phi << 16 | k->proto);
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebull;
+	h ^= h >> 31;
 	return (uint32_t)h;
 }
 
@@ -82,10 +92,10 @@ flow_key_eq(const struct flow_key *a, const struct flow_key *b)
 struct flow_entry *
 flow_lookup(struct flow_table *t, const struct flow_key *k)
 {
-	uint32_t i = flow_hash(k) & t->mask;
+	uint32_t h = flow_hash(k), i = h & t->mask;
 
 	while (t->slots[i].used) {
-		if (flow_key_eq(&t->slots[i].key, k))
+		if (t->slots[i].hash == h && flow_key_eq(&t->slots[i].key, k))
 			return &t->slots[i];
 		i = (i + 1) & t->mask;
 	}
@@ -95,17 +105,19 @@ flow_lookup(struct flow_table *t, const struct flow_key *k)
 struct flow_entry *
 flow_insert(struct flow_table *t, const struct flow_key *k)
 {
-	uint32_t i;
+	uint32_t i, h;
 	struct flow_entry *e;
 
 	if (t->count >= t->limit)
 		return NULL;
-	i = flow_hash(k) & t->mask;
+	h = flow_hash(k);
+	i = h & t->mask;
 	while (t->slots[i].used)
 		i = (i + 1) & t->mask;
 	e = &t->slots[i];
 	memset(e, 0, sizeof(*e));
 	e->key = *k;
+	e->hash = h;
 	e->used = 1;
 	t->count++;
 	return e;
@@ -123,7 +135,7 @@ flow_remove(struct flow_table *t, struct flow_entry *e)
 		j = (j + 1) & t->mask;
 		if (!t->slots[j].used)
 			return;
-		home = flow_hash(&t->slots[j].key) & t->mask;
+		home = t->slots[j].hash & t->mask;
 		/* Move j back to i unless its home lies cyclically in (i, j]. */
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;

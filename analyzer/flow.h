@@ -33,6 +33,7 @@ enum flow_state {
 
 struct flow_entry {
 	struct flow_key key;
+	uint32_t hash;		/* flow_hash(key), kept for cheap moves */
 	uint8_t used;		/* slot in use */
 	uint8_t prober_lo;	/* the prober is key.lo */
 	uint8_t state;		/* enum flow_state */

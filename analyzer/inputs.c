@@ -9,33 +9,13 @@
 #include <sys/stat.h>
 
 #include "inputs.h"
+#include "log.h"
 #include "tunables.h"
 #include "xmalloc.h"
+#include "zio.h"
 
 static int walk(struct inputs *in, const char *dir, int depth, char *err,
     size_t errlen);
-static int zio_is_capture(const char *path, char *err, size_t errlen);
-
-/* Interim sniffer until the compressed-stream module lands. */
-static int
-zio_is_capture(const char *path, char *err, size_t errlen)
-{
-	unsigned char m[4];
-	FILE *fp = fopen(path, "rb");
-	size_t n;
-
-	(void)err;
-	(void)errlen;
-	if (fp == NULL)
-		return -1;
-	n = fread(m, 1, 4, fp);
-	fclose(fp);
-	if (n < 4)
-		return 0;
-	return (m[0] == 0xa1 && m[1] == 0xb2) || (m[0] == 0xd4 && m[1] == 0xc3) ||
-	    (m[0] == 0x4d && m[1] == 0x3c) || (m[0] == 0x0a && m[1] == 0x0d &&
-	    m[2] == 0x0d && m[3] == 0x0a);
-}
 
 static void
 push(struct inputs *in, const char *path, const struct stat *st)
@@ -91,9 +71,17 @@ walk(struct inputs *in, const char *dir, int depth, char *err, size_t errlen)
 				rc = walk(in, path, depth + 1, err, errlen);
 			else if (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) &&
 			    stat(path, &st) == 0 && S_ISREG(st.st_mode))) {
-				if (zio_is_capture(path, NULL, 0) == 1)
+				char why[256];
+				int cap = zio_is_capture(path, why,
+				    sizeof(why));
+
+				if (cap == 1)
 					push(in, path, &st);
-				else
+				else if (cap < 0) {
+					/* Damaged compressed file: say so. */
+					log_error("%s", why);
+					in->unreadable++;
+				} else
 					in->not_captures++;
 			}
 		}

@@ -18,6 +18,8 @@ struct inputs {
 	char **paths;
 	size_t n, cap;
 	size_t not_captures;	/* files in directories that were skipped */
+	size_t unreadable;	/* files in directories that could not be read
+				   (reported on stderr) */
 	uint64_t bytes;		/* total size of the regular files */
 };
 

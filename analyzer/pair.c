@@ -19,6 +19,9 @@ struct pairing {
 	struct tally *unsolicited; /* per destination: stray SYN-ACK/RST */
 	struct tally *backscatter; /* per source: stray SYN-ACKs */
 	uint64_t now;		/* capture clock: latest timestamp seen */
+	uint64_t max_rtt_ns;	/* longest RTT of a paired reply */
+	uint64_t limit_ns;	/* expiry used by sweeps (shorter when full) */
+	uint64_t next_squeeze;	/* capture time of the next allowed squeeze */
 	struct explain_log *explain; /* NULL unless --explain */
 	uint32_t input;		/* current packet: capture file */
 	uint64_t number;	/* current packet: number in that file */
@@ -39,6 +42,7 @@ static void track_icmp(struct pairing *p, const struct decoded *d,
     uint64_t ts);
 static struct flow_entry *find_live(struct pairing *p, struct ctx *c);
 static bool expire_one(void *arg, struct flow_entry *e);
+static void squeeze(struct pairing *p);
 static void release(struct pairing *p, struct flow_entry *e, bool ended);
 static void new_probe(struct pairing *p, struct ctx *c, uint8_t kind);
 static void answer(struct pairing *p, struct flow_entry *e,
@@ -64,6 +68,7 @@ pair_new(const struct pair_opts *o, struct verdict *v, struct hosts *h,
 	p->hosts = h;
 	p->ev = ev;
 	p->flows = flow_new(o->flow_slots);
+	p->limit_ns = o->timeout_ns;
 	p->unsolicited = tally_new(1u << 20);
 	p->backscatter = tally_new(1u << 20);
 	return p;
@@ -265,12 +270,39 @@ static bool
 expire_one(void *arg, struct flow_entry *e)
 {
 	struct pairing *p = arg;
-	uint64_t limit = e->state == FL_CONN ? p->o.idle_ns : p->o.timeout_ns;
+	uint64_t limit = p->limit_ns;
 
+	if (e->state == FL_CONN && limit == p->o.timeout_ns)
+		limit = p->o.idle_ns;
 	if (p->now - e->last_ns <= limit)
 		return false;
 	release(p, e, false);
 	return true;
+}
+
+/*
+ * The table is full. nmap itself gives up on a probe after an adaptive
+ * timeout of a few RTTs, so under pressure expire what is older than
+ * max(4 x the longest RTT seen, 1 s) (never more than --timeout), in one
+ * sweep at most every half of that much capture time; between sweeps a
+ * new probe that does not fit is dropped and counted.
+ */
+static void
+squeeze(struct pairing *p)
+{
+	uint64_t lim = 4 * p->max_rtt_ns;
+
+	if (p->now < p->next_squeeze)
+		return;
+	if (lim < 1000000000ull)
+		lim = 1000000000ull;
+	if (lim > p->o.timeout_ns)
+		lim = p->o.timeout_ns;
+	p->limit_ns = lim;
+	flow_sweep(p->flows, flow_capacity(p->flows) * 2, expire_one, p);
+	p->limit_ns = p->o.timeout_ns;
+	p->next_squeeze = p->now + lim / 2;
+	p->st.squeezes++;
 }
 
 /*
@@ -322,7 +354,7 @@ new_probe(struct pairing *p, struct ctx *c, uint8_t kind)
 	}
 	e = flow_insert(p->flows, &c->key);
 	if (e == NULL) {
-		flow_sweep(p->flows, flow_capacity(p->flows), expire_one, p);
+		squeeze(p);
 		e = flow_insert(p->flows, &c->key);
 	}
 	if (e == NULL) {
@@ -397,6 +429,8 @@ answer(struct pairing *p, struct flow_entry *e, const struct decoded *d,
 	}
 	f.src = hosts_intern(p->hosts, &d->src);
 	f.ts_ns = ts;
+	if ((uint64_t)f.rtt_us * 1000u > p->max_rtt_ns)
+		p->max_rtt_ns = (uint64_t)f.rtt_us * 1000u;
 	if (e->kind == PK_TRACE && in->reply == RK_ICMP && !in->from_target &&
 	    e->ttl >= r->hop_ttl) {
 		r->hop_ttl = e->ttl;

@@ -12,10 +12,12 @@
 #include "reader.h"
 #include "tunables.h"
 #include "xmalloc.h"
+#include "zio.h"
 
 struct source {
 	const char *path;	/* borrowed from the caller's argv */
-	FILE *fp;
+	FILE *fp;		/* zio stream: plain or decompressed */
+	struct zio_info zin;	/* its compression and read error */
 	char *buf;		/* stdio buffer */
 	pcap_t *pcap;
 	int dlt;
@@ -57,12 +59,10 @@ source_open(struct source *s, const char *filter, char *err, size_t errlen)
 	char ebuf[PCAP_ERRBUF_SIZE];
 	struct bpf_program prog;
 
-	if (strcmp(s->path, "-") == 0)
-		s->fp = stdin;
-	else if ((s->fp = fopen(s->path, "rb")) == NULL) {
-		snprintf(err, errlen, "%s: %s", s->path, strerror(errno));
-		return READER_ERR_OPEN;
-	}
+	if ((s->fp = zio_open(s->path, &s->zin, err, errlen)) == NULL)
+		return errno == ENOENT || errno == EACCES || errno == EISDIR ||
+		    errno == ELOOP || errno == ENAMETOOLONG ? READER_ERR_OPEN :
+		    READER_ERR_FORMAT;
 	s->buf = xmalloc(TUN_READ_BUFFER);
 	setvbuf(s->fp, s->buf, _IOFBF, TUN_READ_BUFFER);
 	ebuf[0] = '\0';
@@ -70,9 +70,10 @@ source_open(struct source *s, const char *filter, char *err, size_t errlen)
 	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (s->pcap == NULL) {
 		snprintf(err, errlen, "%s: not a readable pcap/pcapng capture "
-		    "(libpcap: %s)", s->path, ebuf);
-		if (s->fp != stdin)
-			fclose(s->fp);
+		    "(%s: %s)", s->path, s->zin.error[0] != '\0' ?
+		    zio_kind_name(s->zin.kind) : "libpcap",
+		    s->zin.error[0] != '\0' ? s->zin.error : ebuf);
+		fclose(s->fp);
 		s->fp = NULL;
 		return READER_ERR_FORMAT;
 	}
@@ -108,7 +109,7 @@ source_drop(struct source *s)
 {
 	if (s->pcap != NULL)
 		pcap_close(s->pcap); /* also closes s->fp */
-	else if (s->fp != NULL && s->fp != stdin)
+	else if (s->fp != NULL)
 		fclose(s->fp);
 	s->pcap = NULL;
 	s->fp = NULL;
@@ -132,8 +133,10 @@ source_advance(struct reader *r, size_t i)
 		long off = s->fp != NULL ? ftell(s->fp) : -1;
 
 		log_warn("%s: packet %llu: read error near byte offset %ld, "
-		    "rest of file skipped (libpcap: %s)", s->path,
+		    "rest of file skipped (%s: %s)", s->path,
 		    (unsigned long long)s->number + 1, off,
+		    s->zin.error[0] != '\0' ? zio_kind_name(s->zin.kind) :
+		    "libpcap", s->zin.error[0] != '\0' ? s->zin.error :
 		    pcap_geterr(s->pcap));
 		r->partial = true;
 	}

@@ -1,10 +1,10 @@
 /*
  * zio-xz.c -- .xz streams through liblzma.
  *
- * LZMA_CONCATENATED makes liblzma itself read any number of streams and the
- * stream padding between them, so the stream only ends (ZIO_STEP_END) once
- * the input has: trailing garbage is a format error from liblzma. The
- * memory limit turns a hostile dictionary size into an error, not an
+ * Each stream ends with ZIO_STEP_END and zio.c starts the next one, after
+ * the stream padding (pad4), as it does for the other formats; liblzma's own
+ * LZMA_CONCATENATED would call trailing garbage "truncated" or "corrupt".
+ * The memory limit turns a hostile dictionary size into an error, not an
  * allocation.
  */
 #include <lzma.h>
@@ -18,6 +18,7 @@ static enum zio_step xz_step(void *st, struct zio_xfer *x);
 static void xz_end(void *st);
 
 const struct zio_codec zio_codec_xz = {
+	.pad4 = true,
 	.init = xz_init,
 	.restart = xz_restart,
 	.step = xz_step,
@@ -32,8 +33,7 @@ xz_init(void)
 	if (s == NULL)
 		return NULL;
 	*s = (lzma_stream)LZMA_STREAM_INIT;
-	if (lzma_stream_decoder(s, ZIO_XZ_MEMLIMIT, LZMA_CONCATENATED) !=
-	    LZMA_OK) {
+	if (lzma_stream_decoder(s, ZIO_XZ_MEMLIMIT, 0) != LZMA_OK) {
 		free(s);
 		return NULL;
 	}
@@ -43,9 +43,8 @@ xz_init(void)
 static int
 xz_restart(void *st)
 {
-	/* Not reached: with LZMA_CONCATENATED the end is the end of input. */
-	return lzma_stream_decoder(st, ZIO_XZ_MEMLIMIT, LZMA_CONCATENATED) ==
-	    LZMA_OK ? 0 : -1;
+	/* Reinitialising reuses the memory when the options allow. */
+	return lzma_stream_decoder(st, ZIO_XZ_MEMLIMIT, 0) == LZMA_OK ? 0 : -1;
 }
 
 static enum zio_step

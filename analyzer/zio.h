@@ -8,17 +8,19 @@
  * FILE * can be handed to pcap_fopen_offline_with_tstamp_precision() as it
  * is: no program is spawned and no temporary file is written. "-" is
  * standard input, compressed or not, seekable or not (the magic bytes are
- * read ahead and replayed). Concatenated gzip members, xz streams and zstd
- * frames (as rotated logs often are) read as one stream; anything else after
- * the last one is an error ("trailing garbage").
+ * read ahead and replayed). Concatenated gzip members, bzip2 and xz streams
+ * (with xz stream padding) and zstd frames, as rotated logs often are, read
+ * as one stream; anything else after the last one is an error ("trailing
+ * garbage"), zero padding after gzip included.
  *
  * Memory per open stream is bounded whatever the input: a 64 KiB input
- * buffer plus the decoder state, capped at 128 MiB for xz and zstd windows
- * (ZIO_XZ_MEMLIMIT, ZIO_ZSTD_WINDOWLOG_MAX in zio.c); a stream that needs
- * more fails with a message saying so. A decompression bomb is only a long
- * stream. The stream does not pick its stdio buffer size: callers reading in
- * bulk should setvbuf() a large buffer before the first read, as reader.c
- * does. ftell() gives the decompressed offset; other seeks fail (ESPIPE).
+ * buffer plus the decoder state, whose xz and zstd windows are capped at
+ * 128 MiB (ZIO_XZ_MEMLIMIT, ZIO_ZSTD_WINDOWLOG_MAX in zio-int.h); a stream
+ * that needs more fails with a message saying so. A decompression bomb is
+ * only a long stream. The stream does not pick its stdio buffer size:
+ * callers reading in bulk should setvbuf() a large buffer before the first
+ * read, as reader.c does. ftell() gives the decompressed offset; other seeks
+ * fail (ESPIPE).
  *
  * Ownership: the FILE * belongs to the caller, and fclose() (or pcap_close()
  * of the pcap_t it was handed to) releases everything, including the file
@@ -27,15 +29,19 @@
  * by zio_open() and by reads (fclose() does not touch it).
  *
  * Errors: zio_open() and zio_is_capture() return NULL / -1 and leave
- * "path: reason" in the caller's buffer (missing, unreadable, a directory, a
- * corrupt or truncated compression header, out of memory). A problem later
- * in the stream (corrupt or truncated compressed data, a read error, trailing
- * garbage) makes the read fail: fread() comes back short with ferror() set
- * and errno EIO (or the read(2) errno), so libpcap reports the capture as
- * unreadable from there on; every read after that fails too. The data
- * decoded before the fault is still delivered first. info->error then holds
- * the precise reason without the path, e.g. "corrupt gzip stream at
- * compressed byte 1234 (invalid distance too far back)".
+ * "path: reason" in the caller's buffer: missing, unreadable, a directory,
+ * out of memory, or compressed data whose first bytes cannot be decoded
+ * (corrupt or truncated header; with bzip2 and zstd, which decode whole
+ * blocks, also damage inside the first block). A problem later in the
+ * stream (corrupt or truncated compressed data, a read error, trailing
+ * garbage, a window above the memory cap) makes the read fail: fread() comes
+ * back short with ferror() set and errno EIO (or the read(2) errno), so
+ * libpcap reports the capture as unreadable from there on; every read after
+ * that fails too. Data decoded before the fault is delivered first; as the
+ * checksums come at the end of a block or member, that data may itself be
+ * damaged. info->error then holds the precise reason, without the path,
+ * e.g. "corrupt gzip stream at compressed byte 1234 (invalid distance too
+ * far back)" or "truncated xz stream (ends at compressed byte 5678)".
  *
  * Each stream is independent: different streams may be used from different
  * threads. info is written by whichever thread reads the stream.

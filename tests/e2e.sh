@@ -242,6 +242,36 @@ run "summary" 0 --summary -f text "$S/s01_syn_hostfw.pcap" &&
 	grep -q '^Findings: high 0, medium 2, low 0, info 0' "$T/out"
     then ok "--summary"; else bad "--summary: $(grep -A3 Summary "$T/out")"; fi
 
+# Compressed captures, read as streams (by content, not by name).
+run "plain s07" 0 -f csv "$S/s07_syn_netfw.pcap" && cp "$T/out" "$T/s07.csv"
+for z in gz bz2 xz zst; do
+	run "compressed $z" 0 -f csv "$S/compressed/s07.pcap.$z" &&
+	    if cmp -s "$T/out" "$T/s07.csv"; then ok "$z capture = plain"
+	    else bad "$z capture differs from plain"; fi
+done
+cp "$S/compressed/s07.pcap.xz" "$T/no-extension"
+run "compressed, no name hint" 0 -f csv "$T/no-extension" &&
+    if cmp -s "$T/out" "$T/s07.csv"; then ok "compression found by magic"
+    else bad "compression by magic"; fi
+run "compressed stdin" 0 -f csv - <"$S/compressed/s07.pcap.zst" &&
+    if cmp -s "$T/out" "$T/s07.csv"; then ok "compressed stdin"
+    else bad "compressed stdin"; fi
+run "truncated gzip" 65 -f csv "$S/compressed/s07-truncated.pcap.gz" &&
+    expect_err "truncated gzip named" "s07-truncated.pcap.gz: packet [0-9]+: .*truncated gzip stream"
+run "corrupt gzip" 65 -f csv "$S/compressed/s07-corrupt.pcap.gz" &&
+    expect_err "corrupt gzip named" "s07-corrupt.pcap.gz: packet [0-9]+: .*corrupt gzip stream"
+Z="$T/zarchive"
+mkdir -p "$Z/a" "$Z/b"
+cp "$S/compressed/s07.pcap.gz" "$Z/a/one"
+cp "$S/compressed/s07-corrupt.pcap.gz" "$Z/a/two.gz"
+cp "$S/s01_syn_hostfw.pcap" "$Z/b/three.pcap"
+printf 'readme\n' >"$Z/b/README"
+run "archive with corrupt gzip" 65 -f csv --per-file -j 2 "$Z" &&
+    expect_err "corrupt member named" "a/two.gz: packet [0-9]+: .*corrupt gzip" &&
+    if grep -q '/a/one$' "$T/out" && grep -q '/b/three.pcap$' "$T/out"
+    then ok "rest of compressed archive processed"
+    else bad "compressed archive: rest missing"; fi
+
 # 9. Gates: --fail-on and --baseline, each exit status.
 run "fail-on high, none" 0 --fail-on high "$S/s01_syn_hostfw.pcap" && ok "fail-on: below"
 run "fail-on high, raised" 2 --fail-on high "$S/s08_rst_injection.pcap" && ok "fail-on: raised"
