@@ -79,6 +79,8 @@ run_job(struct batch *b, struct job *j)
 	else
 		j->status = JOB_OK;
 	reader_close(rd);
+	if (b->o->counters)
+		analyzer_log_counters(a);
 	if (b->o->explain != NULL)
 		j->a = a;
 	else

@@ -43,6 +43,7 @@ struct batch_opts {
 	const char *filter;
 	unsigned threads;	/* >= 1 */
 	bool progress;		/* draw a progress line on stderr */
+	bool counters;		/* -v: log decode and pairing counters */
 	struct explain_log *explain; /* one job only; NULL: off */
 	uint64_t total_bytes;	/* for the ETA; 0 if unknown */
 };

@@ -140,8 +140,6 @@ job_done(void *ctx, struct job *j, size_t index)
 		return;
 	r->jobs_ok++;
 	add_summary(&r->total, &j->res.summary);
-	if (c->verbose && j->a != NULL)
-		analyzer_log_counters(j->a);
 	if (j->res.summary.table_drops > 0)
 		log_warn("%s%sstate tables full: %llu probes dropped, results "
 		    "are partial (raise --max-flows / --max-ports)",
@@ -305,6 +303,7 @@ analyze(const struct cli *c, const struct ruleset *rs)
 	bo.threads = c->jobs;
 	bo.explain = r.explain;
 	bo.progress = !c->quiet && isatty(STDERR_FILENO);
+	bo.counters = c->verbose > 0;
 	bo.total_bytes = in.bytes;
 	(void)service_name(0, 6); /* fill the shared table before threads */
 	batch_run(jobs, njobs, &bo, rs, job_done, &r);

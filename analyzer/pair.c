@@ -25,7 +25,7 @@ struct pairing {
 	struct explain_log *explain; /* NULL unless --explain */
 	uint32_t input;		/* current packet: capture file */
 	uint64_t number;	/* current packet: number in that file */
-	uint32_t since_sweep;
+	uint64_t next_sweep;	/* capture time of the next expiry sweep */
 };
 
 /* Where a packet stands relative to its flow entry. */
@@ -722,9 +722,18 @@ pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
 
 	if (ts_ns > p->now)
 		p->now = ts_ns;
-	if (++p->since_sweep >= TUN_SWEEP_EVERY) {
-		p->since_sweep = 0;
-		flow_sweep(p->flows, TUN_SWEEP_SLOTS, expire_one, p);
+	if (p->now >= p->next_sweep) {
+		/*
+		 * Every 1/TUN_SWEEPS_PER_TIMEOUT of the timeout in capture
+		 * time, one pass over the table retires what expired: the
+		 * table never holds much more than a timeout's worth of
+		 * probes, at a cost of slots per pass, not per packet.
+		 */
+		if (p->next_sweep != 0)
+			flow_sweep(p->flows, flow_capacity(p->flows) * 2u,
+			    expire_one, p);
+		p->next_sweep = p->now + p->o.timeout_ns /
+		    TUN_SWEEPS_PER_TIMEOUT;
 	}
 	if (d->proto == 1 || d->proto == 58) {
 		track_icmp(p, d, ts_ns);

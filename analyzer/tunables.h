@@ -40,11 +40,11 @@
 /* Most events --explain keeps (probes and replies of the selected ports). */
 #define TUN_EXPLAIN_EVENTS (1u << 20)
 
-/* Sweep expired probes every this many packets (capture time is the clock). */
-#define TUN_SWEEP_EVERY 4096u
-
-/* Slots examined per sweep step (bounded work per packet on average). */
-#define TUN_SWEEP_SLOTS 1024u
+/*
+ * Expiry sweeps per --timeout of capture time: each is one pass over the
+ * pairing table, so expired probes wait at most timeout/8 to be retired.
+ */
+#define TUN_SWEEPS_PER_TIMEOUT 8u
 
 /*
  * Probes whose IP TTL/hop limit at the capture point is at or below this are
