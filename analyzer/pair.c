@@ -722,6 +722,19 @@ pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
 
 	if (ts_ns > p->now)
 		p->now = ts_ns;
+	if (d->proto == 1 || d->proto == 58)
+		track_icmp(p, d, ts_ns);
+	else {
+		c.d = d;
+		c.ts = ts_ns;
+		flow_key_make(&c.key, &d->src, d->sport, &d->dst, d->dport,
+		    d->proto, &c.src_is_lo);
+		if (d->proto == 6)
+			track_tcp(p, &c);
+		else if (d->proto == 17)
+			track_udp(p, &c);
+	}
+	/* After the packet, so a late reply still finds its probe. */
 	if (p->now >= p->next_sweep) {
 		/*
 		 * Every 1/TUN_SWEEPS_PER_TIMEOUT of the timeout in capture
@@ -735,18 +748,6 @@ pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
 		p->next_sweep = p->now + p->o.timeout_ns /
 		    TUN_SWEEPS_PER_TIMEOUT;
 	}
-	if (d->proto == 1 || d->proto == 58) {
-		track_icmp(p, d, ts_ns);
-		return;
-	}
-	c.d = d;
-	c.ts = ts_ns;
-	flow_key_make(&c.key, &d->src, d->sport, &d->dst, d->dport, d->proto,
-	    &c.src_is_lo);
-	if (d->proto == 6)
-		track_tcp(p, &c);
-	else if (d->proto == 17)
-		track_udp(p, &c);
 }
 
 static void
