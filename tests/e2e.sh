@@ -224,6 +224,11 @@ run "files-from" 0 -f csv --per-file --files-from "$T/list" &&
     else bad "--files-from differs"; fi
 run "files-from stdin" 0 -f csv --per-file --files-from - <"$T/list" &&
     if cmp -s "$T/out" "$T/j1"; then ok "--files-from -"; else bad "--files-from -"; fi
+{ cat "$T/list"; echo "$A/gone.pcap"; echo "$A"; } >"$T/list2"
+run "files-from with a missing file" 65 -f csv --per-file --files-from "$T/list2" &&
+    expect_err "missing listed file named" "gone.pcap: No such file" &&
+    if grep -q '/day2/c$' "$T/out"; then ok "missing file: rest processed"
+    else bad "missing file: rest missing"; fi
 run "merged archive" 0 -f csv "$A" &&
     if [ "$(grep -c . "$T/out")" = $((1 + 26 + 48 + 25)) ] &&
 	! grep -q 'capture' "$T/out"; then ok "one merged stream"
