@@ -153,8 +153,9 @@ static uint32_t
 build_row(const struct analyzer *a, const uint32_t *ids, size_t n,
     struct port_row *row)
 {
-	const struct port_ev *best = NULL;
-	uint32_t best_id = 0;
+	/* n >= 1: a row has at least one record. */
+	const struct port_ev *best = evidence_at_const(a->ev, ids[0]);
+	uint32_t best_id = ids[0];
 	size_t i;
 
 	memset(row, 0, sizeof(*row));
@@ -180,7 +181,7 @@ build_row(const struct analyzer *a, const uint32_t *ids, size_t n,
 		if (r->last_ns > row->last_ns)
 			row->last_ns = r->last_ns;
 		/* Most conclusive kind wins; on a tie, the latest evidence. */
-		if (best == NULL || r->rank > best->rank ||
+		if (i == 0 || r->rank > best->rank ||
 		    (r->rank == best->rank && r->last_ns > best->last_ns)) {
 			best = r;
 			best_id = ids[i];

@@ -332,7 +332,10 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		}
 	}
 	*sp = '\0';
-	memset(&longopts[NOPTIONS], 0, sizeof(longopts[NOPTIONS]));
+	longopts[NOPTIONS].name = NULL;	/* the table's terminator */
+	longopts[NOPTIONS].has_arg = 0;
+	longopts[NOPTIONS].flag = NULL;
+	longopts[NOPTIONS].val = 0;
 	opterr = 0;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
