@@ -378,6 +378,15 @@ add_port_list(struct baseline *b, const struct addr *h, uint8_t proto,
 	return ok;
 }
 
+/* Does the tag text [t, te) start with word (which ends in ' ' or not)? */
+static bool
+tag_is(const char *t, const char *te, const char *word)
+{
+	size_t n = strlen(word);
+
+	return (size_t)(te - t) >= n && memcmp(t, word, n) == 0;
+}
+
 static int
 load_xml(struct baseline *b, const char *buf, size_t len, char *err,
     size_t errlen)
@@ -404,9 +413,10 @@ load_xml(struct baseline *b, const char *buf, size_t len, char *err,
 				line++;
 		if (te >= end)
 			break;
-		if (strncmp(t, "host", 4) == 0 && (t[4] == ' ' || t[4] == '>'))
+		if (tag_is(t, te, "host ") || tag_is(t, te, "host>") ||
+		    (te - t == 4 && memcmp(t, "host", 4) == 0))
 			have_host = false;
-		else if (strncmp(t, "address ", 8) == 0 &&
+		else if (tag_is(t, te, "address ") &&
 		    attr(t, te, "addrtype", v2, sizeof(v2)) &&
 		    strcmp(v2, "mac") != 0 && attr(t, te, "addr", v, sizeof(v))) {
 			if (addr_parse(&host, v) != 0) {
@@ -415,14 +425,14 @@ load_xml(struct baseline *b, const char *buf, size_t len, char *err,
 				return -1;
 			}
 			have_host = true;
-		} else if (strncmp(t, "port ", 5) == 0 && have_host &&
+		} else if (tag_is(t, te, "port ") && have_host &&
 		    attr(t, te, "protocol", v2, sizeof(v2)) &&
 		    attr(t, te, "portid", v, sizeof(v))) {
 			if (proto_of(v2) < 0 || !parse_port(v, &port, &dummy))
 				port = 0, proto = 0;
 			else
 				proto = (uint8_t)proto_of(v2);
-		} else if (strncmp(t, "state ", 6) == 0 && have_host && proto &&
+		} else if (tag_is(t, te, "state ") && have_host && proto &&
 		    attr(t, te, "state", v, sizeof(v))) {
 			v3[0] = '\0';
 			attr(t, te, "reason", v3, sizeof(v3));
@@ -430,10 +440,10 @@ load_xml(struct baseline *b, const char *buf, size_t len, char *err,
 			    port_state_from_name(v), reason_from_name(v3)))
 				goto full;
 			proto = 0;
-		} else if (strncmp(t, "extraports ", 11) == 0 &&
+		} else if (tag_is(t, te, "extraports ") &&
 		    attr(t, te, "state", v, sizeof(v)))
 			xstate = port_state_from_name(v);
-		else if (strncmp(t, "extrareasons ", 13) == 0 && have_host &&
+		else if (tag_is(t, te, "extrareasons ") && have_host &&
 		    xstate > 0 && attr(t, te, "ports", v, sizeof(v))) {
 			v3[0] = '\0';
 			attr(t, te, "reason", v3, sizeof(v3));

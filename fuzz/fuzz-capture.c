@@ -30,6 +30,22 @@ hdr_ns(const struct pcap_pkthdr *h)
 	return (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
 }
 
+/* Classic pcap (either byte order, us or ns) with sigfigs bit 0 set. */
+static bool
+wants_tiny_tables(const uint8_t *data, size_t size)
+{
+	uint32_t magic;
+
+	if (size < 24)
+		return false;
+	magic = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 |
+	    (uint32_t)data[2] << 8 | data[3];
+	if (magic != 0xa1b2c3d4u && magic != 0xd4c3b2a1u &&
+	    magic != 0xa1b23c4du && magic != 0x4d3cb2a1u)
+		return false;
+	return (data[12] & 1) != 0;
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -61,8 +77,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fp == NULL)
 		return 0;
 	ebuf[0] = '\0';
-	pc = pcap_fopen_offline_with_tstamp_precision(fp,
-	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	pc = pcap_fopen_offline_with_tstamp_precision(
+	    fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (pc == NULL) {
 		fclose(fp);
 		return 0;
@@ -74,6 +90,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	fuzz_analyzer_opts(&ao);
+	if (wants_tiny_tables(data, size)) {
+		ao.flow_slots = 16;
+		ao.max_ports = 16;
+	}
 	a = analyzer_new(&ao, fuzz_default_rules());
 	memset(&rp, 0, sizeof(rp));
 	while ((rc = pcap_next_ex(pc, &hdr, &bytes)) == 1) {
@@ -104,6 +124,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_write_all(&res);
 	results_free(&res);
 	analyzer_free(a);
-	pcap_close(pc);		/* also closes fp */
+	pcap_close(pc); /* also closes fp */
 	return 0;
 }

@@ -32,14 +32,13 @@
 #include "results.h"
 
 /* Every link type decode_link_supported() accepts (checked at start). */
-static const int dlts[] = { 0, 1, 12, 14, 101, 108, 113, 228, 229, 239,
-	276 };
+static const int dlts[] = { 0, 1, 12, 14, 101, 108, 113, 228, 229, 239, 276 };
 #define NDLTS (sizeof(dlts) / sizeof(dlts[0]))
 
 static const uint64_t clock_step[4] = {
-	1000ull,		/* back-to-back tries */
-	150000000ull,		/* past TUN_RETRY_GAP_MS: a retry */
-	11000000000ull,		/* past the 10 s timeout */
+	1000ull,                 /* back-to-back tries */
+	150000000ull,            /* past TUN_RETRY_GAP_MS: a retry */
+	11000000000ull,          /* past the 10 s timeout */
 	(uint64_t)-1000000000ll, /* one second backwards (wraps, unsigned) */
 };
 
@@ -74,8 +73,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)fuzz_default_rules();
 	for (i = 0; i < NDLTS; i++) {
 		if (!decode_link_supported(dlts[i])) {
-			fprintf(stderr, "fuzz-packet: link type %d is no "
-			    "longer supported; update dlts[]\n", dlts[i]);
+			fprintf(stderr,
+			    "fuzz-packet: link type %d is no "
+			    "longer supported; update dlts[]\n",
+			    dlts[i]);
 			abort();
 		}
 	}

@@ -4,9 +4,7 @@
  *
  * Per input:
  *   1. ruleset_load_buffer() into a fresh set built on the schemas of every
- *      scope (the same array rulebook.c builds: verdict_reply_schema for
- *      "reply", findings_schema() for the others -- rulebook.h has no
- *      accessor, so it is rebuilt here);
+ *      scope, as a run uses them (rulebook_schemas());
  *   2. every loaded rule: rule_print() (own and NULL schema), rule_matches(),
  *      rule_format_message() at several buffer sizes, rule_fields_used(),
  *      over four value vectors sized exactly to the scope (zeros, ones,
@@ -27,50 +25,25 @@
  */
 #include <dirent.h>
 #include <math.h>
-#include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyzer.h"
-#include "findings.h"
 #include "fuzz.h"
 #include "portstate.h"
 #include "reader.h"
 #include "results.h"
+#include "rulebook.h"
 #include "rules.h"
-#include "verdict.h"
 
-#define MAX_SAMPLES 32
-#define SAMPLE_MAX_BYTES 32768	/* replay only small captures: speed */
-#define NVECTORS 4
+#define SAMPLE_MAX_BYTES 32768 /* replay only small captures: speed */
+#define NVECTORS         4
 
-struct sample_pkt {
-	uint8_t *data;
-	uint32_t caplen, wirelen;
-	uint64_t ts_ns;
-};
-
-struct sample {
-	int dlt;
-	size_t n;
-	struct sample_pkt *pkts;
-};
-
-static struct ev_schema schemas[RULE_SCOPE_COUNT];
-static char *defaults[8];		/* default rule files, in name order */
+static const struct ev_schema *schemas;
+static char *defaults[8]; /* default rule files, in name order */
 static size_t defaults_len[8], ndefaults;
-static struct sample samples[MAX_SAMPLES];
+static const struct fuzz_sample *samples;
 static size_t nsamples;
-
-static void
-schemas_init(void)
-{
-	int s;
-
-	schemas[RULE_SCOPE_REPLY] = verdict_reply_schema;
-	for (s = RULE_SCOPE_PORT; s < RULE_SCOPE_COUNT; s++)
-		schemas[s] = *findings_schema((enum rule_scope)s);
-}
 
 static char *
 slurp(const char *path, size_t max, size_t *len)
@@ -115,85 +88,10 @@ load_defaults(void)
 		if (ndefaults < sizeof(defaults) / sizeof(defaults[0])) {
 			snprintf(path, sizeof(path), "%s/%s", fuzz_rules_dir(),
 			    de[i]->d_name);
-			defaults[ndefaults] = slurp(path, 1u << 20,
-			    &defaults_len[ndefaults]);
+			defaults[ndefaults] =
+			    slurp(path, 1u << 20, &defaults_len[ndefaults]);
 			if (defaults[ndefaults] != NULL)
 				ndefaults++;
-		}
-		free(de[i]);
-	}
-	if (n >= 0)
-		free(de);
-}
-
-static void
-load_sample(const char *path)
-{
-	char ebuf[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *bytes;
-	struct sample *s;
-	pcap_t *pc;
-
-	if (nsamples == MAX_SAMPLES)
-		return;
-	pc = pcap_open_offline_with_tstamp_precision(path,
-	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
-	if (pc == NULL)
-		return;
-	s = &samples[nsamples];
-	s->dlt = pcap_datalink(pc);
-	while (pcap_next_ex(pc, &h, &bytes) == 1) {
-		struct sample_pkt *p;
-
-		s->pkts = realloc(s->pkts, (s->n + 1) * sizeof(*s->pkts));
-		if (s->pkts == NULL)
-			abort();
-		p = &s->pkts[s->n++];
-		p->data = malloc(h->caplen ? h->caplen : 1);
-		if (p->data == NULL)
-			abort();
-		memcpy(p->data, bytes, h->caplen);
-		p->caplen = h->caplen;
-		p->wirelen = h->len;
-		p->ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull +
-		    (uint64_t)h->ts.tv_usec;
-	}
-	pcap_close(pc);
-	if (s->n > 0 && decode_link_supported(s->dlt))
-		nsamples++;
-}
-
-static int
-is_small_capture(const struct dirent *de)
-{
-	return strstr(de->d_name, ".pcap") != NULL;
-}
-
-static void
-load_samples(void)
-{
-	const char *dir = getenv("FUZZ_SAMPLES_DIR");
-	struct dirent **de;
-	char path[4096];
-	FILE *fp;
-	long sz;
-	int i, n;
-
-#ifdef FUZZ_SRCDIR
-	if (dir == NULL)
-		dir = FUZZ_SRCDIR "/samples";
-#endif
-	if (dir == NULL)
-		return;
-	n = scandir(dir, &de, is_small_capture, cmp_name);
-	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, de[i]->d_name);
-		if ((fp = fopen(path, "rb")) != NULL) {
-			sz = fseek(fp, 0, SEEK_END) == 0 ? ftell(fp) : -1;
-			fclose(fp);
-			if (sz > 0 && sz <= SAMPLE_MAX_BYTES)
-				load_sample(path);
 		}
 		free(de[i]);
 	}
@@ -224,14 +122,62 @@ static void
 write_dict(const char *path)
 {
 	static const char *const words[] = {
-		"rule", "scope", "priority", "when", "label", "reason", "rank",
-		"finding", "severity", "message", "hide", "and", "or", "not",
-		"in", "true", "false", "min", "max", "abs", "==", "!=", "<=",
-		">=", "&&", "||", "{", "}", "(", ")", ";", ",", "<", ">", "+",
-		"-", "*", "/", "%", "!", "#", "\"", "\\\"", "\\n", "\\t",
-		"\\u", "{count}", "{ports}", "{host}", "0.5", "-1", "1e308",
-		"rule r { scope port; when ", "; finding f severity high "
-		"message \"", "rule r { scope reply; label open reason ",
+		"rule",
+		"scope",
+		"priority",
+		"when",
+		"label",
+		"reason",
+		"rank",
+		"finding",
+		"severity",
+		"message",
+		"hide",
+		"and",
+		"or",
+		"not",
+		"in",
+		"true",
+		"false",
+		"min",
+		"max",
+		"abs",
+		"==",
+		"!=",
+		"<=",
+		">=",
+		"&&",
+		"||",
+		"{",
+		"}",
+		"(",
+		")",
+		";",
+		",",
+		"<",
+		">",
+		"+",
+		"-",
+		"*",
+		"/",
+		"%",
+		"!",
+		"#",
+		"\"",
+		"\\\"",
+		"\\n",
+		"\\t",
+		"\\u",
+		"{count}",
+		"{ports}",
+		"{host}",
+		"0.5",
+		"-1",
+		"1e308",
+		"rule r { scope port; when ",
+		"; finding f severity high "
+		"message \"",
+		"rule r { scope reply; label open reason ",
 		NULL,
 	};
 	FILE *fp = fopen(path, "w");
@@ -267,11 +213,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	const char *dict = getenv("FUZZ_RULES_DICT");
 
 	fuzz_setup(*argc > 0 ? (*argv)[0] : NULL);
-	schemas_init();
+	schemas = rulebook_schemas();
 	if (dict != NULL && dict[0] != '\0')
 		write_dict(dict);
 	load_defaults();
-	load_samples();
+	samples = fuzz_samples(SAMPLE_MAX_BYTES, &nsamples);
 	return 0;
 }
 
@@ -300,20 +246,27 @@ fill_values(const struct ev_schema *s, int k, struct ev_value *v)
 		v[i].str = NULL;
 		switch (f->type) {
 		case EV_NUM:
-			v[i].num = k == 0 ? 0 : k == 1 ? 1 : k == 3 ? -1 :
-			    extreme[i % (sizeof(extreme) / sizeof(extreme[0]))];
+			v[i].num = k == 0 ? 0
+			    : k == 1      ? 1
+			    : k == 3
+			    ? -1
+			    : extreme[i %
+				  (sizeof(extreme) / sizeof(extreme[0]))];
 			break;
 		case EV_BOOL:
 			v[i].num = k == 0 || k == 3 ? 0 : 1;
 			break;
 		case EV_ENUM:
 			ne = enum_count(f);
-			v[i].num = k == 0 || ne == 0 ? 0 : k == 1 ? 1 % ne :
-			    (double)(ne - 1);
+			v[i].num = k == 0 || ne == 0 ? 0
+			    : k == 1                 ? 1 % ne
+						     : (double)(ne - 1);
 			break;
 		case EV_STR:
-			v[i].str = k == 0 ? NULL : k == 1 ? "" : k == 2 ?
-			    "{host}%s%n\x01\"\\\n}{" : "x";
+			v[i].str = k == 0 ? NULL
+			    : k == 1      ? ""
+			    : k == 2      ? "{host}%s%n\x01\"\\\n}{"
+					  : "x";
 			break;
 		}
 	}
@@ -327,24 +280,27 @@ check_message(const struct rule *r, const struct ev_value *v)
 
 	n = rule_format_message(r, v, full, sizeof(full));
 	if (n < sizeof(full) && strlen(full) != n) {
-		fprintf(stderr, "fuzz-rules: rule %s: rule_format_message "
-		    "returned %zu for %zu characters\n", r->name, n,
-		    strlen(full));
+		fprintf(stderr,
+		    "fuzz-rules: rule %s: rule_format_message "
+		    "returned %zu for %zu characters\n",
+		    r->name, n, strlen(full));
 		abort();
 	}
 	for (cut = 0; cut <= sizeof(part); cut += 7) {
 		memset(part, 'Z', sizeof(part));
 		m = rule_format_message(r, v, part, cut);
 		if (m != n) {
-			fprintf(stderr, "fuzz-rules: rule %s: length %zu with "
+			fprintf(stderr,
+			    "fuzz-rules: rule %s: length %zu with "
 			    "a %zu-byte buffer, %zu with a large one\n",
 			    r->name, m, cut, n);
 			abort();
 		}
 		if (cut > 0 && n < sizeof(full) &&
 		    (strlen(part) != (n < cut ? n : cut - 1) ||
-		    strncmp(part, full, strlen(part)) != 0)) {
-			fprintf(stderr, "fuzz-rules: rule %s: message cut to "
+			strncmp(part, full, strlen(part)) != 0)) {
+			fprintf(stderr,
+			    "fuzz-rules: rule %s: message cut to "
 			    "%zu bytes is not a prefix of the full one\n",
 			    r->name, cut);
 			abort();
@@ -425,20 +381,24 @@ check_round_trip(const struct ruleset *rs)
 
 	p1 = print_set(rs, &l1);
 	again = ruleset_new(schemas);
-	nerr = ruleset_load_buffer(again, "printed.rules", p1, l1,
-	    fuzz_diag_null, NULL);
+	nerr = ruleset_load_buffer(
+	    again, "printed.rules", p1, l1, fuzz_diag_null, NULL);
 	if (nerr != 0) {
-		(void)ruleset_load_buffer(again, "printed.rules", p1, l1,
-		    diag_stderr, NULL);
-		fprintf(stderr, "fuzz-rules: printed rules do not load back "
-		    "(%d errors):\n%s", nerr, p1);
+		(void)ruleset_load_buffer(
+		    again, "printed.rules", p1, l1, diag_stderr, NULL);
+		fprintf(stderr,
+		    "fuzz-rules: printed rules do not load back "
+		    "(%d errors):\n%s",
+		    nerr, p1);
 		abort();
 	}
 	p2 = print_set(again, &l2);
 	if (l1 != l2 || memcmp(p1, p2, l1) != 0 ||
 	    ruleset_count(again) != ruleset_count(rs)) {
-		fprintf(stderr, "fuzz-rules: printed rules do not print back "
-		    "the same:\n--- first\n%s--- second\n%s", p1, p2);
+		fprintf(stderr,
+		    "fuzz-rules: printed rules do not print back "
+		    "the same:\n--- first\n%s--- second\n%s",
+		    p1, p2);
 		abort();
 	}
 	free(p1);
@@ -450,12 +410,8 @@ check_round_trip(const struct ruleset *rs)
 static void
 replay(const char *buf, size_t len)
 {
-	struct analyzer_opts ao;
-	struct reader_packet rp;
 	struct results res;
-	struct analyzer *a;
 	struct ruleset *rs;
-	const struct sample *s;
 	size_t i;
 	int nerr = 0;
 
@@ -467,30 +423,15 @@ replay(const char *buf, size_t len)
 		    defaults_len[i], fuzz_diag_null, NULL);
 	if (nerr != 0)
 		abort();
-	if (ruleset_load_buffer(rs, "fuzz.rules", buf, len, fuzz_diag_null,
-	    NULL) != 0) {
+	if (ruleset_load_buffer(
+		rs, "fuzz.rules", buf, len, fuzz_diag_null, NULL) != 0) {
 		/* Clashes with the defaults (a scope change by name, ...). */
 		ruleset_free(rs);
 		return;
 	}
-	s = &samples[len % nsamples];
-	fuzz_analyzer_opts(&ao);
-	a = analyzer_new(&ao, rs);
-	memset(&rp, 0, sizeof(rp));
-	for (i = 0; i < s->n; i++) {
-		rp.data = s->pkts[i].data;
-		rp.caplen = s->pkts[i].caplen;
-		rp.wirelen = s->pkts[i].wirelen;
-		rp.ts_ns = s->pkts[i].ts_ns;
-		rp.dlt = s->dlt;
-		rp.number = i + 1;
-		analyzer_packet(a, &rp);
-	}
-	analyzer_finish(a, false, &res);
-	res.summary.captures = 1;
+	fuzz_sample_run(&samples[len % nsamples], rs, &res);
 	fuzz_write_all(&res);
-	results_free(&res);	/* before the set: findings borrow its strings */
-	analyzer_free(a);
+	results_free(&res); /* before the set: findings borrow its strings */
 	ruleset_free(rs);
 }
 
@@ -503,14 +444,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int nerr;
 
 	rs = ruleset_new(schemas);
-	nerr = ruleset_load_buffer(rs, "fuzz.rules", buf, size,
-	    fuzz_diag_null, NULL);
+	nerr = ruleset_load_buffer(
+	    rs, "fuzz.rules", buf, size, fuzz_diag_null, NULL);
 	n = ruleset_count(rs);
 	exercise(rs);
 	if (nerr == 0 && n > 0) {
 		if (ruleset_load_buffer(rs, "fuzz.rules", buf, size,
-		    fuzz_diag_null, NULL) != 0 || ruleset_count(rs) != n) {
-			fprintf(stderr, "fuzz-rules: loading the same rules "
+			fuzz_diag_null, NULL) != 0 ||
+		    ruleset_count(rs) != n) {
+			fprintf(stderr,
+			    "fuzz-rules: loading the same rules "
 			    "twice fails or changes the count (%zu -> %zu)\n",
 			    n, ruleset_count(rs));
 			abort();

@@ -13,7 +13,7 @@
  * Files libpcap cannot open, or of a link type fuzz-packet does not know,
  * are skipped with a note on stderr.
  */
-#define _DEFAULT_SOURCE		/* u_char and friends in <pcap/pcap.h> */
+#define _DEFAULT_SOURCE /* u_char and friends in <pcap/pcap.h> */
 
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -21,8 +21,7 @@
 #include <string.h>
 
 /* Keep in step with dlts[] in fuzz-packet.c. */
-static const int dlts[] = { 0, 1, 12, 14, 101, 108, 113, 228, 229, 239,
-	276 };
+static const int dlts[] = { 0, 1, 12, 14, 101, 108, 113, 228, 229, 239, 276 };
 #define NDLTS (sizeof(dlts) / sizeof(dlts[0]))
 
 static int
@@ -62,8 +61,8 @@ split_frames(const char *dir, long max, const char *path, pcap_t *pc)
 	}
 	b0 = (unsigned char)idx;
 	while (n < max && pcap_next_ex(pc, &h, &bytes) == 1) {
-		snprintf(out, sizeof(out), "%s/%s-%05ld", dir, base_name(path),
-		    ++n);
+		snprintf(
+		    out, sizeof(out), "%s/%s-%05ld", dir, base_name(path), ++n);
 		if ((fp = fopen(out, "wb")) == NULL) {
 			perror(out);
 			return -1;
@@ -88,8 +87,8 @@ head_capture(const char *dir, long max, const char *path, pcap_t *pc)
 	char out[4096];
 	long n = 0;
 
-	dead = pcap_open_dead_with_tstamp_precision(pcap_datalink(pc),
-	    pcap_snapshot(pc), PCAP_TSTAMP_PRECISION_NANO);
+	dead = pcap_open_dead_with_tstamp_precision(
+	    pcap_datalink(pc), pcap_snapshot(pc), PCAP_TSTAMP_PRECISION_NANO);
 	snprintf(out, sizeof(out), "%s/head%ld-%s", dir, max, base_name(path));
 	if (dead == NULL || (d = pcap_dump_open(dead, out)) == NULL) {
 		fprintf(stderr, "pcap-split: %s: cannot write\n", out);
@@ -104,7 +103,7 @@ head_capture(const char *dir, long max, const char *path, pcap_t *pc)
 	}
 	pcap_dump_close(d);
 	pcap_close(dead);
-	if (n <= max)		/* small enough as it is */
+	if (n <= max) /* small enough as it is */
 		remove(out);
 	return 0;
 }
@@ -117,21 +116,23 @@ main(int argc, char **argv)
 	long max;
 	int i, rc = 0;
 
-	if (argc < 4 || (strcmp(argv[1], "-p") != 0 &&
-	    strcmp(argv[1], "-c") != 0) || (max = atol(argv[3])) <= 0) {
+	if (argc < 4 ||
+	    (strcmp(argv[1], "-p") != 0 && strcmp(argv[1], "-c") != 0) ||
+	    (max = atol(argv[3])) <= 0) {
 		fprintf(stderr, "usage: pcap-split -p|-c DIR MAX FILE...\n");
 		return 64;
 	}
 	for (i = 4; i < argc; i++) {
-		pc = pcap_open_offline_with_tstamp_precision(argv[i],
-		    PCAP_TSTAMP_PRECISION_NANO, ebuf);
+		pc = pcap_open_offline_with_tstamp_precision(
+		    argv[i], PCAP_TSTAMP_PRECISION_NANO, ebuf);
 		if (pc == NULL) {
 			fprintf(stderr, "pcap-split: %s: skipped (%s)\n",
 			    argv[i], ebuf);
 			continue;
 		}
-		if ((argv[1][1] == 'p' ? split_frames(argv[2], max, argv[i],
-		    pc) : head_capture(argv[2], max, argv[i], pc)) != 0)
+		if ((argv[1][1] == 'p'
+			    ? split_frames(argv[2], max, argv[i], pc)
+			    : head_capture(argv[2], max, argv[i], pc)) != 0)
 			rc = 1;
 		pcap_close(pc);
 	}

@@ -3,7 +3,7 @@
 #
 #   fuzz/run-fuzz.sh [TIME_SECONDS]        (default $FUZZ_TIME, else 60)
 #
-# Builds fuzz-capture, fuzz-packet and fuzz-rules with clang
+# Builds fuzz-capture, fuzz-packet, fuzz-rules and fuzz-baseline with clang
 # (-fsanitize=fuzzer,address,undefined, UB fatal) from every analyzer/*.c
 # but main.c, fills the seed corpora (fuzz/seeds.sh), replays the
 # regression inputs of fuzz/regress/, then fuzzes each harness for
@@ -21,7 +21,7 @@
 #   FUZZ_DIR     work directory: objects, binaries, corpora, logs,
 #                artifacts (default: BUILDDIR/fuzz-work)
 #   CLANG        compiler (default: clang)
-#   FUZZ_HARNESSES  which to run (default: "capture packet rules")
+#   FUZZ_HARNESSES  which to run (default: "capture packet rules baseline")
 #   FUZZ_PARALLEL   harnesses fuzzed at once (default 1)
 #   FUZZ_JOBS    libFuzzer -fork=N workers per harness (default: none)
 #   FUZZ_FLAGS   extra libFuzzer flags for every harness
@@ -34,7 +34,7 @@ if [ -z "${BUILDDIR:-}" ]; then
 fi
 FUZZ_DIR=${FUZZ_DIR:-$BUILDDIR/fuzz-work}
 CLANG=${CLANG:-clang}
-HARNESSES=${FUZZ_HARNESSES:-capture packet rules}
+HARNESSES=${FUZZ_HARNESSES:-capture packet rules baseline}
 PARALLEL=${FUZZ_PARALLEL:-1}
 JOBS=${FUZZ_JOBS:-}
 FLAGS=${FUZZ_FLAGS:-}
@@ -48,22 +48,38 @@ if [ ! -f "$BUILDDIR/config.h" ]; then
 fi
 
 # Largest input per harness: a capture of a few hundred records, one jumbo
-# frame plus the link-type byte, a rule file of a few dozen rules.
+# frame plus the link-type byte, a rule file of a few dozen rules, an nmap
+# XML report of a few hundred ports.
 max_len() {
 	case $1 in
 	capture) echo 65536 ;;
 	packet) echo 9217 ;;
 	rules) echo 16384 ;;
+	baseline) echo 65536 ;;
 	esac
 }
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 PCAP_CFLAGS=$(pkg-config --cflags libpcap 2>/dev/null || true)
 PCAP_LIBS=$(pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
+# FUZZ_SRCDIR (a C string) is passed on its own, quoted.
+SRCDEF="-DFUZZ_SRCDIR=\"$SRCDIR\""
 CFLAGS="-std=c11 -g -O1 -fno-omit-frame-pointer $SAN
     -include $BUILDDIR/config.h -I$BUILDDIR -I$SRCDIR/analyzer -I$SRCDIR/fuzz
-    -DFUZZ_SRCDIR=\"$SRCDIR\" $PCAP_CFLAGS -Wall -Wextra"
-LIBS="$PCAP_LIBS -lcsv -lm"
+    $PCAP_CFLAGS -Wall -Wextra"
+# Libraries: what configure found (every *_LIBS of the Makefile but the
+# test ones, and LIBS), else libpcap and libcsv; then the compression
+# libraries zio may need, each only if it links. FUZZ_LIBS overrides.
+if [ -n "${FUZZ_LIBS:-}" ]; then
+	LIBS=$FUZZ_LIBS
+elif [ -f "$BUILDDIR/Makefile" ]; then
+	# shellcheck disable=SC2016
+	LIBS=$(sed -n -e '/^CHECK_LIBS *=/d' -e '/\$(/d' -e '/\.a\b/d' \
+	    -e 's/^\(LIBS\|[A-Z0-9_]*_LIBS\) *= *//p' "$BUILDDIR/Makefile" |
+	    tr '\n' ' ')
+else
+	LIBS="$PCAP_LIBS -lcsv -lm"
+fi
 OBJ=$FUZZ_DIR/obj
 BIN=$FUZZ_DIR/bin
 mkdir -p "$OBJ" "$BIN" "$FUZZ_DIR/corpus" "$FUZZ_DIR/logs" \
@@ -84,6 +100,13 @@ fi
 IGNORE="-fsanitize-coverage-ignorelist=$SRCDIR/fuzz/coverage-ignore.txt"
 $CLANG -fsanitize=fuzzer-no-link "$IGNORE" -c -o "$probe.o" "$probe.c" \
     >/dev/null 2>&1 || IGNORE=
+if [ -z "${FUZZ_LIBS:-}" ]; then
+	for l in -lz -lbz2 -llzma -lzstd -lpthread; do
+		case " $LIBS " in *" $l "*) continue ;; esac
+		$CLANG -fsanitize=fuzzer -o "$probe" "$probe.c" "$l" \
+		    >/dev/null 2>&1 && LIBS="$LIBS $l"
+	done
+fi
 rm -f "$probe" "$probe.c" "$probe.o"
 
 # ---- build ----
@@ -95,7 +118,7 @@ i=0
 for src in "$SRCDIR"/analyzer/*.c "$SRCDIR"/fuzz/fuzz-common.c; do
 	case $(basename "$src") in main.c) continue ;; esac
 	# shellcheck disable=SC2086
-	$CLANG $CFLAGS -fsanitize=fuzzer-no-link $IGNORE -c "$src" \
+	$CLANG $CFLAGS "$SRCDEF" -fsanitize=fuzzer-no-link $IGNORE -c "$src" \
 	    -o "$OBJ/$(basename "$src" .c).o" &
 	i=$((i + 1))
 	if [ $((i % ncpu)) -eq 0 ]; then wait; fi
@@ -109,9 +132,9 @@ if [ $fail -ne 0 ]; then
 	echo "run-fuzz: compiling the analyzer failed" >&2
 	exit 2
 fi
-for h in $HARNESSES; do
+for h in capture packet rules baseline; do
 	# shellcheck disable=SC2086
-	if ! $CLANG $CFLAGS -fsanitize=fuzzer -o "$BIN/fuzz-$h" \
+	if ! $CLANG $CFLAGS "$SRCDEF" -fsanitize=fuzzer -o "$BIN/fuzz-$h" \
 	    "$SRCDIR/fuzz/fuzz-$h.c" "$OBJ"/*.o $LIBS; then
 		echo "run-fuzz: building fuzz-$h failed" >&2
 		exit 2
@@ -125,16 +148,24 @@ if ! ${CC:-cc} -O1 -o "$BIN/pcap-split" "$SRCDIR/fuzz/pcap-split.c" \
 fi
 
 # ---- seeds and dictionary ----
-SRCDIR=$SRCDIR "$SRCDIR/fuzz/seeds.sh" "$FUZZ_DIR/corpus" "$BIN/pcap-split"
+export SRCDIR
+"$SRCDIR/fuzz/seeds.sh" "$FUZZ_DIR/corpus" "$BIN/pcap-split"
 export PORTSLEUTH_RULES_DIR="${PORTSLEUTH_RULES_DIR:-$SRCDIR/rules}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 dict_of() {
-	if [ "$1" = rules ]; then echo "-dict=$FUZZ_DIR/rules.dict"; fi
+	case $1 in
+	rules) echo "-dict=$FUZZ_DIR/rules.dict" ;;
+	baseline) echo "-dict=$SRCDIR/fuzz/baseline.dict" ;;
+	esac
 }
-mkdir -p "$FUZZ_DIR/empty"
+# The harnesses write what depends on the sources: the rules dictionary
+# and baselines in portsleuth's own XML and CSV.
+mkdir -p "$FUZZ_DIR/empty" "$FUZZ_DIR/corpus/baseline"
 FUZZ_RULES_DICT=$FUZZ_DIR/rules.dict "$BIN/fuzz-rules" -runs=0 \
     "$FUZZ_DIR/empty" >/dev/null 2>&1
+FUZZ_BASELINE_SEEDS=$FUZZ_DIR/corpus/baseline "$BIN/fuzz-baseline" \
+    -runs=0 "$FUZZ_DIR/empty" >/dev/null 2>&1
 
 # ---- regression inputs: each must run clean ----
 status=0
@@ -181,7 +212,9 @@ report() {
 	if [ "$rc" != 0 ]; then
 		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$log" |
 		    head -n 5 | sed 's/^/    /'
-		ls "$FUZZ_DIR/artifacts/$h" 2>/dev/null | sed 's/^/    artifact: /'
+		for a in "$FUZZ_DIR/artifacts/$h"/*; do
+			[ -f "$a" ] && echo "    artifact: $a"
+		done
 		return 1
 	fi
 	return 0

@@ -6,14 +6,18 @@
 # Makes CORPUS_DIR/capture (whole captures: samples/*.pcap*, samples/edge,
 # samples/split, ../shared/real-captures/**, plus the first 64 records of the
 # large ones), CORPUS_DIR/packet (single frames with the link-type byte of
-# fuzz-packet.c, at most 64 per capture) and CORPUS_DIR/rules (rules/*.rules,
+# fuzz-packet.c, at most 64 per capture), CORPUS_DIR/rules (rules/*.rules,
 # each of their rules on its own, and small snippets of every scope and
-# outcome). Existing files are kept, so a corpus grown by earlier runs stays.
+# outcome) and CORPUS_DIR/baseline (samples/*.truth.csv, tests/e2e CSV,
+# ../shared/captures/*.nmap.xml, policy snippets; run-fuzz.sh adds
+# portsleuth's own XML and CSV). Existing files are kept, so a corpus grown
+# by earlier runs stays.
 #
 # PCAP_SPLIT is the helper built from fuzz/pcap-split.c; without it the
 # script builds one with $CC (default cc) and libpcap. Needs only sh, awk
 # and a C compiler. Environment: SRCDIR (default: this script's ..),
-# REAL_CAPTURES (default: $SRCDIR/../shared/real-captures).
+# REAL_CAPTURES (default: $SRCDIR/../shared/real-captures), NMAP_XML
+# (default: $SRCDIR/../shared/captures).
 set -eu
 
 usage() {
@@ -25,12 +29,15 @@ CORPUS=$1
 HELPER=${2:-}
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 REAL=${REAL_CAPTURES:-$SRCDIR/../shared/real-captures}
+NMAP_XML=${NMAP_XML:-$SRCDIR/../shared/captures}
 FRAMES_PER_CAPTURE=64
 
-mkdir -p "$CORPUS/capture" "$CORPUS/packet" "$CORPUS/rules"
+mkdir -p "$CORPUS/capture" "$CORPUS/packet" "$CORPUS/rules" \
+    "$CORPUS/baseline"
 
 if [ -z "$HELPER" ]; then
 	HELPER=$CORPUS/pcap-split
+	# shellcheck disable=SC2046
 	${CC:-cc} -O1 -o "$HELPER" "$SRCDIR/fuzz/pcap-split.c" \
 	    $(pkg-config --cflags libpcap 2>/dev/null || true) \
 	    $(pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
@@ -58,6 +65,16 @@ while IFS= read -r f; do
 	    2>/dev/null || true
 	"$HELPER" -p "$CORPUS/packet" "$FRAMES_PER_CAPTURE" "$f" \
 	    2>/dev/null || true
+	# Classic pcap: also a copy asking fuzz-capture for its smallest
+	# tables (bit 0 of sigfigs, byte 12, which libpcap ignores).
+	case $(od -An -tx1 -N4 "$f" | tr -d ' \n') in
+	a1b2c3d4|d4c3b2a1|a1b23c4d|4d3cb2a1)
+		cp -f "$f" "$CORPUS/capture/tiny-$name"
+		chmod u+w "$CORPUS/capture/tiny-$name"
+		printf '\001' | dd of="$CORPUS/capture/tiny-$name" bs=1 seek=12 \
+		    conv=notrunc 2>/dev/null
+		;;
+	esac
 	n=$((n + 1))
 done <"$list"
 rm -f "$list"
@@ -121,6 +138,37 @@ printf 'rule \xc3\xa9 { scope port; hide; }\n' >"$CORPUS/rules/snippet-utf8"
 printf 'rule a { scope port; hide; }\nrule a { scope host; hide; }\n' \
     >"$CORPUS/rules/snippet-duplicate"
 
-echo "seeds: $n captures, $(ls "$CORPUS/capture" | wc -l) capture seeds," \
-    "$(ls "$CORPUS/packet" | wc -l) frames," \
-    "$(ls "$CORPUS/rules" | wc -l) rule files in $CORPUS"
+# ---- baselines ----
+for f in "$SRCDIR"/samples/*.truth.csv "$SRCDIR"/tests/e2e/*csv.expected \
+    "$NMAP_XML"/*.xml; do
+	[ -f "$f" ] || continue
+	cp -f "$f" "$CORPUS/baseline/$(basename "$f")"
+	chmod u+w "$CORPUS/baseline/$(basename "$f")"
+done
+bsnippet() {
+	cat >"$CORPUS/baseline/snippet-$1"
+}
+bsnippet policy <<'B'
+host,proto,port,allowed
+192.0.2.0/24,tcp,22,open
+192.0.2.7,tcp,80-443,open closed
+2001:db8::/32,udp,*,closed;filtered
+*,*,*,closed|filtered filtered
+B
+bsnippet result-quoted <<'B'
+"host","proto","port","state","reason",extra
+"192.0.2.1",tcp,22,"open|filtered","no-response",""
+::ffff:192.0.2.2,udp,53,open,udp-response,"a ""quoted"" cell"
+B
+bsnippet xml-min <<'B'
+<?xml version="1.0"?>
+<nmaprun><host><address addr="192.0.2.9" addrtype="ipv4"/>
+<ports><extraports state="filtered" count="3"><extrareasons reason="no-response" count="3" ports="1-2,5"/></extraports>
+<port protocol="tcp" portid="22"><state state="open" reason="syn-ack" reason_ttl="64"/></port></ports></host></nmaprun>
+B
+
+echo "seeds: $n captures read; corpus $CORPUS now holds" \
+    "$(find "$CORPUS/capture" -type f | wc -l) captures," \
+    "$(find "$CORPUS/packet" -type f | wc -l) frames," \
+    "$(find "$CORPUS/rules" -type f | wc -l) rule files," \
+    "$(find "$CORPUS/baseline" -type f | wc -l) baselines"
