@@ -74,7 +74,8 @@ run_job(struct batch *b, struct job *j)
 	j->res.summary.captures = (uint32_t)(j->npaths - reader_skipped(rd));
 	if (reader_skipped(rd) == j->npaths && j->npaths > 0)
 		j->status = why == READER_ERR_OPEN ? JOB_NOINPUT : JOB_BADDATA;
-	else if (reader_partial(rd) || reader_skipped(rd) > 0)
+	else if (reader_partial(rd) || reader_skipped(rd) > 0 ||
+	    j->res.summary.partial)
 		j->status = JOB_PARTIAL;
 	else
 		j->status = JOB_OK;

@@ -23,8 +23,8 @@
 
 struct totals {
 	uint64_t packets;
-	uint64_t bytes;		/* captured bytes */
-	uint64_t touch;		/* sum of the last byte of every packet */
+	uint64_t bytes; /* captured bytes */
+	uint64_t touch; /* sum of the last byte of every packet */
 };
 
 static int
@@ -49,8 +49,10 @@ read_one(const char *path, size_t bufsize, struct totals *t)
 		}
 		if ((buf = malloc(bufsize)) == NULL ||
 		    setvbuf(fp, buf, _IOFBF, bufsize) != 0) {
-			fprintf(stderr, "bare-loop: cannot set a %zu-byte "
-			    "buffer\n", bufsize);
+			fprintf(stderr,
+			    "bare-loop: cannot set a %zu-byte "
+			    "buffer\n",
+			    bufsize);
 			fclose(fp);
 			free(buf);
 			return -1;
@@ -72,7 +74,7 @@ read_one(const char *path, size_t bufsize, struct totals *t)
 	}
 	if (rc == PCAP_ERROR)
 		fprintf(stderr, "bare-loop: %s: %s\n", path, pcap_geterr(p));
-	pcap_close(p);		/* closes fp, so only then free its buffer */
+	pcap_close(p); /* closes fp, so only then free its buffer */
 	free(buf);
 	return rc == PCAP_ERROR ? -1 : 0;
 }
@@ -91,8 +93,8 @@ main(int argc, char **argv)
 			errno = 0;
 			bufsize = (size_t)strtoull(optarg, &end, 10);
 			if (errno != 0 || end == optarg || *end != '\0') {
-				fprintf(stderr, "bare-loop: bad size %s\n",
-				    optarg);
+				fprintf(
+				    stderr, "bare-loop: bad size %s\n", optarg);
 				return 2;
 			}
 			break;
@@ -100,7 +102,8 @@ main(int argc, char **argv)
 			printf("%s\n", pcap_lib_version());
 			return 0;
 		default:
-			fprintf(stderr, "usage: bare-loop [-b bufsize] FILE..."
+			fprintf(stderr,
+			    "usage: bare-loop [-b bufsize] FILE..."
 			    "\n       bare-loop -V\n");
 			return 2;
 		}

@@ -64,11 +64,12 @@ gained(void *p)
 
 	if (p == NULL)
 		return;
-	now = __atomic_add_fetch(&live, malloc_usable_size(p),
-	    __ATOMIC_RELAXED);
+	now =
+	    __atomic_add_fetch(&live, malloc_usable_size(p), __ATOMIC_RELAXED);
 	peak = __atomic_load_n(&peak_live, __ATOMIC_RELAXED);
-	while (now > peak && !__atomic_compare_exchange_n(&peak_live, &peak,
-	    now, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+	while (now > peak &&
+	    !__atomic_compare_exchange_n(
+		&peak_live, &peak, now, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		;
 }
 
@@ -76,8 +77,8 @@ static void
 lost(void *p)
 {
 	if (p != NULL)
-		__atomic_sub_fetch(&live, malloc_usable_size(p),
-		    __ATOMIC_RELAXED);
+		__atomic_sub_fetch(
+		    &live, malloc_usable_size(p), __ATOMIC_RELAXED);
 }
 
 void *

@@ -34,28 +34,28 @@
 /* Bump when the bytes for a given (-n, -s, -r, -e) change: caches key on it. */
 #define GEN_VERSION "1"
 
-#define START_SEC 1704067200u	/* 2024-01-01T00:00:00Z */
-#define SNAPLEN 262144u
+#define START_SEC         1704067200u /* 2024-01-01T00:00:00Z */
+#define SNAPLEN           262144u
 #define LINKTYPE_ETHERNET 1u
-#define NPORTS 1000u		/* ports per host: nmap's default count */
-#define GROUP 256u		/* hosts probed together (nmap's hostgroup) */
-#define SCAN_HOSTS 16128u	/* targets per scanner: 64 /24s of 252 hosts */
-#define NSCANNERS 4u		/* three IPv4 and one IPv6 */
-#define HEAP_CAP (1u << 16)	/* pending events (a few thousand are used) */
-#define OUT_BUF (4u << 20)	/* output buffer, flushed when nearly full */
-#define MAX_RECORD 2048u	/* largest record header plus frame we build */
-#define SEG_MSS 1448u		/* payload per segment: MSS 1460 minus TS */
-#define POOL_SIZE 65536u	/* bytes payloads are copied from */
-#define MIN_FRAME 60u		/* Ethernet minimum without FCS: pad to it */
+#define NPORTS            1000u  /* ports per host: nmap's default count */
+#define GROUP             256u   /* hosts probed together (nmap's hostgroup) */
+#define SCAN_HOSTS        16128u /* targets per scanner: 64 /24s of 252 hosts */
+#define NSCANNERS         4u     /* three IPv4 and one IPv6 */
+#define HEAP_CAP          (1u << 16) /* pending events (~1000 in use) */
+#define OUT_BUF           (4u << 20) /* flushed when nearly full */
+#define MAX_RECORD        2048u  /* largest record header plus frame we build */
+#define SEG_MSS           1448u  /* payload per segment: MSS 1460 minus TS */
+#define POOL_SIZE         65536u /* bytes payloads are copied from */
+#define MIN_FRAME         60u    /* Ethernet minimum without FCS: pad to it */
 
 enum ev_kind {
-	EV_PROBE,		/* scanner SYN, try number `tries` */
-	EV_SYNACK,		/* open port */
-	EV_SCAN_RST,		/* scanner's kernel resets the half-open conn */
-	EV_RSTACK,		/* closed port */
-	EV_ICMP_HOST,		/* 3/3 (v6: 1/4) from the target */
-	EV_ICMP_ROUTER,		/* 3/13 (v6: 1/1) from the target's router */
-	EV_CONN,		/* one step of an ordinary connection */
+	EV_PROBE,       /* scanner SYN, try number `tries` */
+	EV_SYNACK,      /* open port */
+	EV_SCAN_RST,    /* scanner's kernel resets the half-open conn */
+	EV_RSTACK,      /* closed port */
+	EV_ICMP_HOST,   /* 3/3 (v6: 1/4) from the target */
+	EV_ICMP_ROUTER, /* 3/13 (v6: 1/1) from the target's router */
+	EV_CONN,        /* one step of an ordinary connection */
 };
 
 enum fate {
@@ -80,49 +80,49 @@ enum conn_step {
 };
 
 struct event {
-	uint64_t t;		/* capture time (ns since START_SEC) */
-	uint32_t order;		/* push counter: equal times keep push order */
-	uint32_t a, b;		/* prober/client, target/server (v4, or v6 id) */
-	uint32_t seq_a, seq_b;	/* next sequence numbers of a and b */
-	uint32_t left;		/* conn: response bytes still to send */
-	uint32_t rtt_us;	/* round trip between a and b */
-	uint16_t pa, pb;	/* ports of a and b */
-	uint8_t kind;		/* enum ev_kind */
-	uint8_t step;		/* probe: enum fate; conn: enum conn_step */
-	uint8_t v6;		/* addresses are IPv6 ids */
-	uint8_t tries;		/* probe: tries sent so far */
-	uint8_t ntries;		/* probe: tries until one is answered */
-	uint8_t ttl;		/* probe: TTL as sent; conn: base TTL */
-	uint8_t hops;		/* routers between the capture point and b */
-	uint8_t segs;		/* conn: data segments since the last ACK */
-	uint8_t rttl;		/* TTL of b's replies as captured */
+	uint64_t t;            /* capture time (ns since START_SEC) */
+	uint32_t order;        /* push counter: equal times keep push order */
+	uint32_t a, b;         /* prober/client, target/server (v4, or v6 id) */
+	uint32_t seq_a, seq_b; /* next sequence numbers of a and b */
+	uint32_t left;         /* conn: response bytes still to send */
+	uint32_t rtt_us;       /* round trip between a and b */
+	uint16_t pa, pb;       /* ports of a and b */
+	uint8_t kind;          /* enum ev_kind */
+	uint8_t step;          /* probe: enum fate; conn: enum conn_step */
+	uint8_t v6;            /* addresses are IPv6 ids */
+	uint8_t tries;         /* probe: tries sent so far */
+	uint8_t ntries;        /* probe: tries until one is answered */
+	uint8_t ttl;           /* probe: TTL as sent; conn: base TTL */
+	uint8_t hops;          /* routers between the capture point and b */
+	uint8_t segs;          /* conn: data segments since the last ACK */
+	uint8_t rttl;          /* TTL of b's replies as captured */
 };
 
 struct scanner {
-	uint32_t addr;		/* v4 address (or v6 id) */
-	uint32_t net;		/* 10.N.0.0: targets of this scanner */
-	uint16_t sport;		/* first-try source port */
+	uint32_t addr;  /* v4 address (or v6 id) */
+	uint32_t net;   /* 10.N.0.0: targets of this scanner */
+	uint16_t sport; /* first-try source port */
 	uint8_t v6;
-	uint8_t weight;		/* share of scan probes, percent */
-	uint64_t next;		/* probes started so far */
-	uint16_t ports[NPORTS];	/* shuffled port list */
+	uint8_t weight;         /* share of scan probes, percent */
+	uint64_t next;          /* probes started so far */
+	uint16_t ports[NPORTS]; /* shuffled port list */
 };
 
 struct gen {
 	uint64_t seed;
-	uint64_t rng;		/* splitmix64 state */
-	uint64_t npackets;	/* -n */
-	uint32_t rate;		/* -r: packets per second of capture time */
-	uint32_t conn_pct;	/* -e: percent of packets in connections */
+	uint64_t rng;      /* splitmix64 state */
+	uint64_t npackets; /* -n */
+	uint32_t rate;     /* -r: packets per second of capture time */
+	uint32_t conn_pct; /* -e: percent of packets in connections */
 	FILE *fp;
 	const char *path;
-	uint8_t *out;		/* OUT_BUF bytes */
+	uint8_t *out; /* OUT_BUF bytes */
 	size_t used;
 	uint64_t emitted, bytes;
 	uint64_t planned_all, planned_conn; /* packets of started sessions */
-	uint64_t next_start;	/* when the next session starts */
+	uint64_t next_start;                /* when the next session starts */
 	uint32_t order;
-	struct event *heap;	/* HEAP_CAP events */
+	struct event *heap; /* HEAP_CAP events */
 	uint32_t nheap, peak_heap;
 	struct scanner sc[NSCANNERS];
 	uint8_t pool[POOL_SIZE];
@@ -130,28 +130,23 @@ struct gen {
 };
 
 /* nmap's most scanned ports lead the list; the rest are drawn at random. */
-static const uint16_t common_ports[] = {
-	21, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 443, 445, 993, 995,
-	1723, 3306, 3389, 5900, 8080, 113, 199, 554, 587, 8888, 1025, 256,
-};
+static const uint16_t common_ports[] = { 21, 22, 23, 25, 53, 80, 110, 111, 135,
+	139, 143, 443, 445, 993, 995, 1723, 3306, 3389, 5900, 8080, 113, 199,
+	554, 587, 8888, 1025, 256 };
 
 /* Likelihood (per 10000) that a common port is open on a host. */
 static const struct {
 	uint16_t port;
 	uint16_t per10k;
-} open_odds[] = {
-	{ 22, 4000 }, { 80, 3500 }, { 443, 3000 }, { 25, 1000 },
-	{ 445, 1000 }, { 139, 800 }, { 135, 800 }, { 3389, 800 },
-	{ 21, 800 }, { 8080, 600 }, { 3306, 500 }, { 53, 500 },
-	{ 111, 400 }, { 23, 300 },
-};
+} open_odds[] = { { 22, 4000 }, { 80, 3500 }, { 443, 3000 }, { 25, 1000 },
+	{ 445, 1000 }, { 139, 800 }, { 135, 800 }, { 3389, 800 }, { 21, 800 },
+	{ 8080, 600 }, { 3306, 500 }, { 53, 500 }, { 111, 400 }, { 23, 300 } };
 
 /* Server ports of ordinary connections. */
 static const uint16_t conn_ports[] = { 443, 443, 443, 80, 80, 22, 8080, 993 };
 
 static void usage(void) __attribute__((noreturn));
-static void die(const char *what, const char *detail)
-    __attribute__((noreturn));
+static void die(const char *what, const char *detail) __attribute__((noreturn));
 
 static void
 usage(void)
@@ -191,8 +186,8 @@ mix64(uint64_t x)
 static uint64_t
 hash4(uint64_t seed, uint64_t a, uint64_t b, uint64_t c)
 {
-	return mix64(seed ^ mix64(a ^ mix64(b ^ mix64(c ^
-	    0x9e3779b97f4a7c15ull))));
+	return mix64(
+	    seed ^ mix64(a ^ mix64(b ^ mix64(c ^ 0x9e3779b97f4a7c15ull))));
 }
 
 static uint64_t
@@ -336,9 +331,9 @@ pseudo_sum(const uint8_t *ip, bool v6, uint8_t proto, size_t l4len)
  * of payload already copied at p + 20 + optlen. Returns header + payload.
  */
 static size_t
-put_tcp(uint8_t *p, const uint8_t *ip, bool v6, uint16_t sport,
-    uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
-    const uint8_t *opt, size_t optlen, size_t plen)
+put_tcp(uint8_t *p, const uint8_t *ip, bool v6, uint16_t sport, uint16_t dport,
+    uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
+    size_t optlen, size_t plen)
 {
 	size_t hl = 20 + optlen, n = hl + plen;
 
@@ -406,8 +401,9 @@ build_probe(const struct event *e, uint8_t *p, uint8_t ttl)
 		n = put_ip6(p, e->a, e->b, 6, ttl, 0, 24);
 	else
 		n = put_ip4(p, e->a, e->b, 6, ttl, id, false, 24);
-	return n + put_tcp(p + n, p, e->v6, e->pa, e->pb, e->seq_a, 0, TH_SYN,
-	    1024, opt_nmap, sizeof(opt_nmap), 0);
+	return n +
+	    put_tcp(p + n, p, e->v6, e->pa, e->pb, e->seq_a, 0, TH_SYN, 1024,
+		opt_nmap, sizeof(opt_nmap), 0);
 }
 
 /* An IP packet from src to dst with an L4 part built by the caller. */
@@ -441,8 +437,9 @@ build_unreach(const struct event *e, uint8_t *p, uint32_t src, uint8_t ttl,
 	icmp[2] = icmp[3] = 0;
 	memset(icmp + 4, 0, 4);
 	memcpy(icmp + 8, q, qlen);
-	be16(icmp + 2, csum_fold(csum_add(e->v6 ?
-	    pseudo_sum(p, true, 58, l4) : 0, icmp, l4)));
+	be16(icmp + 2,
+	    csum_fold(
+		csum_add(e->v6 ? pseudo_sum(p, true, 58, l4) : 0, icmp, l4)));
 	return n + l4;
 }
 
@@ -578,8 +575,8 @@ emit_probe(struct gen *g, struct event *e)
 		e->pa = (uint16_t)(e->pa + 1u);
 		e->seq_a = (uint32_t)rnd(g);
 		e->ttl = (uint8_t)(37u + rnd_below(g, 23));
-		later(g, e, EV_PROBE, 100000000u + 4u * rtt_ns(g, e) +
-		    rnd_below(g, 150000000u));
+		later(g, e, EV_PROBE,
+		    100000000u + 4u * rtt_ns(g, e) + rnd_below(g, 150000000u));
 		return;
 	}
 	switch (e->step) {
@@ -596,7 +593,7 @@ emit_probe(struct gen *g, struct event *e)
 		later(g, e, EV_ICMP_ROUTER, rtt_ns(g, e) * 3u / 4u);
 		break;
 	default:
-		break;		/* dropped: silence */
+		break; /* dropped: silence */
 	}
 }
 
@@ -615,7 +612,9 @@ emit_scan_reply(struct gen *g, struct event *e)
 		n += put_ip(f + n, v6, e->b, e->a, 6, e->rttl, id, true, 24);
 		n += put_tcp(f + n, f + 14, v6, e->pb, e->pa, e->seq_b,
 		    e->seq_a + 1u, TH_SYN | TH_ACK,
-		    e->rttl > 128 ? 65535 : e->rttl > 64 ? 8192 : 64240,
+		    e->rttl > 128      ? 65535
+			: e->rttl > 64 ? 8192
+				       : 64240,
 		    opt_synack, sizeof(opt_synack), 0);
 		commit(g, e->t, n);
 		later(g, e, EV_SCAN_RST, 20000u + rnd_below(g, 40000u));
@@ -676,9 +675,9 @@ emit_conn(struct gen *g, struct event *e)
 		from_c = true;
 		optlen = opt_ts(opt, tsv, tsv - 3u);
 		flags = TH_ACK;
-		next = e->step == CS_ACK ? CS_REQ :
-		    e->step == CS_DACK ? (e->left ? CS_DATA : CS_FIN_C) :
-		    CS_LAST + 1;
+		next = e->step == CS_ACK ? CS_REQ
+		    : e->step == CS_DACK ? (e->left ? CS_DATA : CS_FIN_C)
+					 : CS_LAST + 1;
 		delay = 40000u;
 		e->segs = 0;
 		break;
@@ -726,11 +725,11 @@ emit_conn(struct gen *g, struct event *e)
 	    from_c ? e->pb : e->pa, seq, ack, flags, win, opt, optlen, plen);
 	commit(g, e->t, n);
 	if (from_c)
-		e->seq_a += (uint32_t)plen + (flags & (TH_SYN | TH_FIN) ?
-		    1u : 0u);
+		e->seq_a +=
+		    (uint32_t)plen + (flags & (TH_SYN | TH_FIN) ? 1u : 0u);
 	else
-		e->seq_b += (uint32_t)plen + (flags & (TH_SYN | TH_FIN) ?
-		    1u : 0u);
+		e->seq_b +=
+		    (uint32_t)plen + (flags & (TH_SYN | TH_FIN) ? 1u : 0u);
 	if (next <= CS_LAST) {
 		e->step = next;
 		later(g, e, EV_CONN, delay);
@@ -752,13 +751,13 @@ port_fate(const struct gen *g, uint32_t k, uint32_t h, uint16_t port)
 	if (ph % 10000u < odds)
 		return FATE_OPEN;
 	r = (uint32_t)(ph >> 32) % 100u;
-	if (profile < 35)	/* no firewall: the kernel resets */
+	if (profile < 35) /* no firewall: the kernel resets */
 		return FATE_CLOSED;
-	if (profile < 65)	/* DROP policy; identd is often reset */
+	if (profile < 65) /* DROP policy; identd is often reset */
 		return port == 113 ? FATE_CLOSED : FATE_DROP;
-	if (profile < 80)	/* iptables REJECT (icmp-port-unreachable) */
+	if (profile < 80) /* iptables REJECT (icmp-port-unreachable) */
 		return FATE_REJECT_HOST;
-	if (profile < 95)	/* router ACL for part of the ports */
+	if (profile < 95) /* router ACL for part of the ports */
 		return r < 60 ? FATE_REJECT_ROUTER : FATE_CLOSED;
 	return r < 40 ? FATE_CLOSED : r < 70 ? FATE_DROP : FATE_REJECT_HOST;
 }
@@ -789,11 +788,13 @@ start_probe(struct gen *g, struct scanner *s, uint32_t k)
 	e.seq_b = (uint32_t)rnd(g);
 	e.ttl = (uint8_t)(37u + rnd_below(g, 23));
 	e.hops = (uint8_t)(2u + (hh >> 8) % 12u);
-	e.rttl = (uint8_t)(((hh >> 16) % 100u < 70 ? 64u :
-	    (hh >> 16) % 100u < 95 ? 128u : 255u) - e.hops);
+	e.rttl = (uint8_t)(((hh >> 16) % 100u < 70          ? 64u
+				   : (hh >> 16) % 100u < 95 ? 128u
+							    : 255u) -
+	    e.hops);
 	/* 0.15 to 50 ms, most hosts near the low end. */
-	e.rtt_us = 150u + (uint32_t)(((hh >> 24) % 1000u) * ((hh >> 24) % 1000u) /
-	    20u);
+	e.rtt_us = 150u +
+	    (uint32_t)(((hh >> 24) % 1000u) * ((hh >> 24) % 1000u) / 20u);
 	e.step = (uint8_t)f;
 	/* Lost replies and rate-limited ICMP make nmap try again. */
 	lost = rnd_below(g, 100);
@@ -837,8 +838,8 @@ start_conn(struct gen *g)
 	e.a = 0xc0a80000u | (c / 250u) << 8 | (2u + c % 250u); /* 192.168/16 */
 	e.b = 0xac100000u | (s / 250u) << 8 | (2u + s % 250u); /* 172.16/12 */
 	e.pa = (uint16_t)(32768u + rnd_below(g, 28232));
-	e.pb = conn_ports[rnd_below(g, sizeof(conn_ports) /
-	    sizeof(conn_ports[0]))];
+	e.pb = conn_ports[rnd_below(
+	    g, sizeof(conn_ports) / sizeof(conn_ports[0]))];
 	e.seq_a = (uint32_t)rnd(g);
 	e.seq_b = (uint32_t)rnd(g);
 	e.ttl = 64;
@@ -846,8 +847,8 @@ start_conn(struct gen *g)
 	e.rttl = (uint8_t)(64u - e.hops);
 	e.rtt_us = 300u + rnd_below(g, 40000);
 	/* Mostly page loads, a quarter downloads of up to ~200 KB. */
-	e.left = big < 75 ? 200u + rnd_below(g, 30000) :
-	    30000u + rnd_below(g, 170000);
+	e.left = big < 75 ? 200u + rnd_below(g, 30000)
+			  : 30000u + rnd_below(g, 170000);
 	segs = (e.left + SEG_MSS - 1) / SEG_MSS;
 	g->conns++;
 	heap_push(g, &e);
@@ -877,9 +878,8 @@ start_session(struct gen *g)
 static void
 setup(struct gen *g)
 {
-	static const uint32_t addrs[NSCANNERS] = {
-		0xc6336407u, 0xc6336417u, 0xcb007105u, 0xc6336407u,
-	};
+	static const uint32_t addrs[NSCANNERS] = { 0xc6336407u, 0xc6336417u,
+		0xcb007105u, 0xc6336407u };
 	static const uint8_t weights[NSCANNERS] = { 40, 30, 22, 8 };
 	uint8_t used[65536 / 8];
 	uint32_t k, i, n;
@@ -901,7 +901,7 @@ setup(struct gen *g)
 		memset(used, 0, sizeof(used));
 		n = 0;
 		for (i = 0; i < sizeof(common_ports) / sizeof(common_ports[0]);
-		    i++) {
+		     i++) {
 			s->ports[n++] = common_ports[i];
 			used[common_ports[i] / 8] |=
 			    (uint8_t)(1u << common_ports[i] % 8);
@@ -1009,14 +1009,15 @@ main(int argc, char **argv)
 	setup(g);
 	write_header(g);
 	while (g->emitted < g->npackets) {
-		if (g->nheap == 0 || (g->nheap < HEAP_CAP - 1 &&
-		    g->heap[0].t > g->next_start)) {
+		if (g->nheap == 0 ||
+		    (g->nheap < HEAP_CAP - 1 && g->heap[0].t > g->next_start)) {
 			start_session(g);
 			continue;
 		}
 		heap_pop(g, &e);
 		if (e.t > g->next_start)
-			g->next_start = e.t; /* heap was full: keep time monotonic */
+			g->next_start =
+			    e.t; /* heap was full: keep time monotonic */
 		if (e.kind == EV_PROBE)
 			emit_probe(g, &e);
 		else if (e.kind == EV_CONN)
@@ -1028,13 +1029,13 @@ main(int argc, char **argv)
 	if (g->fp != stdout ? fclose(g->fp) != 0 : fflush(g->fp) != 0)
 		die(g->path, strerror(errno));
 	if (!quiet)
-		fprintf(stderr, "gen-scan: %llu packets, %llu bytes, "
+		fprintf(stderr,
+		    "gen-scan: %llu packets, %llu bytes, "
 		    "%.1f s of capture; probes open %llu closed %llu "
 		    "dropped %llu host-reject %llu router-reject %llu, "
 		    "retries %llu, connections %llu, peak events %u\n",
 		    (unsigned long long)g->emitted,
-		    (unsigned long long)g->bytes,
-		    (double)g->next_start / 1e9,
+		    (unsigned long long)g->bytes, (double)g->next_start / 1e9,
 		    (unsigned long long)g->fates[FATE_OPEN],
 		    (unsigned long long)g->fates[FATE_CLOSED],
 		    (unsigned long long)g->fates[FATE_DROP],
