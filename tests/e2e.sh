@@ -2,7 +2,9 @@
 # End-to-end tests: run the real binary on the captures in samples/ and
 # check verdicts against nmap's (samples/*.truth.csv), golden outputs
 # (tests/e2e/*.expected), exit statuses and error messages.
-# Environment (set by make check): PORTSLEUTH, SRCDIR.
+# Environment (set by make check): PORTSLEUTH, SRCDIR; VALGRIND, when set
+# (e.g. "valgrind -q --error-exitcode=99 --leak-check=full"), runs every
+# invocation under it, and any error or leak fails that test.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -25,7 +27,8 @@ run() {
 	_rn=$1 _rw=$2
 	shift 2
 	set +e
-	"$PORTSLEUTH" "$@" >"$T/out" 2>"$T/err"
+	# shellcheck disable=SC2086
+	${VALGRIND:-} "$PORTSLEUTH" "$@" >"$T/out" 2>"$T/err"
 	_rs=$?
 	set -e
 	if [ "$_rs" -ge 128 ] || grep -q 'Sanitizer\|runtime error' "$T/err"; then
@@ -342,7 +345,8 @@ run "per-file xml" 64 --per-file -f xml "$S/s01_syn_hostfw.pcap" "$S/s07_syn_net
 # 11. Robustness: every edge-case capture runs without a crash.
 for f in "$S"/edge/*.pcap "$S"/edge/*.pcapng; do
 	set +e
-	"$PORTSLEUTH" -f json "$f" >"$T/out" 2>"$T/err"
+	# shellcheck disable=SC2086
+	${VALGRIND:-} "$PORTSLEUTH" -f json "$f" >"$T/out" 2>"$T/err"
 	st=$?
 	set -e
 	case $st in
