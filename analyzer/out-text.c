@@ -208,7 +208,8 @@ print_scanners(FILE *fp, const struct results *res, const struct text_host *h,
 	}
 	for (i = 0; i < n; i++)
 		(*scratch)[i] = res->rows[h->lo + i].scanner;
-	qsort(*scratch, n, sizeof(**scratch), addr_qcmp);
+	if (n > 1)
+		qsort(*scratch, n, sizeof(**scratch), addr_qcmp);
 	fputs("Probed by:", fp);
 	for (i = 0; i < n; i++) {
 		if (i > 0 && addr_eq(&(*scratch)[i], &(*scratch)[i - 1]))
