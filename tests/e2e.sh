@@ -160,6 +160,13 @@ if [ -w /dev/full ]; then
 	    expect_err "write error" "write error"
 fi
 
+# A reader that goes away (| head) ends the run quietly.
+( _st=0; "$PORTSLEUTH" -f json "$S/s10_ips_synack_all.pcap" 2>"$T/perr" || _st=$?
+  echo "$_st" >"$T/pst" ) |
+    head -1 >/dev/null
+if [ ! -s "$T/perr" ] && { [ "$(cat "$T/pst")" = 141 ] || [ "$(cat "$T/pst")" = 0 ]; }
+then ok "closed pipe: quiet"; else bad "closed pipe: status $(cat "$T/pst"), $(head -2 "$T/perr")"; fi
+
 # 6. User rules change verdicts: relabel SYN no-response as closed|filtered.
 cat >"$T/user.rules" <<'RULES'
 rule no-response-filtered {
