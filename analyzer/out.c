@@ -11,7 +11,6 @@
 
 #include "out.h"
 
-static size_t utf8_valid_len(const unsigned char *p);
 
 const struct out_ops *const out_formats[] = {
 	&out_text_ops,
@@ -41,8 +40,8 @@ out_find(const char *name)
  * is NUL-terminated and NUL is never a continuation byte, so this never
  * reads past the end.
  */
-static size_t
-utf8_valid_len(const unsigned char *p)
+size_t
+out_utf8_len(const unsigned char *p)
 {
 	unsigned char lo = 0x80, hi = 0xbf;
 	size_t n, i;
@@ -105,7 +104,7 @@ out_json_string(FILE *fp, const char *s)
 			fprintf(fp, "\\u%04x", *p);
 		} else if (*p < 0x80) {
 			putc(*p, fp);
-		} else if ((n = utf8_valid_len(p)) > 0) {
+		} else if ((n = out_utf8_len(p)) > 0) {
 			fwrite(p, 1, n, fp);
 			p += n;
 			continue;

@@ -55,6 +55,12 @@ extern const struct out_ops *const out_formats[];
 /* JSON string escaping shared by writers: writes "..." with escapes. */
 int out_json_string(FILE *fp, const char *s);
 
+/*
+ * Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0. p is NUL-terminated.
+ */
+size_t out_utf8_len(const unsigned char *p);
+
 /* Longest out_iso_time() text plus NUL. */
 #define OUT_ISO_BUF 40
 

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "xmalloc.h"
+#include "out.h"
 #include "xmlw.h"
 
 enum esc_mode {
@@ -39,38 +40,15 @@ xmlw_init(struct xmlw *w, FILE *fp)
 
 /*
  * Length of the well-formed UTF-8 sequence at p that is also an XML Char,
- * or 0. No overlong forms, surrogates or values above U+10FFFF (RFC 3629);
- * U+FFFE and U+FFFF (EF BF BE/BF) are not Chars. NUL-terminated input: NUL
- * is never a continuation byte, so this never reads past the end.
+ * or 0: U+FFFE and U+FFFF (EF BF BE/BF) are not Chars.
  */
 static size_t
 utf8_xml_len(const unsigned char *p)
 {
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
+	size_t n = out_utf8_len(p);
 
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
+	if (n == 3 && p[0] == 0xef && p[1] == 0xbf &&
+	    (p[2] == 0xbe || p[2] == 0xbf))
 		return 0;
 	return n;
 }
