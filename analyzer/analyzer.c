@@ -30,7 +30,7 @@ struct analyzer {
 
 static int cmp_records(const void *a, const void *b, void *ctx);
 static uint32_t build_row(const struct analyzer *a, const uint32_t *ids,
-    size_t n, struct port_row *row);
+    size_t n, struct kind_verdict *kinds, struct port_row *row);
 
 struct analyzer *
 analyzer_new(const struct analyzer_opts *o, const struct ruleset *rs)
@@ -151,7 +151,7 @@ same_port(const struct port_ev *x, const struct port_ev *y)
 /* One row from the records of one port; returns the deciding record. */
 static uint32_t
 build_row(const struct analyzer *a, const uint32_t *ids, size_t n,
-    struct port_row *row)
+    struct kind_verdict *kinds, struct port_row *row)
 {
 	/* n >= 1: a row has at least one record. */
 	const struct port_ev *best = evidence_at_const(a->ev, ids[0]);
@@ -159,6 +159,7 @@ build_row(const struct analyzer *a, const uint32_t *ids, size_t n,
 	size_t i;
 
 	memset(row, 0, sizeof(*row));
+	row->kinds = kinds;	/* n entries, one record per probe kind */
 	for (i = 0; i < n; i++) {
 		const struct port_ev *r = evidence_at_const(a->ev, ids[i]);
 		struct kind_verdict *k = &row->kinds[row->nkinds++];
@@ -223,6 +224,7 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	qsort_r(ids, n, sizeof(*ids), cmp_records, a);
 	memset(out, 0, sizeof(*out));
 	out->rows = xcalloc(n ? n : 1, sizeof(*out->rows));
+	out->kind_pool = xcalloc(n ? n : 1, sizeof(*out->kind_pool));
 	best = xcalloc(n ? n : 1, sizeof(*best));
 	first = xcalloc(n + 1, sizeof(*first));
 	for (start = 0; start < n; start = j) {
@@ -233,7 +235,7 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 			;
 		first[out->nrows] = start;
 		best[out->nrows] = build_row(a, ids + start, j - start,
-		    &out->rows[out->nrows]);
+		    out->kind_pool + start, &out->rows[out->nrows]);
 		out->nrows++;
 	}
 	first[out->nrows] = n;

@@ -73,6 +73,8 @@ results_free(struct results *r)
 	}
 	free(r->findings);
 	free(r->rows);
+	free(r->kind_pool);
+	r->kind_pool = NULL;
 	r->findings = NULL;
 	r->nfindings = 0;
 	r->rows = NULL;

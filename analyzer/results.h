@@ -49,7 +49,8 @@ struct port_row {
 	uint64_t first_ns, last_ns; /* capture time of first/last probe or reply */
 	const char *service;	/* services(5) name or NULL (borrowed, static) */
 	uint8_t nkinds;		/* entries used in kinds[] */
-	struct kind_verdict kinds[PK_COUNT]; /* sorted by kind */
+	struct kind_verdict *kinds; /* nkinds, sorted by kind; they live in
+				   results.kind_pool */
 	uint8_t nflags;		/* findings that make this verdict unreliable */
 	const char *flags[RESULTS_MAX_FLAGS]; /* their ids (borrowed) */
 };
@@ -96,6 +97,7 @@ struct run_summary {
 struct results {
 	struct port_row *rows;
 	size_t nrows;
+	struct kind_verdict *kind_pool; /* every row's kinds (owned) */
 	struct finding *findings; /* sorted: host findings by host, then rest */
 	size_t nfindings;
 	struct run_summary summary;

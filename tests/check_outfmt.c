@@ -59,15 +59,23 @@ static void write_xml(const struct results *res, const char *path);
 static long file_size(const char *path);
 static Suite *outfmt_suite(void);
 
+#define TEST_MAX_ROWS 256
+
 static struct port_row *
 add_row(struct results *r, const char *host, uint8_t proto, uint16_t port,
     uint8_t state, uint8_t reason, uint8_t ttl)
 {
 	struct port_row *w;
 
+	/* Rows move when the array grows; their kinds stay in the pool. */
+	if (r->kind_pool == NULL)
+		r->kind_pool = xcalloc(2 * TEST_MAX_ROWS,
+		    sizeof(*r->kind_pool));
+	ck_assert_uint_lt(r->nrows, TEST_MAX_ROWS);
 	r->rows = xreallocarray(r->rows, r->nrows + 1, sizeof(*r->rows));
 	w = &r->rows[r->nrows++];
 	memset(w, 0, sizeof(*w));
+	w->kinds = r->kind_pool + 2 * (r->nrows - 1);
 	ck_assert_int_eq(addr_parse(&w->host, host), 0);
 	ck_assert_int_eq(addr_parse(&w->scanner, "198.51.100.7"), 0);
 	w->proto = proto;
