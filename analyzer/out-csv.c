@@ -133,7 +133,7 @@ out_csv_row(FILE *fp, const struct port_row *r, const char *label)
 {
 	char a[ADDR_STRLEN], t[OUT_ISO_BUF], kinds[KINDS_BUF], rtt[32];
 
-	out_csv_field(fp, addr_str(&r->host, a), true);
+	out_csv_field(fp, out_addr(&r->host, a), true);
 	out_csv_field(fp, out_proto_name(r->proto), false);
 	out_csv_u64(fp, r->port);
 	out_csv_field(fp, port_state_name(r->state), false);
@@ -141,7 +141,7 @@ out_csv_row(FILE *fp, const struct port_row *r, const char *label)
 	out_csv_u64(fp, r->reason_ttl);
 	out_csv_field(
 	    fp, r->has_reason_ip ? addr_str(&r->reason_ip, a) : "", false);
-	out_csv_field(fp, addr_str(&r->scanner, a), false);
+	out_csv_field(fp, out_addr(&r->scanner, a), false);
 	out_csv_u64(fp, r->probes);
 	out_csv_u64(fp, r->responses);
 	rtt[0] = '\0';

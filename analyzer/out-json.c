@@ -65,7 +65,7 @@ json_addr(FILE *fp, const char *key, const struct addr *a)
 {
 	char buf[ADDR_STRLEN];
 
-	json_str(fp, key, a != NULL ? addr_str(a, buf) : NULL);
+	json_str(fp, key, a != NULL ? out_addr(a, buf) : NULL);
 }
 
 

@@ -121,17 +121,59 @@ out_json_string(FILE *fp, const char *s)
 void
 out_iso_time(uint64_t ns, char *buf, size_t len)
 {
+	/* Rows come in bursts of the same second: format it once. */
+	static _Thread_local time_t last = (time_t)-1;
+	static _Thread_local char head[OUT_ISO_BUF];
+	static _Thread_local size_t hlen;
 	time_t t = (time_t)(ns / 1000000000u);
+	unsigned us = (unsigned)(ns % 1000000000u / 1000u);
 	struct tm tm;
-	size_t n;
+	int i;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    (n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
+	if (t != last) {
+		if (gmtime_r(&t, &tm) == NULL ||
+		    (hlen = strftime(head, sizeof(head), "%Y-%m-%dT%H:%M:%S",
+		    &tm)) == 0) {
+			snprintf(buf, len, "?");
+			last = (time_t)-1;
+			return;
+		}
+		last = t;
+	}
+	if (len < hlen + 9) {
 		snprintf(buf, len, "?");
 		return;
 	}
-	snprintf(buf + n, len - n, ".%06uZ",
-	    (unsigned)(ns % 1000000000u / 1000u));
+	memcpy(buf, head, hlen);
+	buf[hlen] = '.';
+	for (i = 6; i >= 1; i--) {
+		buf[hlen + (size_t)i] = (char)('0' + us % 10);
+		us /= 10;
+	}
+	buf[hlen + 7] = 'Z';
+	buf[hlen + 8] = '\0';
+}
+
+const char *
+out_addr(const struct addr *a, char buf[ADDR_STRLEN])
+{
+	/* Rows alternate between a few addresses: remember the last two. */
+	static _Thread_local struct addr seen[2];
+	static _Thread_local char text[2][ADDR_STRLEN];
+	static _Thread_local int valid[2], next;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (valid[i] && addr_eq(&seen[i], a)) {
+			memcpy(buf, text[i], ADDR_STRLEN);
+			return buf;
+		}
+	addr_str(a, text[next]);
+	seen[next] = *a;
+	valid[next] = 1;
+	memcpy(buf, text[next], ADDR_STRLEN);
+	next ^= 1;
+	return buf;
 }
 
 const char *

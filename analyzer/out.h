@@ -67,6 +67,9 @@ size_t out_utf8_len(const unsigned char *p);
 /* Capture time (ns since the epoch) as UTC ISO 8601 with microseconds. */
 void out_iso_time(uint64_t ns, char *buf, size_t len);
 
+/* addr_str() with a small per-thread cache (rows repeat addresses). */
+const char *out_addr(const struct addr *a, char buf[ADDR_STRLEN]);
+
 /* "tcp", "udp" or "unknown". */
 const char *out_proto_name(uint8_t proto);
 
