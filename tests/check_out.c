@@ -24,59 +24,19 @@
 /* 2026-11-01T14:41:28.589477123Z */
 #define T0 1793544088589477123ull
 
+#include "results-fixture.h"
+
 struct csv_count {
 	size_t fields, records, bad; /* bad: records without 16 fields */
 	int saw_comma_svc;
 };
 
-static struct port_row *add_row(struct results *r, const char *host,
-    uint8_t proto, uint16_t port, uint8_t state, uint8_t reason, uint8_t ttl);
 static void fixture(struct results *r);
 static char *render(
     const struct out_ops *ops, const struct results *res, int verbose, int *rc);
 static void csv_cb_field(void *s, size_t len, void *data);
 static void csv_cb_record(int c, void *data);
 static Suite *out_suite(void);
-
-#define TEST_MAX_ROWS 256
-
-static struct port_row *
-add_row(struct results *r, const char *host, uint8_t proto, uint16_t port,
-    uint8_t state, uint8_t reason, uint8_t ttl)
-{
-	struct port_row *w;
-
-	/* Rows move when the array grows; their kinds stay in the pool. */
-	if (r->kind_pool == NULL)
-		r->kind_pool = xcalloc(2 * TEST_MAX_ROWS,
-		    sizeof(*r->kind_pool));
-	ck_assert_uint_lt(r->nrows, TEST_MAX_ROWS);
-	r->rows = xreallocarray(r->rows, r->nrows + 1, sizeof(*r->rows));
-	w = &r->rows[r->nrows++];
-	memset(w, 0, sizeof(*w));
-	w->kinds = r->kind_pool + 2 * (r->nrows - 1);
-	ck_assert_int_eq(addr_parse(&w->host, host), 0);
-	ck_assert_int_eq(addr_parse(&w->scanner, "198.51.100.7"), 0);
-	w->proto = proto;
-	w->port = port;
-	w->state = state;
-	w->reason = reason;
-	w->reason_ttl = ttl;
-	w->probes = 1;
-	w->responses = reason != RS_NO_RESPONSE;
-	w->rtt_ms = -1;
-	w->first_ns = w->last_ns = T0;
-	w->nkinds = 1;
-	w->kinds[0].kind = proto == 17 ? PK_UDP : PK_SYN;
-	w->kinds[0].state = state;
-	w->kinds[0].reason = reason;
-	w->kinds[0].reason_ttl = ttl;
-	w->kinds[0].tries = 1;
-	w->kinds[0].replies = w->responses;
-	w->kinds[0].rule = "test-rule";
-	r->summary.ports_by_state[state]++;
-	return w;
-}
 
 /* Rows deliberately out of order; results_sort() runs last. */
 static void
