@@ -119,8 +119,9 @@ progress(struct batch *b, double elapsed, bool last)
 	if (b->o->total_bytes > 0 && by > 0 && by < b->o->total_bytes)
 		snprintf(eta, sizeof(eta), ", ETA %.0fs", elapsed *
 		    (double)(b->o->total_bytes - by) / (double)by);
-	fprintf(stderr, "\r\033[K%zu/%zu files, %.1f MB, %.0f packets/s%s",
-	    b->ndone, b->n, (double)by / 1e6, pps, eta);
+	fprintf(stderr, "\r\033[K%zu/%zu %s, %.1f MB, %.0f packets/s%s",
+	    b->ndone, b->n, b->n == 1 && b->jobs[0].npaths > 1 ? "runs" :
+	    "captures", (double)by / 1e6, pps, eta);
 	fflush(stderr);
 }
 

@@ -722,9 +722,9 @@ pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
 
 	if (ts_ns > p->now)
 		p->now = ts_ns;
-	if (d->proto == 1 || d->proto == 58)
+	if (d->proto == 1 || d->proto == 58) {
 		track_icmp(p, d, ts_ns);
-	else {
+	} else {
 		c.d = d;
 		c.ts = ts_ns;
 		flow_key_make(&c.key, &d->src, d->sport, &d->dst, d->dport,
