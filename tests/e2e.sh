@@ -349,7 +349,39 @@ run "grep" 0 -f grep "$S/s01_syn_hostfw.pcap" &&
 run "per-file xml" 64 --per-file -f xml "$S/s01_syn_hostfw.pcap" "$S/s07_syn_netfw.pcap" &&
     expect_err "xml per file" "one document"
 
-# 11. Robustness: every edge-case capture runs without a crash.
+# 11. Hostile and odd captures made by tests/gen-hostile (issue #6).
+if [ -n "${GEN_HOSTILE:-}" ] && [ -x "$GEN_HOSTILE" ]; then
+	mkdir "$T/hostile"
+	"$GEN_HOSTILE" "$T/hostile"
+	for f in "$T"/hostile/*.pcap; do
+		run "hostile $(basename "$f")" 0 -f csv -v "$f" &&
+		    ok "hostile $(basename "$f")"
+	done
+	run "backwards" 0 -f csv "$T/hostile/backwards.pcap" &&
+	    if grep -q '^192.0.2.9,tcp,22,open,syn-ack,' "$T/out"
+	    then ok "time going backwards still pairs"; else bad "backwards"; fi
+	run "duplicates" 0 -f csv "$T/hostile/duplicates.pcap" &&
+	    if grep -q '^192.0.2.9,tcp,80,closed,reset,' "$T/out" &&
+		[ "$(grep -c . "$T/out")" = 2 ]
+	    then ok "duplicated packets: one row"; else bad "duplicates"; fi
+	# 256 combinations: those with RST (128) never probe, SYN+ACK
+	# without RST (32) answers nothing: 96 probes, 96 rows.
+	run "flags" 0 -f csv "$T/hostile/flags.pcap" &&
+	    if [ "$(grep -c '^192.0.2.9,tcp,' "$T/out")" = 96 ]
+	    then ok "every flag combination"; else bad "flags"; fi
+	# 20 bytes of quoted IP and >= 4 of TCP (the ports) pair; less not.
+	run "quotes" 0 -f csv "$T/hostile/quotes.pcap" &&
+	    if [ "$(grep -c ',filtered,admin-prohibited,' "$T/out")" = 17 ] &&
+		grep -q '^192.0.2.9,tcp,2023,filtered,no-response,' "$T/out" &&
+		grep -q '^192.0.2.9,tcp,2024,filtered,admin-prohibited,' "$T/out"
+	    then ok "quotes cut at every length"; else bad "quotes"; fi
+	run "v6 loop" 0 -f csv -v "$T/hostile/v6-ext-loop.pcap" &&
+	    expect_err "endless IPv6 chain counted" "decode bad-ip6-ext: 2"
+else
+	echo "skip: gen-hostile not built"
+fi
+
+# 12. Robustness: every edge-case capture runs without a crash.
 for f in "$S"/edge/*.pcap "$S"/edge/*.pcapng; do
 	set +e
 	# shellcheck disable=SC2086
