@@ -193,20 +193,15 @@ evidence_probe_start(struct evidence *ev, uint32_t id, uint64_t ts)
 {
 	struct port_ev *r = &ev->recs[id];
 
-	if (r->state == PS_UNKNOWN && !r->round_done) {
-		if (r->round_ns == 0)
-			r->round_ns = ts;
-		r->round_probes++;
-		return;
+	if (r->round_done) {
+		evidence_close_round(ev, id);
+		r->round_done = 0;
+		r->round_ns = 0;
+		r->round_probes = 0;
 	}
-	if (!r->round_done) {
-		r->round_probes++;
-		return;
-	}
-	evidence_close_round(ev, id);
-	r->round_done = 0;
-	r->round_ns = ts;
-	r->round_probes = 1;
+	if (r->round_ns == 0)
+		r->round_ns = ts;
+	r->round_probes++;
 }
 
 void

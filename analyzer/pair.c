@@ -54,6 +54,8 @@ static void note(struct pairing *p, const struct flow_entry *e,
     uint8_t what, const struct decoded *d, uint64_t ts);
 static bool stale(const struct pairing *p, const struct flow_entry *e,
     uint64_t ts);
+static struct flow_entry *unless_stale(struct pairing *p,
+    struct flow_entry *e, uint64_t ts, bool reply);
 static void conn_reset(struct pairing *p, struct flow_entry *e,
     const struct decoded *d);
 
@@ -317,20 +319,31 @@ stale(const struct pairing *p, const struct flow_entry *e, uint64_t ts)
 	return ts > e->last_ns && ts - e->last_ns > limit;
 }
 
+/*
+ * e, or NULL after retiring it when it has expired by time ts; a reply
+ * (`reply`) to a probe that waited too long is counted as late.
+ */
+static struct flow_entry *
+unless_stale(struct pairing *p, struct flow_entry *e, uint64_t ts,
+    bool reply)
+{
+	if (e == NULL || !stale(p, e, ts))
+		return e;
+	if (reply && e->state == FL_PROBE)
+		p->st.late++;
+	release(p, e, false);
+	flow_remove(p->flows, e);
+	return NULL;
+}
+
 /* The packet's entry, after retiring it if it has expired. */
 static struct flow_entry *
 find_live(struct pairing *p, struct ctx *c)
 {
 	struct flow_entry *e = flow_lookup(p->flows, &c->key);
 
-	if (e != NULL && stale(p, e, c->ts)) {
-		release(p, e, false);
-		if (e->state == FL_PROBE && !is_prober(e, c->src_is_lo))
-			p->st.late++;
-		flow_remove(p->flows, e);
-		return NULL;
-	}
-	return e;
+	return unless_stale(p, e, c->ts, e != NULL &&
+	    !is_prober(e, c->src_is_lo));
 }
 
 static void
@@ -693,13 +706,7 @@ track_icmp(struct pairing *p, const struct decoded *d, uint64_t ts)
 		if (e != NULL)
 			p->st.nat_matched++;
 	}
-	if (e != NULL && e->state != FL_CONN && stale(p, e, ts)) {
-		if (e->state == FL_PROBE)
-			p->st.late++;
-		release(p, e, false);
-		flow_remove(p->flows, e);
-		e = NULL;
-	}
+	e = unless_stale(p, e, ts, true);
 	if (e == NULL || !is_prober(e, q_src_is_lo) || e->state == FL_CONN ||
 	    (q->proto == 6 && q->has_seq && q->seq != e->seq)) {
 		p->st.unmatched_icmp++;
