@@ -35,12 +35,6 @@ struct text_host {
 	size_t wport, wstate, wservice; /* column widths */
 };
 
-struct reason_group {
-	uint32_t count;
-	unsigned proto;  /* PROTO_SLOTS index */
-	unsigned reason; /* REASON_SLOTS index */
-};
-
 static int text_write(
     FILE *fp, const struct results *res, const struct out_opts *opts);
 static unsigned state_idx(uint8_t s);
@@ -52,7 +46,6 @@ static size_t reason_text(const struct port_row *r, char *buf, size_t len);
 static void host_scan(
     const struct results *res, size_t lo, int verbose, struct text_host *h);
 static int addr_qcmp(const void *a, const void *b);
-static int group_cmp(const void *a, const void *b);
 static void put_cell(FILE *fp, const char *s, size_t width);
 static void put_safe(FILE *fp, const char *s);
 static void print_finding(FILE *fp, const struct finding *f);
@@ -167,19 +160,6 @@ addr_qcmp(const void *a, const void *b)
 	return addr_cmp(a, b);
 }
 
-/* Larger groups first (nmap reason_sort), then tcp before udp, reason. */
-static int
-group_cmp(const void *a, const void *b)
-{
-	const struct reason_group *x = a, *y = b;
-
-	if (x->count != y->count)
-		return x->count > y->count ? -1 : 1;
-	if (x->proto != y->proto)
-		return x->proto < y->proto ? -1 : 1;
-	return (x->reason > y->reason) - (x->reason < y->reason);
-}
-
 /*
  * Writes s padded to width, printable ASCII only: service names come from
  * a file, and a stray escape sequence must not reach a terminal.
@@ -224,7 +204,7 @@ static void
 print_not_shown(FILE *fp, const struct results *res, const struct text_host *h)
 {
 	uint32_t cnt[PROTO_SLOTS][REASON_SLOTS];
-	struct reason_group g[PROTO_SLOTS * REASON_SLOTS];
+	struct out_reason_group g[PROTO_SLOTS * REASON_SLOTS];
 	bool done[PS_COUNT] = { false };
 	const struct port_row *r;
 	size_t i, ng;
@@ -259,7 +239,7 @@ print_not_shown(FILE *fp, const struct results *res, const struct text_host *h)
 					g[ng].reason = rs;
 					ng++;
 				}
-		qsort(g, ng, sizeof(g[0]), group_cmp);
+		qsort(g, ng, sizeof(g[0]), out_reason_group_cmp);
 		for (i = 0; i < ng; i++) {
 			/* nmap: "port" only when the whole state has one. */
 			fprintf(fp, "%s%" PRIu32 " %s %s %s (%s)",

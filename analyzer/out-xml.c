@@ -58,12 +58,6 @@ struct ranges {
 	uint32_t lo, hi; /* pending run, valid when count > 0 */
 };
 
-struct reason_group {
-	uint32_t count;
-	uint8_t proto;
-	uint8_t reason;
-};
-
 static int xml_write(
     FILE *fp, const struct results *res, const struct out_opts *opts);
 static void sbuf_add(struct sbuf *b, const char *s);
@@ -77,7 +71,6 @@ static void xml_header(
 static void xml_scaninfo(struct xmlw *w, const struct results *res);
 static void xml_status(
     struct xmlw *w, const struct results *res, const struct xmlw_host *h);
-static int group_cmp(const void *a, const void *b);
 static void xml_extraports(struct xmlw *w, const struct results *res,
     const struct xmlw_host *h, const bool hide[PS_COUNT]);
 static void xml_port(struct xmlw *w, const struct port_row *r);
@@ -290,24 +283,11 @@ xml_status(struct xmlw *w, const struct results *res, const struct xmlw_host *h)
 	xmlw_close_empty(w);
 }
 
-/* Larger groups first (nmap reason_sort), then tcp before udp, reason. */
-static int
-group_cmp(const void *a, const void *b)
-{
-	const struct reason_group *x = a, *y = b;
-
-	if (x->count != y->count)
-		return x->count > y->count ? -1 : 1;
-	if (x->proto != y->proto)
-		return x->proto < y->proto ? -1 : 1;
-	return (x->reason > y->reason) - (x->reason < y->reason);
-}
-
 static void
 xml_extraports(struct xmlw *w, const struct results *res,
     const struct xmlw_host *h, const bool hide[PS_COUNT])
 {
-	struct reason_group g[2 * (RS_COUNT + 1)];
+	struct out_reason_group g[2 * (RS_COUNT + 1)];
 	bool done[PS_COUNT] = { false };
 	struct ranges rg;
 	const struct port_row *r;
@@ -342,7 +322,7 @@ xml_extraports(struct xmlw *w, const struct results *res,
 		for (i = ng = 0; i < 2 * (RS_COUNT + 1); i++)
 			if (g[i].count > 0)
 				g[ng++] = g[i];
-		qsort(g, ng, sizeof(g[0]), group_cmp);
+		qsort(g, ng, sizeof(g[0]), out_reason_group_cmp);
 		xmlw_open_start(w, "extraports");
 		xmlw_attr(w, "state", port_state_name(best));
 		xmlw_attrf(w, "count", "%" PRIu32, h->nstate[best]);
@@ -365,7 +345,7 @@ xml_extraports(struct xmlw *w, const struct results *res,
 			xmlw_open_start(w, "extrareasons");
 			xmlw_attr(w, "reason", reason_name(g[n].reason));
 			xmlw_attrf(w, "count", "%" PRIu32, g[n].count);
-			xmlw_attr(w, "proto", out_proto_name(g[n].proto));
+			xmlw_attr(w, "proto", out_proto_name((uint8_t)g[n].proto));
 			xmlw_attr(w, "ports", ranges_str(&rg));
 			xmlw_close_empty(w);
 			xmlw_newline(w);

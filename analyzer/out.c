@@ -189,3 +189,15 @@ out_severity_name(uint8_t sev)
 
 	return sev < 4 ? names[sev] : "unknown";
 }
+
+int
+out_reason_group_cmp(const void *a, const void *b)
+{
+	const struct out_reason_group *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return (x->reason > y->reason) - (x->reason < y->reason);
+}

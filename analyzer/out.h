@@ -70,6 +70,16 @@ void out_iso_time(uint64_t ns, char *buf, size_t len);
 /* addr_str() with a small per-thread cache (rows repeat addresses). */
 const char *out_addr(const struct addr *a, char buf[ADDR_STRLEN]);
 
+/* Ports of one state grouped by (proto, reason), for nmap's collapsing. */
+struct out_reason_group {
+	uint32_t count;
+	unsigned proto;		/* ordered: tcp before udp */
+	unsigned reason;
+};
+
+/* qsort order of nmap's reason_sort: larger groups, then proto, reason. */
+int out_reason_group_cmp(const void *a, const void *b);
+
 /* "tcp", "udp" or "unknown". */
 const char *out_proto_name(uint8_t proto);
 
