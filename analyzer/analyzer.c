@@ -90,6 +90,44 @@ analyzer_packet(struct analyzer *a, const struct reader_packet *pkt)
 	pair_packet(a->pair, &d, pkt->ts_ns);
 }
 
+void
+analyzer_set_log(struct analyzer *a, struct evw *log)
+{
+	pair_set_log(a->pair, log);
+}
+
+void
+analyzer_totals(const struct analyzer *a, struct ev_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->packets = a->packets;
+	t->bytes = a->bytes;
+	memcpy(t->dec, a->dec, sizeof(t->dec));
+	t->first_ns = a->first_ns;
+	t->last_ns = a->last_ns;
+}
+
+void
+analyzer_replay(struct analyzer *a, const struct evrec *r)
+{
+	pair_replay(a->pair, r);
+}
+
+void
+analyzer_add_totals(struct analyzer *a, const struct ev_totals *t)
+{
+	int i;
+
+	a->packets += t->packets;
+	a->bytes += t->bytes;
+	for (i = 0; i < DEC_STATUS_COUNT; i++)
+		a->dec[i] += t->dec[i];
+	if (t->packets > 0 && (a->first_ns == 0 || t->first_ns < a->first_ns))
+		a->first_ns = t->first_ns;
+	if (t->last_ns > a->last_ns)
+		a->last_ns = t->last_ns;
+}
+
 uint64_t
 analyzer_decode_count(const struct analyzer *a, enum decode_status st)
 {

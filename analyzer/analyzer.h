@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "decode.h"
+#include "evfile.h"
 #include "explain.h"
 #include "reader.h"
 #include "results.h"
@@ -40,6 +41,19 @@ void analyzer_packet(struct analyzer *a, const struct reader_packet *pkt);
  * could not be read completely.
  */
 void analyzer_finish(struct analyzer *a, bool partial, struct results *out);
+
+/* --emit-evidence: log what a merge needs to `log` (borrowed). */
+void analyzer_set_log(struct analyzer *a, struct evw *log);
+
+/* The packet counters of the run so far (for an evidence file). */
+void analyzer_totals(const struct analyzer *a, struct ev_totals *t);
+
+/*
+ * Merge: replay one evidence record; analyzer_add_totals() adds the packet
+ * counters of the files replayed, in place of analyzer_packet()'s.
+ */
+void analyzer_replay(struct analyzer *a, const struct evrec *r);
+void analyzer_add_totals(struct analyzer *a, const struct ev_totals *t);
 
 /* Count of packets that stopped decoding with status st. */
 uint64_t analyzer_decode_count(const struct analyzer *a,

@@ -58,6 +58,8 @@ run_job(struct batch *b, struct job *j)
 	a = analyzer_new(&b->o->ao, b->rs);
 	if (b->o->explain != NULL)
 		analyzer_set_explain(a, b->o->explain);
+	if (b->o->log != NULL)
+		analyzer_set_log(a, b->o->log);
 	while (reader_next(rd, &pkt) == 1) {
 		analyzer_packet(a, &pkt);
 		if ((++n & 0xffff) == 0) {
@@ -72,6 +74,9 @@ run_job(struct batch *b, struct job *j)
 	analyzer_finish(a, reader_partial(rd) || reader_skipped(rd) > 0,
 	    &j->res);
 	j->res.summary.captures = (uint32_t)(j->npaths - reader_skipped(rd));
+	analyzer_totals(a, &j->totals);
+	j->totals.captures = j->res.summary.captures;
+	j->totals.partial = reader_partial(rd) || reader_skipped(rd) > 0;
 	if (reader_skipped(rd) == j->npaths && j->npaths > 0)
 		j->status = why == READER_ERR_OPEN ? JOB_NOINPUT : JOB_BADDATA;
 	else if (reader_partial(rd) || reader_skipped(rd) > 0 ||

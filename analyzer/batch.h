@@ -36,6 +36,7 @@ struct job {
 	char error[512];	/* JOB_BADFILTER: the message */
 	struct results res;	/* valid during done() */
 	struct analyzer *a;	/* valid during done() when explaining */
+	struct ev_totals totals; /* with batch_opts.log: packet counters */
 };
 
 struct batch_opts {
@@ -46,6 +47,7 @@ struct batch_opts {
 	bool counters;		/* -v: log decode and pairing counters */
 	struct explain_log *explain; /* one job only; NULL: off */
 	uint64_t total_bytes;	/* for the ETA; 0 if unknown */
+	struct evw *log;	/* --emit-evidence (one job only); NULL: off */
 };
 
 typedef void (*batch_done_fn)(void *ctx, struct job *j, size_t index);

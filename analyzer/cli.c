@@ -31,6 +31,7 @@ enum {
 	OPT_SUMMARY,
 	OPT_BASELINE,
 	OPT_FAIL_ON,
+	OPT_EMIT_EVIDENCE,
 };
 
 struct cli_option {
@@ -69,6 +70,9 @@ static const struct cli_option options[] = {
 	{ "fail-on", required_argument, OPT_FAIL_ON, "SEVERITY",
 	    "exit 2 when a finding of SEVERITY (info, low, medium, high) or "
 	    "above is raised" },
+	{ "emit-evidence", required_argument, OPT_EMIT_EVIDENCE, "FILE",
+	    "instead of the report, write the run's evidence to FILE for a "
+	    "later 'portsleuth merge' (map step of a split analysis)" },
 	{ "filter", required_argument, OPT_FILTER, "EXPR",
 	    "only read packets matching the BPF expression (tcpdump syntax)" },
 	{ "timeout", required_argument, OPT_TIMEOUT, "TIME",
@@ -135,10 +139,12 @@ cli_usage(FILE *fp)
 	char left[64];
 
 	fprintf(fp, "usage: portsleuth [options] CAPTURE...\n"
+	    "       portsleuth merge [options] EVIDENCE...\n"
 	    "Read pcap/pcapng captures (\"-\" for standard input; several "
 	    "files are\nmerged by time) and report, per probed port, the "
-	    "state and reason nmap\nwould have printed, and what filters it."
-	    "\n\nOptions:\n");
+	    "state and reason nmap\nwould have printed, and what filters it. "
+	    "'merge' reads evidence files written\nby --emit-evidence instead, "
+	    "as one run over their captures.\n\nOptions:\n");
 	for (i = 0; i < NOPTIONS; i++) {
 		const struct cli_option *o = &options[i];
 
@@ -224,6 +230,9 @@ cli_set(struct cli *c, int val, const char *arg, char *err, size_t errlen)
 	case OPT_FINDINGS:
 		c->findings_file = arg;
 		return 0;
+	case OPT_EMIT_EVIDENCE:
+		c->emit = arg;
+		return 0;
 	case OPT_FILES_FROM:
 		c->lists = xreallocarray(c->lists, c->nlists + 1,
 		    sizeof(*c->lists));
@@ -263,6 +272,7 @@ cli_set(struct cli *c, int val, const char *arg, char *err, size_t errlen)
 			    "500ms)", arg);
 			return -1;
 		}
+		c->timeout_set = true;
 		return 0;
 	case OPT_RULES:
 		c->rule_files = xreallocarray(c->rule_files,
@@ -304,6 +314,35 @@ cli_set(struct cli *c, int val, const char *arg, char *err, size_t errlen)
 	}
 }
 
+/* Options that cannot go together. */
+static int
+cli_check(const struct cli *c, char *err, size_t errlen)
+{
+	const char *clash = NULL;
+
+	if (c->action == ACT_MERGE) {
+		if (c->ninputs == 0)
+			clash = "merge needs evidence files";
+		else if (c->filter != NULL || c->timeout_set)
+			clash = "--filter and --timeout apply when evidence is "
+			    "made (--emit-evidence), not to merge";
+		else if (c->nlists > 0 || c->per_file)
+			clash = "merge takes evidence files as arguments "
+			    "(no --files-from, --per-file)";
+	}
+	if (c->emit != NULL && (c->per_file || c->explain || c->output ||
+	    c->findings_file || c->baseline || c->summary || c->fail_on >= 0))
+		clash = "--emit-evidence writes evidence instead of a report: "
+		    "no --per-file, --explain, -o, --findings, --baseline, "
+		    "--summary or --fail-on with it";
+	else if (c->action == ACT_MERGE && c->explain)
+		clash = "--explain needs the packets: run it on the captures";
+	if (clash == NULL)
+		return 0;
+	snprintf(err, errlen, "%s", clash);
+	return -1;
+}
+
 enum cli_result
 cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 {
@@ -313,6 +352,11 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	int ch;
 
 	memset(c, 0, sizeof(*c));
+	if (argc > 1 && strcmp(argv[1], "merge") == 0) {
+		c->action = ACT_MERGE;
+		argc--;
+		argv++;		/* "merge" stands in for the program name */
+	}
 	c->format = "text";
 	c->timeout_ns = (uint64_t)TUN_PROBE_TIMEOUT_MS * 1000000ull;
 	c->max_flows = TUN_FLOW_SLOTS;
@@ -370,6 +414,8 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		    "standard input); try 'portsleuth --help'");
 		return CLI_ERROR;
 	}
+	if (cli_check(c, err, errlen) != 0)
+		return CLI_ERROR;
 	if (c->ninputs > TUN_MAX_INPUTS) {
 		snprintf(err, errlen, "too many capture files (at most %u)",
 		    TUN_MAX_INPUTS);

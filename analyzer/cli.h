@@ -19,6 +19,7 @@ enum cli_action {
 	ACT_LIST_RULES,		/* --list-rules */
 	ACT_CHECK_RULES,	/* --check-rules FILE */
 	ACT_LIST_EVIDENCE,	/* --list-evidence */
+	ACT_MERGE,		/* portsleuth merge EVIDENCE... */
 };
 
 struct cli {
@@ -30,6 +31,8 @@ struct cli {
 	const char *explain_arg; /* its HOST[:PORT], NULL for all */
 	const char *filter;	/* --filter */
 	uint64_t timeout_ns;	/* --timeout */
+	bool timeout_set;	/* --timeout given */
+	const char *emit;	/* --emit-evidence FILE */
 	uint32_t max_flows;	/* --max-flows */
 	uint32_t max_ports;	/* --max-ports */
 	bool no_default_rules;	/* --no-default-rules */

@@ -42,6 +42,7 @@ struct flow_entry {
 	uint8_t ttl;		/* probe TTL */
 	uint8_t reply_ttl;	/* TTL of the target's first reply */
 	uint8_t prober_data;	/* conn: the prober has sent payload */
+	uint8_t logbits;	/* --emit-evidence bookkeeping (pair.c) */
 	uint16_t tries;		/* tries on this 5-tuple */
 	uint32_t seq, ack;	/* probe sequence / ack numbers */
 	uint32_t payload;	/* probe payload bytes */
@@ -49,6 +50,7 @@ struct flow_entry {
 	uint64_t first_ns;	/* first try */
 	uint64_t last_ns;	/* last try (or last packet for conns) */
 	uint64_t reply_ns;	/* first paired reply */
+	uint64_t sync_ns;	/* --emit-evidence: last_ns a replay knows */
 };
 
 struct flow_table;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyzer.h"
@@ -12,7 +13,9 @@
 #include "batch.h"
 #include "inputs.h"
 #include "cli.h"
+#include "evfile.h"
 #include "log.h"
+#include "merge.h"
 #include "out.h"
 #include "rulebook.h"
 #include "rules.h"
@@ -79,6 +82,7 @@ struct run {
 	enum job_status worst;
 	size_t jobs_ok;			/* jobs that read something */
 	char first_error[512];
+	struct job emitted;		/* --emit-evidence: the job, no results */
 };
 
 /* Severity order of job outcomes, for the exit status. */
@@ -233,6 +237,110 @@ run_status(const struct run *r)
 	return r->fail ? EXIT_FINDINGS : EXIT_OK;
 }
 
+/* Outputs of a run that writes a report; 0 or an exit status. */
+static int
+run_open(const struct cli *c, struct run *r, struct explain_log *ex)
+{
+	char err[512];
+
+	memset(r, 0, sizeof(*r));
+	if (c->explain && explain_parse(c->explain_arg, &ex->filter) != 0) {
+		log_error("bad --explain '%s' (HOST, HOST:PORT or [IPV6]:PORT)",
+		    c->explain_arg);
+		return EXIT_USAGE;
+	}
+	if (c->baseline != NULL &&
+	    (r->baseline = baseline_load(c->baseline, err, sizeof(err))) ==
+	    NULL) {
+		log_error("%s", err);
+		return EXIT_NOINPUT;
+	}
+	r->c = c;
+	r->fmt = out_find(c->format);
+	r->explain = c->explain ? ex : NULL;
+	if (c->emit != NULL)
+		return 0;	/* evidence instead of a report */
+	r->out = open_out(c->output, stdout);
+	r->findings = open_out(c->findings_file, NULL);
+	if (r->out == NULL || (c->findings_file != NULL && r->findings ==
+	    NULL)) {
+		if (r->out != NULL && r->out != stdout)
+			fclose(r->out);
+		baseline_free(r->baseline);
+		r->baseline = NULL;
+		return EXIT_CANTCREAT;
+	}
+	return 0;
+}
+
+/* Summary, baseline leftovers, closing; the run's exit status. */
+static int
+run_close(const struct cli *c, struct run *r)
+{
+	if (r->out != NULL) {
+		if (c->summary && r->jobs_ok > 0 &&
+		    out_summary_text(r->out, &r->total) != 0)
+			r->write_error = true;
+		if (r->baseline != NULL)
+			r->differs |= baseline_missing(r->baseline, r->out) != 0;
+		r->write_error |= close_out(r->out, c->output);
+	}
+	if (r->findings != NULL)
+		r->write_error |= close_out(r->findings, c->findings_file);
+	baseline_free(r->baseline);
+	return run_status(r);
+}
+
+/* --emit-evidence: the log of the run's single job. */
+static struct evw *
+emit_open(const struct cli *c)
+{
+	char err[512];
+	struct evw *w = evw_open(c->emit, c->timeout_ns, err, sizeof(err));
+
+	if (w == NULL)
+		log_error("%s", err);
+	return w;
+}
+
+static void
+emit_close(struct evw *w, const struct job *j, const struct inputs *in,
+    struct run *r)
+{
+	char err[512];
+	struct stat st;
+	size_t i;
+
+	if (j->status == JOB_BADFILTER || j->status == JOB_NOINPUT ||
+	    j->status == JOB_BADDATA) {
+		evw_abort(w);
+		return;
+	}
+	for (i = 0; i < in->n; i++)
+		evw_input(w, in->paths[i], stat(in->paths[i], &st) == 0 &&
+		    S_ISREG(st.st_mode) ? (uint64_t)st.st_size : UINT64_MAX);
+	if (evw_close(w, &j->totals, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		r->write_error = true;
+	}
+}
+
+static void
+emit_done(void *ctx, struct job *j, size_t index)
+{
+	struct run *r = ctx;
+
+	(void)index;
+	r->worst = j->status;
+	if (j->status == JOB_BADFILTER)
+		snprintf(r->first_error, sizeof(r->first_error), "%s",
+		    j->error);
+	else if (j->status != JOB_NOINPUT && j->status != JOB_BADDATA)
+		r->jobs_ok++;
+	r->emitted = *j;
+	memset(&r->emitted.res, 0, sizeof(r->emitted.res));
+}
+
 static int
 analyze(const struct cli *c, const struct ruleset *rs)
 {
@@ -242,51 +350,31 @@ analyze(const struct cli *c, const struct ruleset *rs)
 	struct job *jobs;
 	struct run r;
 	size_t i, njobs;
-	char err[512];
 	int status;
 
 	memset(&in, 0, sizeof(in));
-	memset(&r, 0, sizeof(r));
 	memset(&ex, 0, sizeof(ex));
 	if ((status = collect(c, &in)) != 0) {
 		inputs_free(&in);
 		return status;
 	}
-	if (c->explain && explain_parse(c->explain_arg, &ex.filter) != 0) {
-		log_error("bad --explain '%s' (HOST, HOST:PORT or [IPV6]:PORT)",
-		    c->explain_arg);
+	if ((status = run_open(c, &r, &ex)) != 0) {
 		inputs_free(&in);
-		return EXIT_USAGE;
-	}
-	if (c->baseline != NULL &&
-	    (r.baseline = baseline_load(c->baseline, err, sizeof(err))) ==
-	    NULL) {
-		log_error("%s", err);
-		inputs_free(&in);
-		return EXIT_NOINPUT;
-	}
-	r.c = c;
-	r.fmt = out_find(c->format);
-	r.explain = c->explain ? &ex : NULL;
-	r.out = open_out(c->output, stdout);
-	r.findings = open_out(c->findings_file, NULL);
-	if (r.out == NULL || (c->findings_file != NULL && r.findings == NULL)) {
-		if (r.out != NULL && r.out != stdout)
-			fclose(r.out);
-		baseline_free(r.baseline);
-		inputs_free(&in);
-		return EXIT_CANTCREAT;
+		return status;
 	}
 	njobs = c->per_file && !c->explain ? in.n : 1;
 	if (njobs > 1 && strcmp(c->format, "xml") == 0 && c->baseline == NULL) {
 		log_error("-f xml writes one document per run: with "
 		    "--per-file, run once per capture (or use csv, json)");
-		if (r.out != stdout)
-			fclose(r.out);
-		if (r.findings != NULL)
-			fclose(r.findings);
+		r.write_error = false;
+		(void)run_close(c, &r);
 		inputs_free(&in);
 		return EXIT_USAGE;
+	}
+	memset(&bo, 0, sizeof(bo));
+	if (c->emit != NULL && (bo.log = emit_open(c)) == NULL) {
+		inputs_free(&in);
+		return EXIT_CANTCREAT;
 	}
 	jobs = xcalloc(njobs, sizeof(*jobs));
 	for (i = 0; i < njobs; i++) {
@@ -295,7 +383,6 @@ analyze(const struct cli *c, const struct ruleset *rs)
 		jobs[i].npaths = njobs == 1 ? in.n : 1;
 		jobs[i].label = c->per_file && njobs > 1 ? in.paths[i] : NULL;
 	}
-	memset(&bo, 0, sizeof(bo));
 	bo.ao.timeout_ns = c->timeout_ns;
 	bo.ao.flow_slots = c->max_flows;
 	bo.ao.max_ports = c->max_ports;
@@ -306,22 +393,46 @@ analyze(const struct cli *c, const struct ruleset *rs)
 	bo.counters = c->verbose > 0;
 	bo.total_bytes = in.bytes;
 	(void)service_name(0, 6); /* fill the shared table before threads */
-	batch_run(jobs, njobs, &bo, rs, job_done, &r);
+	batch_run(jobs, njobs, &bo, rs, bo.log ? emit_done : job_done, &r);
+	if (bo.log != NULL)
+		emit_close(bo.log, &r.emitted, &in, &r);
 	if (r.first_error[0] != '\0')
 		log_error("%s", r.first_error);
-	if (c->summary && r.jobs_ok > 0 && out_summary_text(r.out, &r.total) != 0)
-		r.write_error = true;
-	if (r.baseline != NULL)
-		r.differs |= baseline_missing(r.baseline, r.out) != 0;
-	r.write_error |= close_out(r.out, c->output);
-	if (r.findings != NULL)
-		r.write_error |= close_out(r.findings, c->findings_file);
-	status = run_status(&r);
+	status = run_close(c, &r);
 	free(jobs);
 	explain_free(&ex);
-	baseline_free(r.baseline);
 	inputs_free(&in);
 	return status;
+}
+
+/* portsleuth merge: evidence files in, a report or merged evidence out. */
+static int
+merge(const struct cli *c, const struct ruleset *rs)
+{
+	struct analyzer_opts ao;
+	struct explain_log ex;
+	struct job j;
+	struct run r;
+	int status;
+
+	memset(&ex, 0, sizeof(ex));
+	memset(&j, 0, sizeof(j));
+	if ((status = run_open(c, &r, &ex)) != 0)
+		return status;
+	if (c->emit != NULL) {
+		if ((status = merge_emit(c->inputs, c->ninputs, c->emit,
+		    &j)) != 0)
+			return status == -1 ? EXIT_CANTCREAT : EXIT_IOERR;
+		emit_done(&r, &j, 0);
+		return run_close(c, &r);
+	}
+	memset(&ao, 0, sizeof(ao));
+	ao.flow_slots = c->max_flows;
+	ao.max_ports = c->max_ports;
+	merge_report(c->inputs, c->ninputs, &ao, rs, &j);
+	job_done(&r, &j, 0);
+	results_free(&j.res);
+	return run_close(c, &r);
 }
 
 int
@@ -365,7 +476,9 @@ main(int argc, char **argv)
 	if (c.action == ACT_LIST_RULES) {
 		list_rules(rs);
 		status = EXIT_OK;
-	} else
+	} else if (c.action == ACT_MERGE)
+		status = merge(&c, rs);
+	else
 		status = analyze(&c, rs);
 	ruleset_free(rs);
 	services_free();

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pair.h"
+#include "evfile.h"
 #include "flow.h"
 #include "tunables.h"
 #include "xmalloc.h"
@@ -26,6 +27,15 @@ struct pairing {
 	uint32_t input;		/* current packet: capture file */
 	uint64_t number;	/* current packet: number in that file */
 	uint64_t next_sweep;	/* capture time of the next expiry sweep */
+	struct evw *log;	/* --emit-evidence, or NULL */
+	bool log_this;		/* the current packet goes to the log */
+};
+
+/* flow_entry.logbits: what the evidence log knows of an entry. */
+enum {
+	LB_DATA_LO = 1,		/* lo side's payload logged since a reset */
+	LB_DATA_HI = 2,
+	LB_DIVERGED = 4,	/* unlogged segments moved last_ns past sync_ns */
 };
 
 /* Where a packet stands relative to its flow entry. */
@@ -58,6 +68,7 @@ static struct flow_entry *unless_stale(struct pairing *p,
     struct flow_entry *e, uint64_t ts, bool reply);
 static void conn_reset(struct pairing *p, struct flow_entry *e,
     const struct decoded *d);
+static void sync_entry(struct pairing *p, struct flow_entry *e);
 
 struct pairing *
 pair_new(const struct pair_opts *o, struct verdict *v, struct hosts *h,
@@ -144,6 +155,12 @@ void
 pair_set_explain(struct pairing *p, struct explain_log *log)
 {
 	p->explain = log;
+}
+
+void
+pair_set_log(struct pairing *p, struct evw *log)
+{
+	p->log = log;
 }
 
 void
@@ -276,8 +293,11 @@ expire_one(void *arg, struct flow_entry *e)
 
 	if (e->state == FL_CONN && limit == p->o.timeout_ns)
 		limit = p->o.idle_ns;
-	if (p->now - e->last_ns <= limit)
+	if (p->now - e->last_ns <= limit) {
+		if (p->now - e->sync_ns > limit)
+			sync_entry(p, e); /* a replay must not expire it */
 		return false;
+	}
 	release(p, e, false);
 	return true;
 }
@@ -722,13 +742,91 @@ track_icmp(struct pairing *p, const struct decoded *d, uint64_t ts)
 	answer(p, e, d, ts, &in);
 }
 
-void
-pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
+/*
+ * --emit-evidence: the log catches up with an entry whose last_ns moved on
+ * unlogged segments (a keepalive record), before anything depends on it.
+ */
+static void
+sync_entry(struct pairing *p, struct flow_entry *e)
+{
+	if (p->log == NULL || e == NULL || !(e->logbits & LB_DIVERGED))
+		return;
+	evw_keepalive(p->log, &e->key, e->last_ns);
+	e->logbits &= (uint8_t)~LB_DIVERGED;
+}
+
+/* Sync the entries an ICMP error may pair with (as track_icmp finds them). */
+static void
+sync_quoted(struct pairing *p, const struct decoded *d)
+{
+	const struct quoted *q = &d->q;
+	struct flow_key key;
+	bool lo;
+
+	if (!q->valid || !q->has_ports)
+		return;
+	flow_key_make(&key, &q->src, q->sport, &q->dst, q->dport, q->proto,
+	    &lo);
+	sync_entry(p, flow_lookup(p->flows, &key));
+	flow_key_make(&key, &q->src, q->sport, &d->src, q->dport, q->proto,
+	    &lo);
+	sync_entry(p, flow_lookup(p->flows, &key));
+}
+
+/*
+ * --emit-evidence: can this packet change nothing but a live connection's
+ * clock (a segment of an established connection or UDP conversation
+ * without SYN/FIN/RST, past the first payload of its side)? Those are left
+ * out of the log; last_ns then runs ahead of what a replay knows (sync_ns)
+ * until a keepalive catches up. Everything else is logged, after syncing.
+ */
+static bool
+quiet_segment(struct pairing *p, const struct decoded *d, uint64_t ts)
+{
+	struct flow_key k;
+	struct flow_entry *e;
+	bool lo;
+	uint8_t side;
+
+	if (d->proto != 6 && d->proto != 17) {
+		if (!d->icmp_error)
+			return true;	/* pairing ignores it */
+		sync_quoted(p, d);
+		return false;
+	}
+	flow_key_make(&k, &d->src, d->sport, &d->dst, d->dport, d->proto, &lo);
+	if ((e = flow_lookup(p->flows, &k)) == NULL)
+		return false;
+	side = lo ? LB_DATA_LO : LB_DATA_HI;
+	if (stale(p, e, ts) || (d->proto == 6 &&
+	    ((d->tcp.flags & (TH_SYN | TH_FIN | TH_RST)) ||
+	    e->state != FL_CONN)) || (d->proto == 17 &&
+	    e->state != FL_CONN && (e->state != FL_ANSWERED ||
+	    is_prober(e, lo))) || ((d->proto == 17 || d->tcp.payload > 0) &&
+	    !(e->logbits & side))) {
+		if (d->proto == 6 && (d->tcp.flags & TH_RST))
+			e->logbits &= (uint8_t)~(LB_DATA_LO | LB_DATA_HI);
+		else if (d->proto == 17 || d->tcp.payload > 0)
+			e->logbits |= side;
+		sync_entry(p, e);
+		return false;
+	}
+	if (!(e->logbits & LB_DIVERGED)) {
+		e->sync_ns = e->last_ns;
+		e->logbits |= LB_DIVERGED;
+	}
+	return true;
+}
+
+/* Track one packet; the clock is the caller's. */
+static void
+pair_track(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
 {
 	struct ctx c;
 
 	if (ts_ns > p->now)
 		p->now = ts_ns;
+	p->log_this = p->log != NULL && !quiet_segment(p, d, ts_ns);
 	if (d->proto == 1 || d->proto == 58) {
 		track_icmp(p, d, ts_ns);
 	} else {
@@ -741,19 +839,64 @@ pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
 		else if (d->proto == 17)
 			track_udp(p, &c);
 	}
+	if (p->log_this)
+		evw_packet(p->log, d, ts_ns);
+}
+
+/*
+ * The expiry clock. Every 1/TUN_SWEEPS_PER_TIMEOUT of the timeout in
+ * capture time, on a grid fixed in absolute time (so a capture cut in
+ * pieces sweeps at the same moments as the whole), one pass over the table
+ * retires what expired: the table never holds much more than a timeout's
+ * worth of probes, at a cost of slots per pass, not per packet.
+ */
+static void
+clock_run(struct pairing *p)
+{
+	uint64_t step = p->o.timeout_ns / TUN_SWEEPS_PER_TIMEOUT;
+
+	if (p->now < p->next_sweep)
+		return;
+	if (step == 0)
+		step = 1;
+	if (p->next_sweep != 0)
+		flow_sweep(p->flows, flow_capacity(p->flows) * 2u, expire_one,
+		    p);
+	if (p->log != NULL)
+		evw_tick(p->log, p->now);
+	p->next_sweep = (p->now / step + 1) * step;
+}
+
+void
+pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
+{
+	pair_track(p, d, ts_ns);
 	/* After the packet, so a late reply still finds its probe. */
-	if (p->now >= p->next_sweep) {
-		/*
-		 * Every 1/TUN_SWEEPS_PER_TIMEOUT of the timeout in capture
-		 * time, one pass over the table retires what expired: the
-		 * table never holds much more than a timeout's worth of
-		 * probes, at a cost of slots per pass, not per packet.
-		 */
-		if (p->next_sweep != 0)
-			flow_sweep(p->flows, flow_capacity(p->flows) * 2u,
-			    expire_one, p);
-		p->next_sweep = p->now + p->o.timeout_ns /
-		    TUN_SWEEPS_PER_TIMEOUT;
+	clock_run(p);
+}
+
+void
+pair_replay(struct pairing *p, const struct evrec *r)
+{
+	struct flow_entry *e;
+
+	switch (r->type) {
+	case EVR_PACKET:
+		pair_track(p, &r->d, r->ts);
+		break;
+	case EVR_KEEPALIVE:
+		e = flow_lookup(p->flows, &r->key);
+		if (e != NULL && (e->state == FL_CONN ||
+		    e->state == FL_ANSWERED) && r->ts > e->last_ns)
+			e->last_ns = r->ts;
+		break;
+	case EVR_TICK:
+		if (r->ts > p->now)
+			p->now = r->ts;
+		clock_run(p);
+		break;
+	default:
+		break;
 	}
 }
 

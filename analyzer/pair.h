@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "evfile.h"
 #include "evidence.h"
 #include "explain.h"
 #include "hosts.h"
@@ -61,6 +62,18 @@ void pair_free(struct pairing *p);
 
 /* Record --explain events of the ports log->filter selects (borrowed). */
 void pair_set_explain(struct pairing *p, struct explain_log *log);
+
+/*
+ * --emit-evidence: write what a replay needs to `log` (borrowed): the
+ * packets that can change pairing state, keepalives, clock ticks.
+ */
+void pair_set_log(struct pairing *p, struct evw *log);
+
+/*
+ * Merge: one record of an evidence file. A packet record is tracked as
+ * pair_packet() would, except that expiry runs only on tick records.
+ */
+void pair_replay(struct pairing *p, const struct evrec *r);
 
 /* Where the next packet comes from (for --explain). */
 void pair_set_packet(struct pairing *p, uint32_t input, uint64_t number);
