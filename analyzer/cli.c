@@ -31,6 +31,8 @@ enum {
 	OPT_SUMMARY,
 	OPT_BASELINE,
 	OPT_FAIL_ON,
+	OPT_DB,
+	OPT_EXPORT_CSV,
 };
 
 struct cli_option {
@@ -69,6 +71,13 @@ static const struct cli_option options[] = {
 	{ "fail-on", required_argument, OPT_FAIL_ON, "SEVERITY",
 	    "exit 2 when a finding of SEVERITY (info, low, medium, high) or "
 	    "above is raised" },
+	{ "db", required_argument, OPT_DB, "FILE",
+	    "also store the run in the SQLite database FILE (created if "
+	    "missing): captures, port rows, findings; captures already in it "
+	    "are skipped" },
+	{ "export-csv", required_argument, OPT_EXPORT_CSV, "DIR",
+	    "with --db and no capture: write each table of the database to "
+	    "DIR as CSV, with schema.sql and load.sql for PostgreSQL, and exit" },
 	{ "filter", required_argument, OPT_FILTER, "EXPR",
 	    "only read packets matching the BPF expression (tcpdump syntax)" },
 	{ "timeout", required_argument, OPT_TIMEOUT, "TIME",
@@ -154,8 +163,8 @@ cli_usage(FILE *fp)
 	fprintf(fp, "\nExit status: 0 ok, 64 usage error, 65 input not a "
 	    "capture, truncated or corrupt\n(partial results written), 66 "
 	    "cannot open input, 70 internal error, 73 cannot\ncreate output, "
-	    "74 write error, 78 bad rule file. See portsleuth(1) and\n"
-	    "portsleuth-rules(5).\n");
+	    "74 write error, 75 --db file locked, 78 bad rule file. See\n"
+	    "portsleuth(1) and portsleuth-rules(5).\n");
 }
 
 /* "10s", "500ms", "2m", "1.5s"; a bare number is milliseconds. */
@@ -251,6 +260,13 @@ cli_set(struct cli *c, int val, const char *arg, char *err, size_t errlen)
 			    "medium, high)", arg);
 			return -1;
 		}
+		return 0;
+	case OPT_DB:
+		c->db = arg;
+		return 0;
+	case OPT_EXPORT_CSV:
+		c->action = ACT_DB_EXPORT;
+		c->export_dir = arg;
 		return 0;
 	case OPT_EXPLAIN:
 		c->explain = true;
@@ -368,6 +384,12 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	if (c->action == ACT_ANALYZE && c->ninputs == 0 && c->nlists == 0) {
 		snprintf(err, errlen, "no capture file given (use - for "
 		    "standard input); try 'portsleuth --help'");
+		return CLI_ERROR;
+	}
+	if (c->action == ACT_DB_EXPORT && (c->db == NULL || c->ninputs > 0 ||
+	    c->nlists > 0)) {
+		snprintf(err, errlen, "--export-csv DIR needs --db FILE and "
+		    "no capture");
 		return CLI_ERROR;
 	}
 	if (c->ninputs > TUN_MAX_INPUTS) {

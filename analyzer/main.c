@@ -10,6 +10,7 @@
 #include "analyzer.h"
 #include "baseline.h"
 #include "batch.h"
+#include "db.h"
 #include "inputs.h"
 #include "cli.h"
 #include "log.h"
@@ -30,6 +31,7 @@ enum exit_status {
 	EXIT_SOFTWARE = 70,	/* internal error, out of memory */
 	EXIT_CANTCREAT = 73,	/* cannot create the output file */
 	EXIT_IOERR = 74,	/* write error */
+	EXIT_TEMPFAIL = 75,	/* --db: locked by another run */
 	EXIT_CONFIG = 78,	/* bad rule file */
 };
 
@@ -233,6 +235,19 @@ run_status(const struct run *r)
 	return r->fail ? EXIT_FINDINGS : EXIT_OK;
 }
 
+/* --db outcome over the run's own exit status. */
+static int
+db_exit(enum db_status st, int status)
+{
+	static const int code[] = { [DB_OK] = EXIT_OK,
+		[DB_NOTHING] = EXIT_OK, [DB_USAGE] = EXIT_USAGE,
+		[DB_CANTCREAT] = EXIT_CANTCREAT, [DB_LOCKED] = EXIT_TEMPFAIL,
+		[DB_IOERR] = EXIT_IOERR, [DB_NOINPUT] = EXIT_NOINPUT,
+		[DB_DATAERR] = EXIT_DATAERR };
+
+	return st == DB_OK ? status : code[st];
+}
+
 static int
 analyze(const struct cli *c, const struct ruleset *rs)
 {
@@ -244,6 +259,7 @@ analyze(const struct cli *c, const struct ruleset *rs)
 	size_t i, njobs;
 	char err[512];
 	int status;
+	enum db_status dbst = DB_OK;
 
 	memset(&in, 0, sizeof(in));
 	memset(&r, 0, sizeof(r));
@@ -306,7 +322,10 @@ analyze(const struct cli *c, const struct ruleset *rs)
 	bo.counters = c->verbose > 0;
 	bo.total_bytes = in.bytes;
 	(void)service_name(0, 6); /* fill the shared table before threads */
-	batch_run(jobs, njobs, &bo, rs, job_done, &r);
+	if (c->db != NULL)
+		dbst = db_batch_run(c, jobs, njobs, &bo, rs, job_done, &r);
+	else
+		batch_run(jobs, njobs, &bo, rs, job_done, &r);
 	if (r.first_error[0] != '\0')
 		log_error("%s", r.first_error);
 	if (c->summary && r.jobs_ok > 0 && out_summary_text(r.out, &r.total) != 0)
@@ -316,7 +335,7 @@ analyze(const struct cli *c, const struct ruleset *rs)
 	r.write_error |= close_out(r.out, c->output);
 	if (r.findings != NULL)
 		r.write_error |= close_out(r.findings, c->findings_file);
-	status = run_status(&r);
+	status = db_exit(dbst, run_status(&r));
 	free(jobs);
 	explain_free(&ex);
 	baseline_free(r.baseline);
@@ -348,6 +367,11 @@ main(int argc, char **argv)
 		rulebook_list_evidence(stdout);
 		cli_free(&c);
 		return EXIT_OK;
+	}
+	if (c.action == ACT_DB_EXPORT) {
+		status = db_exit(db_export_csv(c.db, c.export_dir), EXIT_OK);
+		cli_free(&c);
+		return status;
 	}
 	if (c.action == ACT_CHECK_RULES) {
 		status = check_rules(c.check_file);
