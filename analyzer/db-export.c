@@ -197,7 +197,8 @@ db_export_csv(const char *path, const char *dir)
 		return DB_CANTCREAT;
 	}
 	/* One read transaction: a consistent snapshot of every table. */
-	if (sqlite3_exec(db_handle(d), "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(db_handle(d), "BEGIN", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
 		log_error("%s: %s", path, sqlite3_errmsg(db_handle(d)));
 		db_close(d);
 		return DB_NOINPUT;

@@ -59,7 +59,8 @@ sha256_block(struct sha256 *c, const uint8_t *p)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		    (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
 	for (i = 16; i < 64; i++)
-		w[i] = SSIG1(w[i - 2]) + w[i - 7] + SSIG0(w[i - 15]) + w[i - 16];
+		w[i] = SSIG1(w[i - 2]) + w[i - 7] + SSIG0(w[i - 15]) +
+		    w[i - 16];
 	a = c->h[0];
 	b = c->h[1];
 	cc = c->h[2];
