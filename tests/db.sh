@@ -151,6 +151,16 @@ check "--per-file: tcp/8000 open, closed, filtered by capture" \
     "$(q "$T/pf1.sqlite" "SELECT group_concat(state, ',') FROM (SELECT state
     FROM ports WHERE port = 8000 ORDER BY capture)")" "open,closed,filtered"
 same "--per-file: -j 2 stores what -j 1 stores" "$T/pf1.dump" "$T/pf2.dump"
+run "--per-file, first capture stored" 0 --db "$T/pf3.sqlite" "$P1"
+if run "--per-file after a stored capture" 0 --db "$T/pf3.sqlite" --per-file \
+    -j 2 -f csv "$P1" "$P2" "$P3"; then
+	check "--per-file after a stored capture: one header, the new rows" \
+	    "$(grep -c '^host,' "$T/out") $(grep -c "s17_part[23].pcap\$" "$T/out") $(wc -l <"$T/out")" \
+	    "1 4 5"
+	check "--per-file after a stored capture: run 2 stores captures 2, 3" \
+	    "$(q "$T/pf3.sqlite" "SELECT group_concat(DISTINCT capture) FROM
+	    ports WHERE run = 2")" "2,3"
+fi
 
 # 6. Several captures merged into one stream: the rows belong to the run,
 # not to one capture.
