@@ -224,17 +224,27 @@ run "newer schema" 73 --db "$T/newer.sqlite" "$cap" &&
 run "empty file: becomes a database" 0 --db "$T/empty.sqlite" "$cap" &&
     check "empty file: stored" "$(counts "$T/empty.sqlite")" "1 1 26 2"
 
-# 10. Another run holds the lock: wait 5 s, then 75, nothing analysed.
+# 10. Another run holds the lock: wait 5 s, then 75, nothing analysed. The
+# lock is held by sqlite3 reading a FIFO, until the FIFO is closed.
 cp "$DB" "$T/locked.sqlite"
-(echo "BEGIN IMMEDIATE;"; sleep 8) | sqlite3 "$T/locked.sqlite" &
+mkfifo "$T/lockfifo"
+sqlite3 "$T/locked.sqlite" <"$T/lockfifo" >/dev/null 2>&1 &
 locker=$!
-sleep 1
-if run "locked by another run" 75 --db "$T/locked.sqlite" "$S/s07_syn_netfw.pcap"; then
+exec 3>"$T/lockfifo"
+echo "BEGIN IMMEDIATE;" >&3
+i=0
+while sqlite3 "$T/locked.sqlite" "BEGIN IMMEDIATE; ROLLBACK" >/dev/null 2>&1 &&
+    [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if run "locked by another run" 75 --db "$T/locked.sqlite" "$S/s09_windows_syn_xmas.pcap"; then
 	expect_err "locked: one line" "locked.sqlite: locked by another run that is storing into it \(waited 5 s\); nothing analysed"
 	check "locked: nothing printed" "$(cat "$T/out")" ""
 fi
-kill "$locker" 2>/dev/null || true
-wait "$locker" 2>/dev/null || true
+exec 3>&-
+wait "$locker" || true
+check "locked: nothing stored" "$(counts "$T/locked.sqlite")" "$(counts "$DB")"
 
 # 11. Storing fails half-way (here a trigger stands in for a full disk):
 # 74, the report is still printed, nothing of the run is stored.
