@@ -32,6 +32,8 @@ enum {
 	OPT_BASELINE,
 	OPT_FAIL_ON,
 	OPT_EMIT_EVIDENCE,
+	OPT_DB,
+	OPT_EXPORT_CSV,
 };
 
 struct cli_option {
@@ -73,6 +75,13 @@ static const struct cli_option options[] = {
 	{ "emit-evidence", required_argument, OPT_EMIT_EVIDENCE, "FILE",
 	    "instead of the report, write the run's evidence to FILE for a "
 	    "later 'portsleuth merge' (map step of a split analysis)" },
+	{ "db", required_argument, OPT_DB, "FILE",
+	    "also store the run in the SQLite database FILE (created if "
+	    "missing): captures, port rows, findings; captures already in it "
+	    "are skipped" },
+	{ "export-csv", required_argument, OPT_EXPORT_CSV, "DIR",
+	    "with --db and no capture: write each table of the database to "
+	    "DIR as CSV, with schema.sql and load.sql for PostgreSQL, and exit" },
 	{ "filter", required_argument, OPT_FILTER, "EXPR",
 	    "only read packets matching the BPF expression (tcpdump syntax)" },
 	{ "timeout", required_argument, OPT_TIMEOUT, "TIME",
@@ -160,8 +169,8 @@ cli_usage(FILE *fp)
 	fprintf(fp, "\nExit status: 0 ok, 64 usage error, 65 input not a "
 	    "capture, truncated or corrupt\n(partial results written), 66 "
 	    "cannot open input, 70 internal error, 73 cannot\ncreate output, "
-	    "74 write error, 78 bad rule file. See portsleuth(1) and\n"
-	    "portsleuth-rules(5).\n");
+	    "74 write error, 75 --db file locked, 78 bad rule file. See\n"
+	    "portsleuth(1) and portsleuth-rules(5).\n");
 }
 
 /* "10s", "500ms", "2m", "1.5s"; a bare number is milliseconds. */
@@ -261,6 +270,13 @@ cli_set(struct cli *c, int val, const char *arg, char *err, size_t errlen)
 			return -1;
 		}
 		return 0;
+	case OPT_DB:
+		c->db = arg;
+		return 0;
+	case OPT_EXPORT_CSV:
+		c->action = ACT_DB_EXPORT;
+		c->export_dir = arg;
+		return 0;
 	case OPT_EXPLAIN:
 		c->explain = true;
 		c->explain_arg = arg;
@@ -326,15 +342,16 @@ cli_check(const struct cli *c, char *err, size_t errlen)
 		else if (c->filter != NULL || c->timeout_set)
 			clash = "--filter and --timeout apply when evidence is "
 			    "made (--emit-evidence), not to merge";
-		else if (c->nlists > 0 || c->per_file)
+		else if (c->nlists > 0 || c->per_file || c->db != NULL)
 			clash = "merge takes evidence files as arguments "
-			    "(no --files-from, --per-file)";
+			    "(no --files-from, --per-file, --db)";
 	}
 	if (c->emit != NULL && (c->per_file || c->explain || c->output ||
-	    c->findings_file || c->baseline || c->summary || c->fail_on >= 0))
+	    c->findings_file || c->baseline || c->summary || c->fail_on >= 0 ||
+	    c->db != NULL))
 		clash = "--emit-evidence writes evidence instead of a report: "
 		    "no --per-file, --explain, -o, --findings, --baseline, "
-		    "--summary or --fail-on with it";
+		    "--summary, --fail-on or --db with it";
 	else if (c->action == ACT_MERGE && c->explain)
 		clash = "--explain needs the packets: run it on the captures";
 	if (clash == NULL)
@@ -416,6 +433,12 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	}
 	if (cli_check(c, err, errlen) != 0)
 		return CLI_ERROR;
+	if (c->action == ACT_DB_EXPORT && (c->db == NULL || c->ninputs > 0 ||
+	    c->nlists > 0)) {
+		snprintf(err, errlen, "--export-csv DIR needs --db FILE and "
+		    "no capture");
+		return CLI_ERROR;
+	}
 	if (c->ninputs > TUN_MAX_INPUTS) {
 		snprintf(err, errlen, "too many capture files (at most %u)",
 		    TUN_MAX_INPUTS);

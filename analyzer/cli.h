@@ -20,6 +20,7 @@ enum cli_action {
 	ACT_CHECK_RULES,	/* --check-rules FILE */
 	ACT_LIST_EVIDENCE,	/* --list-evidence */
 	ACT_MERGE,		/* portsleuth merge EVIDENCE... */
+	ACT_DB_EXPORT,		/* --db FILE --export-csv DIR */
 };
 
 struct cli {
@@ -50,6 +51,8 @@ struct cli {
 	bool summary;		/* --summary */
 	const char *baseline;	/* --baseline */
 	int fail_on;		/* --fail-on: enum severity, -1 off */
+	const char *db;		/* --db: store the run in this SQLite file */
+	const char *export_dir;	/* --export-csv */
 };
 
 enum cli_result {

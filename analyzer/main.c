@@ -11,6 +11,7 @@
 #include "analyzer.h"
 #include "baseline.h"
 #include "batch.h"
+#include "db.h"
 #include "inputs.h"
 #include "cli.h"
 #include "evfile.h"
@@ -33,6 +34,7 @@ enum exit_status {
 	EXIT_SOFTWARE = 70,	/* internal error, out of memory */
 	EXIT_CANTCREAT = 73,	/* cannot create the output file */
 	EXIT_IOERR = 74,	/* write error */
+	EXIT_TEMPFAIL = 75,	/* --db: locked by another run */
 	EXIT_CONFIG = 78,	/* bad rule file */
 };
 
@@ -341,6 +343,19 @@ emit_done(void *ctx, struct job *j, size_t index)
 	memset(&r->emitted.res, 0, sizeof(r->emitted.res));
 }
 
+/* --db outcome over the run's own exit status. */
+static int
+db_exit(enum db_status st, int status)
+{
+	static const int code[] = { [DB_OK] = EXIT_OK,
+		[DB_NOTHING] = EXIT_OK, [DB_USAGE] = EXIT_USAGE,
+		[DB_CANTCREAT] = EXIT_CANTCREAT, [DB_LOCKED] = EXIT_TEMPFAIL,
+		[DB_IOERR] = EXIT_IOERR, [DB_NOINPUT] = EXIT_NOINPUT,
+		[DB_DATAERR] = EXIT_DATAERR };
+
+	return st == DB_OK ? status : code[st];
+}
+
 static int
 analyze(const struct cli *c, const struct ruleset *rs)
 {
@@ -351,6 +366,7 @@ analyze(const struct cli *c, const struct ruleset *rs)
 	struct run r;
 	size_t i, njobs;
 	int status;
+	enum db_status dbst = DB_OK;
 
 	memset(&in, 0, sizeof(in));
 	memset(&ex, 0, sizeof(ex));
@@ -393,12 +409,17 @@ analyze(const struct cli *c, const struct ruleset *rs)
 	bo.counters = c->verbose > 0;
 	bo.total_bytes = in.bytes;
 	(void)service_name(0, 6); /* fill the shared table before threads */
-	batch_run(jobs, njobs, &bo, rs, bo.log ? emit_done : job_done, &r);
+	if (bo.log != NULL)
+		batch_run(jobs, njobs, &bo, rs, emit_done, &r);
+	else if (c->db != NULL)
+		dbst = db_batch_run(c, jobs, njobs, &bo, rs, job_done, &r);
+	else
+		batch_run(jobs, njobs, &bo, rs, job_done, &r);
 	if (bo.log != NULL)
 		emit_close(bo.log, &r.emitted, &in, &r);
 	if (r.first_error[0] != '\0')
 		log_error("%s", r.first_error);
-	status = run_close(c, &r);
+	status = db_exit(dbst, run_close(c, &r));
 	free(jobs);
 	explain_free(&ex);
 	inputs_free(&in);
@@ -459,6 +480,11 @@ main(int argc, char **argv)
 		rulebook_list_evidence(stdout);
 		cli_free(&c);
 		return EXIT_OK;
+	}
+	if (c.action == ACT_DB_EXPORT) {
+		status = db_exit(db_export_csv(c.db, c.export_dir), EXIT_OK);
+		cli_free(&c);
+		return status;
 	}
 	if (c.action == ACT_CHECK_RULES) {
 		status = check_rules(c.check_file);

@@ -19,17 +19,13 @@
 #include "out.h"
 
 
-#define KINDS_BUF 1024 /* PK_COUNT x "tcp-other=closed|filtered/..." */
-
 static int out_csv_write(
     FILE *fp, const struct results *res, const struct out_opts *opts);
 static bool needs_quotes(const char *s, size_t n);
 static void out_csv_field(FILE *fp, const char *s, bool first);
 static void out_csv_u64(FILE *fp, uint64_t v);
-static void kinds_text(const struct port_row *r, char *buf, size_t len);
 static void out_csv_row(FILE *fp, const struct port_row *r,
     const char *label);
-static void flags_text(const struct port_row *r, char *buf, size_t len);
 
 const struct out_ops out_csv_ops = {
 	.name = "csv",
@@ -92,8 +88,8 @@ out_csv_u64(FILE *fp, uint64_t v)
 
 
 /* "syn=open/syn-ack;xmas=closed/reset" */
-static void
-kinds_text(const struct port_row *r, char *buf, size_t len)
+void
+out_kinds_text(const struct port_row *r, char *buf, size_t len)
 {
 	const struct kind_verdict *k;
 	size_t i, off = 0;
@@ -112,8 +108,8 @@ kinds_text(const struct port_row *r, char *buf, size_t len)
 }
 
 /* "silent-drop;icmp-reject": the findings that concern this row. */
-static void
-flags_text(const struct port_row *r, char *buf, size_t len)
+void
+out_flags_text(const struct port_row *r, char *buf, size_t len)
 {
 	size_t i, off = 0;
 	int n;
@@ -131,7 +127,7 @@ flags_text(const struct port_row *r, char *buf, size_t len)
 static void
 out_csv_row(FILE *fp, const struct port_row *r, const char *label)
 {
-	char a[ADDR_STRLEN], t[OUT_ISO_BUF], kinds[KINDS_BUF], rtt[32];
+	char a[ADDR_STRLEN], t[OUT_ISO_BUF], kinds[OUT_KINDS_BUF], rtt[32];
 
 	out_csv_field(fp, out_addr(&r->host, a), true);
 	out_csv_field(fp, out_proto_name(r->proto), false);
@@ -153,9 +149,9 @@ out_csv_row(FILE *fp, const struct port_row *r, const char *label)
 	out_iso_time(r->last_ns, t, sizeof(t));
 	out_csv_field(fp, t, false);
 	out_csv_field(fp, r->service != NULL ? r->service : "", false);
-	kinds_text(r, kinds, sizeof(kinds));
+	out_kinds_text(r, kinds, sizeof(kinds));
 	out_csv_field(fp, kinds, false);
-	flags_text(r, kinds, sizeof(kinds));
+	out_flags_text(r, kinds, sizeof(kinds));
 	out_csv_field(fp, kinds, false);
 	if (label != NULL)
 		out_csv_field(fp, label, false);

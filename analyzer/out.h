@@ -44,6 +44,14 @@ extern const struct out_ops out_grep_ops;
 int out_csv_findings(FILE *fp, const struct results *res, const char *label,
     bool header);
 
+/*
+ * The CSV "kinds" ("syn=open/syn-ack;xmas=closed/reset") and "findings"
+ * ("silent-drop;icmp-reject") texts of a row, also stored by db.c.
+ */
+#define OUT_KINDS_BUF 1024 /* PK_COUNT x "tcp-other=closed|filtered/..." */
+void out_kinds_text(const struct port_row *r, char *buf, size_t len);
+void out_flags_text(const struct port_row *r, char *buf, size_t len);
+
 /* --summary: the run summary as text lines. */
 int out_summary_text(FILE *fp, const struct run_summary *s);
 

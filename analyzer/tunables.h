@@ -72,6 +72,13 @@
 /* Largest snap length we accept from a file header (libpcap's own maximum). */
 #define TUN_MAX_SNAPLEN 262144u
 
+/*
+ * --db: how long a run waits (ms) for another run's write lock on the
+ * database before giving up (exit 75, nothing analysed). Runs hold the
+ * lock while they analyse, so this only absorbs short overlaps.
+ */
+#define TUN_DB_BUSY_MS 5000u
+
 /* Rule files: longest line and most rules accepted (hostile input bound). */
 #define TUN_RULE_MAX_FILE (1u << 20)
 #define TUN_RULE_MAX_RULES 4096u
