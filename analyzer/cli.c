@@ -337,14 +337,13 @@ cli_check(const struct cli *c, char *err, size_t errlen)
 	const char *clash = NULL;
 
 	if (c->action == ACT_MERGE) {
-		if (c->ninputs == 0)
+		if (c->ninputs == 0 && c->nlists == 0)
 			clash = "merge needs evidence files";
 		else if (c->filter != NULL || c->timeout_set)
 			clash = "--filter and --timeout apply when evidence is "
 			    "made (--emit-evidence), not to merge";
-		else if (c->nlists > 0 || c->per_file || c->db != NULL)
-			clash = "merge takes evidence files as arguments "
-			    "(no --files-from, --per-file, --db)";
+		else if (c->per_file || c->db != NULL)
+			clash = "merge makes one report (no --per-file, --db)";
 	}
 	if (c->emit != NULL && (c->per_file || c->explain || c->output ||
 	    c->findings_file || c->baseline || c->summary || c->fail_on >= 0 ||

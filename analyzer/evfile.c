@@ -351,6 +351,8 @@ struct evsrc {
 	uint32_t nhosts, hosts_cap;
 	struct ev_totals t;
 	uint64_t timeout;
+	struct ev_input *in;	/* its trailer's inputs */
+	size_t nin;
 	struct evrec next;	/* lookahead */
 	uint64_t key;		/* its order: latest time so far */
 	bool live, done;
@@ -569,7 +571,7 @@ src_advance(struct evsrc *s, char *err, size_t errlen)
  * with the body's when the body has been read.
  */
 static int
-src_meta(struct evsrc *s, struct evset *set, char *err, size_t errlen)
+src_meta(struct evsrc *s, char *err, size_t errlen)
 {
 	uint8_t h[HDR_LEN], f[FOOTER_LEN], b[40];
 	uint64_t flen, ndec, k, nin, i, len;
@@ -650,11 +652,10 @@ src_meta(struct evsrc *s, struct evset *set, char *err, size_t errlen)
 			return -1;
 		}
 		path[len] = '\0';
-		set->in = xreallocarray(set->in, set->nin + 1,
-		    sizeof(*set->in));
-		set->in[set->nin].path = path;
-		set->in[set->nin].size = get(b, 8);
-		set->nin++;
+		s->in = xreallocarray(s->in, s->nin + 1, sizeof(*s->in));
+		s->in[s->nin].path = path;
+		s->in[s->nin].size = get(b, 8);
+		s->nin++;
 	}
 	if (s->pos != s->end)
 		return r_fail(s, err, errlen, "bad trailer length");
@@ -708,7 +709,7 @@ evset_open(const char *const *paths, size_t n, bool *cannot_open, char *err,
 	for (i = 0; i < n; i++) {
 		s->src[i].path = paths[i];
 		s->src[i].rank = i;
-		if (src_meta(&s->src[i], s, err, errlen) != 0) {
+		if (src_meta(&s->src[i], err, errlen) != 0) {
 			*cannot_open = s->src[i].fp == NULL;
 			s->n = i + 1;
 			evset_close(s);
@@ -728,8 +729,18 @@ evset_open(const char *const *paths, size_t n, bool *cannot_open, char *err,
 		ev_totals_add(&s->t, &s->src[i].t);
 	}
 	qsort(s->src, n, sizeof(*s->src), cmp_span);
-	for (i = 0; i < n; i++)
-		s->src[i].rank = i;
+	for (i = 0; i < n; i++) {
+		struct evsrc *c = &s->src[i];
+
+		c->rank = i;
+		s->in = xreallocarray(s->in, s->nin + c->nin + 1,
+		    sizeof(*s->in));
+		memcpy(s->in + s->nin, c->in, c->nin * sizeof(*c->in));
+		s->nin += c->nin;
+		free(c->in);
+		c->in = NULL;
+		c->nin = 0;
+	}
 	return s;
 }
 
@@ -812,12 +823,33 @@ evset_close(struct evset *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < s->n; i++) {
+		size_t k;
+
 		src_close(&s->src[i]);
+		for (k = 0; k < s->src[i].nin; k++)
+			free(s->src[i].in[k].path);
+		free(s->src[i].in);
+	}
 	for (i = 0; i < s->nin; i++)
 		free(s->in[i].path);
 	free(s->in);
 	free(s->src);
 	free(s->active);
 	free(s);
+}
+
+int
+evfile_sniff(const char *path)
+{
+	char b[sizeof(magic)];
+	FILE *fp = fopen(path, "rb");
+	int yes;
+
+	if (fp == NULL)
+		return 0;
+	yes = fread(b, 1, sizeof(b), fp) == sizeof(b) &&
+	    memcmp(b, magic, sizeof(magic)) == 0;
+	fclose(fp);
+	return yes;
 }

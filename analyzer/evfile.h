@@ -98,4 +98,7 @@ void evset_close(struct evset *s);
 
 void ev_totals_add(struct ev_totals *t, const struct ev_totals *x);
 
+/* 1 when path starts like an evidence file, else 0. */
+int evfile_sniff(const char *path);
+
 #endif

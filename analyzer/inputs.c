@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "evfile.h"
 #include "inputs.h"
 #include "log.h"
 #include "tunables.h"
@@ -72,8 +73,8 @@ walk(struct inputs *in, const char *dir, int depth, char *err, size_t errlen)
 			else if (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) &&
 			    stat(path, &st) == 0 && S_ISREG(st.st_mode))) {
 				char why[256];
-				int cap = zio_is_capture(path, why,
-				    sizeof(why));
+				int cap = in->evidence ? evfile_sniff(path) :
+				    zio_is_capture(path, why, sizeof(why));
 
 				if (cap == 1)
 					push(in, path, &st);

@@ -6,11 +6,14 @@
  * reproducible), symbolic links to directories not followed; inside them only
  * files whose content is a capture (pcap or pcapng, possibly compressed) are
  * taken, the rest counted. Paths named explicitly are always taken: the
- * reader reports them if they are not captures. Owns copies of the paths.
+ * reader reports them if they are not captures. With `evidence` set, the
+ * same holds for evidence files (evfile.h) instead of captures. Owns copies
+ * of the paths.
  */
 #ifndef PORTSLEUTH_INPUTS_H
 #define PORTSLEUTH_INPUTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +24,8 @@ struct inputs {
 	size_t unreadable;	/* files in directories that could not be read
 				   (reported on stderr) */
 	uint64_t bytes;		/* total size of the regular files */
+	bool evidence;		/* set by the caller: directories yield
+				   evidence files (merge), not captures */
 };
 
 /* Add a file, a directory (walked) or "-"; 0, or -1 with err filled. */

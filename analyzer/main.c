@@ -188,10 +188,11 @@ collect(const struct cli *c, struct inputs *in)
 			return EXIT_NOINPUT;
 		}
 	if (in->not_captures > 0)
-		log_verbose("%zu files in directories are not captures: "
-		    "skipped", in->not_captures);
+		log_verbose("%zu files in directories are not %s: skipped",
+		    in->not_captures, in->evidence ? "evidence" : "captures");
 	if (in->n == 0) {
-		log_error("no capture files found in the inputs given");
+		log_error("no %s files found in the inputs given",
+		    in->evidence ? "evidence" : "capture");
 		return EXIT_NOINPUT;
 	}
 	return 0;
@@ -432,17 +433,25 @@ merge(const struct cli *c, const struct ruleset *rs)
 {
 	struct analyzer_opts ao;
 	struct explain_log ex;
+	struct inputs in;
 	struct job j;
 	struct run r;
 	int status;
 
 	memset(&ex, 0, sizeof(ex));
 	memset(&j, 0, sizeof(j));
-	if ((status = run_open(c, &r, &ex)) != 0)
+	memset(&in, 0, sizeof(in));
+	in.evidence = true;
+	if ((status = collect(c, &in)) != 0 ||
+	    (status = run_open(c, &r, &ex)) != 0) {
+		inputs_free(&in);
 		return status;
+	}
 	if (c->emit != NULL) {
-		if ((status = merge_emit(c->inputs, c->ninputs, c->emit,
-		    &j)) != 0)
+		status = merge_emit((const char *const *)in.paths, in.n,
+		    c->emit, &j);
+		inputs_free(&in);
+		if (status != 0)
 			return status == -1 ? EXIT_CANTCREAT : EXIT_IOERR;
 		emit_done(&r, &j, 0);
 		return run_close(c, &r);
@@ -450,9 +459,10 @@ merge(const struct cli *c, const struct ruleset *rs)
 	memset(&ao, 0, sizeof(ao));
 	ao.flow_slots = c->max_flows;
 	ao.max_ports = c->max_ports;
-	merge_report(c->inputs, c->ninputs, &ao, rs, &j);
+	merge_report((const char *const *)in.paths, in.n, &ao, rs, &j);
 	job_done(&r, &j, 0);
 	results_free(&j.res);
+	inputs_free(&in);
 	return run_close(c, &r);
 }
 
