@@ -53,8 +53,15 @@
  */
 #define TUN_TRACE_TTL_MAX 30u
 
-/* stdio buffer for capture files (libpcap's default is small; issue #5). */
+/*
+ * stdio buffer for capture files (libpcap's default is small; issue #5).
+ * Merged runs keep every input open: then each gets
+ * TUN_READ_BUFFERS_TOTAL / inputs, at least TUN_READ_BUFFER_MIN, so a
+ * thousand rotated files do not cost a gigabyte of buffers.
+ */
 #define TUN_READ_BUFFER (1u << 20)
+#define TUN_READ_BUFFERS_TOTAL (64u << 20)
+#define TUN_READ_BUFFER_MIN (64u << 10)
 
 /* nmap collapses a state into "Not shown" when it has more than this many ports. */
 #define TUN_COLLAPSE_MIN 26u
