@@ -60,10 +60,9 @@ source_open(struct source *s, const char *filter, size_t bufsize, char *err,
 	char ebuf[PCAP_ERRBUF_SIZE];
 	struct bpf_program prog;
 
+	/* zio_open(): EINVAL is content it cannot decode; else unreadable. */
 	if ((s->fp = zio_open(s->path, &s->zin, err, errlen)) == NULL)
-		return errno == ENOENT || errno == EACCES || errno == EISDIR ||
-		    errno == ELOOP || errno == ENAMETOOLONG ? READER_ERR_OPEN :
-		    READER_ERR_FORMAT;
+		return errno == EINVAL ? READER_ERR_FORMAT : READER_ERR_OPEN;
 	s->buf = xmalloc(bufsize);
 	setvbuf(s->fp, s->buf, _IOFBF, bufsize);
 	ebuf[0] = '\0';
