@@ -92,6 +92,9 @@ results_limited(const struct run_summary *s)
 	    s->uncounted != 0 || s->phase_drops != 0 || s->memory_full != 0;
 }
 
+static void cat(char *buf, size_t len, size_t *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Append to buf[*at..len) like snprintf, never past the end. */
 static void
 cat(char *buf, size_t len, size_t *at, const char *fmt, ...)
