@@ -421,12 +421,15 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		    "standard input); try 'portsleuth --help'");
 		return CLI_ERROR;
 	}
+	/* -j N analyses share --max-memory; each has its own table. */
 	if (c->max_memory != 0 && c->max_flows != 0 &&
-	    (uint64_t)c->max_flows * TUN_COST_FLOW_SLOT > c->max_memory / 2) {
+	    (uint64_t)c->max_flows * TUN_COST_FLOW_SLOT >
+	    c->max_memory / 2 / (c->per_file ? c->jobs : 1)) {
 		snprintf(err, errlen, "--max-flows %u needs %lluM, more than "
-		    "half of --max-memory: raise --max-memory", c->max_flows,
+		    "half of --max-memory%s: raise --max-memory", c->max_flows,
 		    (unsigned long long)(((uint64_t)c->max_flows *
-		    TUN_COST_FLOW_SLOT) >> 20) + 1);
+		    TUN_COST_FLOW_SLOT) >> 20) + 1,
+		    c->per_file && c->jobs > 1 ? " / -j" : "");
 		return CLI_ERROR;
 	}
 	if (c->ninputs > TUN_MAX_INPUTS) {
