@@ -49,7 +49,7 @@ struct pair_stats {
 	uint64_t midstream;	/* connections picked up mid-stream */
 	uint64_t table_drops;	/* probes dropped: pairing table full */
 	uint64_t squeezes;	/* early expiry sweeps of a full table */
-	uint64_t record_drops;	/* probes dropped: --max-ports reached */
+	uint64_t record_drops;	/* probes dropped: --max-ports or memory */
 	uint64_t timed_out;	/* probes unanswered within the timeout */
 	uint64_t pending_at_end; /* probes still waiting when input ended */
 	uint64_t uncounted;	/* unsolicited replies whose hosts found no
