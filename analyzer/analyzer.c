@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analyzer.h"
+#include "budget.h"
 #include "evidence.h"
 #include "findings.h"
 #include "hosts.h"
@@ -23,6 +24,7 @@ struct analyzer {
 	struct evidence *ev;
 	struct verdict *verdict;
 	struct pairing *pair;
+	struct budget budget;	/* --max-memory share of this analysis */
 	uint64_t dec[DEC_STATUS_COUNT];
 	uint64_t packets, bytes;
 	uint64_t first_ns, last_ns;
@@ -32,22 +34,46 @@ static int cmp_records(const void *a, const void *b, void *ctx);
 static uint32_t build_row(const struct analyzer *a, const uint32_t *ids,
     size_t n, struct kind_verdict *kinds, struct port_row *row);
 
+uint32_t
+analyzer_flow_slots(const struct analyzer_opts *o)
+{
+	uint32_t n = TUN_FLOW_SLOTS;
+
+	if (o->flow_slots != 0)
+		return o->flow_slots;
+	while (o->max_memory != 0 && n > TUN_FLOW_SLOTS_MIN &&
+	    (uint64_t)n * TUN_COST_FLOW_SLOT > o->max_memory / TUN_FLOW_SHARE)
+		n /= 2;
+	return n;
+}
+
 struct analyzer *
 analyzer_new(const struct analyzer_opts *o, const struct ruleset *rs)
 {
 	struct analyzer *a = xcalloc(1, sizeof(*a));
 	struct pair_opts po;
+	uint64_t max_hosts = (uint64_t)o->max_ports * 2u + 16u;
+	uint64_t slots = 1;
 
 	a->o = *o;
 	a->rs = rs;
-	a->hosts = hosts_new(o->max_ports * 2u + 16u);
+	budget_init(&a->budget, o->max_memory);
+	a->hosts = hosts_new(max_hosts < UINT32_MAX / 2 ? (uint32_t)max_hosts :
+	    UINT32_MAX / 2);
+	hosts_set_budget(a->hosts, &a->budget);
 	a->ev = evidence_new(o->max_ports);
+	evidence_set_budget(a->ev, &a->budget);
 	a->verdict = verdict_new(rs);
+	memset(&po, 0, sizeof(po));
 	po.timeout_ns = o->timeout_ns;
 	po.idle_ns = (uint64_t)TUN_CONN_IDLE_MS * 1000000ull;
 	if (po.idle_ns < po.timeout_ns)
 		po.idle_ns = po.timeout_ns;
-	po.flow_slots = o->flow_slots;
+	po.flow_slots = analyzer_flow_slots(o);
+	po.budget = &a->budget;
+	while (slots < po.flow_slots)	/* flow_new() rounds up */
+		slots *= 2;
+	budget_charge(&a->budget, BU_FLOWS, slots * TUN_COST_FLOW_SLOT);
 	a->pair = pair_new(&po, a->verdict, a->hosts, a->ev);
 	return a;
 }
@@ -55,6 +81,7 @@ analyzer_new(const struct analyzer_opts *o, const struct ruleset *rs)
 void
 analyzer_set_explain(struct analyzer *a, struct explain_log *log)
 {
+	log->budget = &a->budget;
 	pair_set_explain(a->pair, log);
 }
 
@@ -150,8 +177,19 @@ analyzer_log_counters(const struct analyzer *a)
 	C(unsolicited_synack); C(unsolicited_rst); C(unsolicited_udp);
 	C(seq_mismatch); C(late); C(icmp_errors); C(unmatched_icmp); C(nat_matched); C(ignored_replies);
 	C(midstream); C(table_drops); C(squeezes); C(record_drops); C(timed_out);
-	C(pending_at_end);
+	C(pending_at_end); C(uncounted);
 #undef C
+	log_verbose("memory: %llu of %llu MiB budgeted (%s); %u port records, "
+	    "%u hosts", (unsigned long long)(a->budget.used >> 20),
+	    (unsigned long long)(a->budget.limit >> 20),
+	    a->budget.limit != 0 ? "--max-memory" : "no limit",
+	    evidence_count(a->ev), hosts_count(a->hosts));
+	for (i = 0; i < BU_COUNT; i++)
+		if (a->budget.taken[i] != 0 || a->budget.refused[i] != 0)
+			log_verbose("memory %s: %llu KiB, %llu refused",
+			    budget_user_name((enum budget_user)i),
+			    (unsigned long long)(a->budget.taken[i] >> 10),
+			    (unsigned long long)a->budget.refused[i]);
 }
 
 /* Output order: target, proto, port, scanner, kind. */
@@ -290,9 +328,20 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	sum->late = s->late;
 	sum->unmatched_icmp = s->unmatched_icmp;
 	sum->table_drops = s->table_drops + s->record_drops;
+	sum->flow_drops = s->table_drops;
+	sum->record_drops = s->record_drops;
+	sum->uncounted = s->uncounted +
+	    tally_dropped(pair_unsolicited(a->pair)) +
+	    tally_dropped(pair_backscatter(a->pair));
+	sum->phase_drops = evidence_phase_drops(a->ev);
+	sum->records = evidence_count(a->ev);
+	sum->memory_limit = a->budget.limit;
+	for (i = 0; i < BU_COUNT; i++)
+		if (a->budget.refused[i] != 0 && i != BU_EXPLAIN)
+			sum->memory_full |= 1u << i;
 	sum->first_ns = a->first_ns;
 	sum->last_ns = a->last_ns;
-	sum->partial = partial || sum->table_drops > 0;
+	sum->partial = partial || results_limited(sum);
 	fi.ev = a->ev;
 	fi.hosts = a->hosts;
 	fi.unsolicited = pair_unsolicited(a->pair);

@@ -6,7 +6,10 @@
  * reader -> decode -> pair (flow table) -> evidence -> rules -> results.
  * The analyzer owns its stages and borrows the rule set. Per packet it
  * allocates nothing; decode failures are counted by kind (analyzer_malformed)
- * and never stop the run.
+ * and never stop the run. The tables that grow with the input are paid for
+ * from a memory budget of o->max_memory bytes (budget.h): past it, new
+ * ports, hosts and counts are dropped, counted in the summary, and the
+ * results are marked partial.
  */
 #ifndef PORTSLEUTH_ANALYZER_H
 #define PORTSLEUTH_ANALYZER_H
@@ -23,8 +26,10 @@
 
 struct analyzer_opts {
 	uint64_t timeout_ns;	/* --timeout */
-	uint32_t flow_slots;	/* --max-flows */
+	uint32_t flow_slots;	/* --max-flows; 0: derived from max_memory */
 	uint32_t max_ports;	/* --max-ports */
+	uint64_t max_memory;	/* this analysis' share of --max-memory
+				   (budget.h); 0: no limit */
 };
 
 struct analyzer;
@@ -65,6 +70,9 @@ void analyzer_set_explain(struct analyzer *a, struct explain_log *log);
 /* --explain: print each selected row's records and events. */
 void analyzer_explain(const struct analyzer *a, const struct results *res,
     const struct explain_log *log, FILE *fp);
+
+/* The pairing table size analyzer_new() uses for o (--max-flows or derived). */
+uint32_t analyzer_flow_slots(const struct analyzer_opts *o);
 
 /* -v diagnostics: decode and pairing counters, one line each. */
 void analyzer_log_counters(const struct analyzer *a);

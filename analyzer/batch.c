@@ -23,6 +23,8 @@ struct batch {
 	pthread_cond_t cond;
 	bool *finished;		/* per job, under lock */
 	size_t ndone;		/* jobs finished, under lock */
+	size_t delivered;	/* jobs handed to done(), under lock */
+	size_t ahead;		/* jobs that may run past the next delivery */
 };
 
 static void run_job(struct batch *b, struct job *j);
@@ -100,6 +102,16 @@ worker(void *arg)
 	size_t i;
 
 	while ((i = atomic_fetch_add(&b->next, 1)) < b->n) {
+		/*
+		 * Results are delivered in job order: a job does not start
+		 * until it is among the next `ahead`, so finished results
+		 * waiting behind a long job cannot pile up (memory stays
+		 * within the threads' shares of --max-memory).
+		 */
+		pthread_mutex_lock(&b->lock);
+		while (i - b->delivered >= b->ahead)
+			pthread_cond_wait(&b->cond, &b->lock);
+		pthread_mutex_unlock(&b->lock);
 		run_job(b, &b->jobs[i]);
 		pthread_mutex_lock(&b->lock);
 		b->finished[i] = true;
@@ -155,14 +167,17 @@ batch_run(struct job *jobs, size_t n, const struct batch_opts *o,
 	b.finished = xcalloc(n + 1, sizeof(*b.finished));
 	pthread_mutex_init(&b.lock, NULL);
 	pthread_cond_init(&b.cond, NULL);
+	b.ahead = nt;
 	tid = xcalloc(nt, sizeof(*tid));
 	for (t = 0; t < nt; t++)
 		if (pthread_create(&tid[t], NULL, worker, &b) != 0) {
 			nt = t;	/* run with the threads we got */
 			break;
 		}
-	if (nt == 0)
+	if (nt == 0) {
+		b.ahead = SIZE_MAX;	/* every job runs before delivery */
 		worker(&b);
+	}
 	for (i = 0; i < n; i++) {
 		pthread_mutex_lock(&b.lock);
 		while (!b.finished[i]) {
@@ -189,6 +204,10 @@ batch_run(struct job *jobs, size_t n, const struct batch_opts *o,
 			analyzer_free(jobs[i].a);
 			jobs[i].a = NULL;
 		}
+		pthread_mutex_lock(&b.lock);
+		b.delivered = i + 1;
+		pthread_cond_broadcast(&b.cond);
+		pthread_mutex_unlock(&b.lock);
 	}
 	for (t = 0; t < nt; t++)
 		pthread_join(tid[t], NULL);

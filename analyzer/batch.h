@@ -7,6 +7,10 @@
  *
  * Jobs are owned by the caller; each job's results are valid during the
  * done() callback and freed after it. The rule set is shared read-only.
+ * At most `threads` jobs are running or waiting for delivery at a time
+ * (a job starts only when it is among the next `threads` to deliver), so
+ * with ao.max_memory set to --max-memory / threads the run stays within
+ * --max-memory however the jobs' lengths differ.
  */
 #ifndef PORTSLEUTH_BATCH_H
 #define PORTSLEUTH_BATCH_H

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
@@ -24,6 +25,7 @@ enum {
 	OPT_LIST_EVIDENCE,
 	OPT_MAX_FLOWS,
 	OPT_MAX_PORTS,
+	OPT_MAX_MEMORY,
 	OPT_FINDINGS,
 	OPT_EXPLAIN,
 	OPT_FILES_FROM,
@@ -98,11 +100,18 @@ static const struct cli_option options[] = {
 	    "validate a rule file; print file:line:col: errors; exit" },
 	{ "list-evidence", no_argument, OPT_LIST_EVIDENCE, NULL,
 	    "print the evidence names rules can use, per scope, and exit" },
+	{ "max-memory", required_argument, OPT_MAX_MEMORY, "SIZE",
+	    "memory for the tables that grow with the input, e.g. 512M, 2G "
+	    "(default: half the machine's memory; 0: no limit); past it new "
+	    "ports and hosts are "
+	    "dropped with a warning and the results marked partial" },
 	{ "max-flows", required_argument, OPT_MAX_FLOWS, "N",
-	    "pairing table slots (default 262144); probes beyond are dropped "
-	    "and the results marked partial" },
+	    "pairing table slots (default 262144, fewer when --max-memory is "
+	    "below 192M); probes beyond are dropped and the results marked "
+	    "partial" },
 	{ "max-ports", required_argument, OPT_MAX_PORTS, "N",
-	    "most port records kept (default 16777216)" },
+	    "most port records kept (default 16777216, and as many as "
+	    "--max-memory allows)" },
 	{ "verbose", no_argument, 'v', NULL,
 	    "print decode and pairing counters on standard error" },
 	{ "quiet", no_argument, 'q', NULL, "print no warnings" },
@@ -216,6 +225,40 @@ parse_count(const char *s, uint32_t min, uint32_t *out)
 	return 0;
 }
 
+/* "512M", "2G", "64MiB", "1048576" (bytes); K, M, G, T are powers of 1024. */
+static int
+parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	const char *u;
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s)
+		return -1;
+	if (*end != '\0') {
+		int ch = end[0] & ~0x20;
+
+		if (ch == 0 || (u = strchr(units, ch)) == NULL)
+			return -1;
+		shift = 10 * (int)(u - units + 1);
+		end++;
+		if (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0)
+			end += strlen(end);
+		if (*end != '\0')
+			return -1;
+	}
+	if (v > (UINT64_MAX >> 1) >> shift)
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
 static int
 cli_set(struct cli *c, int val, const char *arg, char *err, size_t errlen)
 {
@@ -318,6 +361,15 @@ cli_set(struct cli *c, int val, const char *arg, char *err, size_t errlen)
 			return -1;
 		}
 		return 0;
+	case OPT_MAX_MEMORY:
+		if (parse_size(arg, &c->max_memory) != 0 ||
+		    (c->max_memory != 0 && c->max_memory < TUN_MIN_MEMORY)) {
+			snprintf(err, errlen, "bad --max-memory '%s' (e.g. 512M, "
+			    "2G; at least %lluM, or 0 for no limit)", arg,
+			    (unsigned long long)(TUN_MIN_MEMORY >> 20));
+			return -1;
+		}
+		return 0;
 	case 'v':
 		c->verbose++;
 		return 0;
@@ -328,6 +380,19 @@ cli_set(struct cli *c, int val, const char *arg, char *err, size_t errlen)
 		snprintf(err, errlen, "try 'portsleuth --help'");
 		return -1;
 	}
+}
+
+/* Default --max-memory: half the physical memory (TUN_MAX_MEMORY if unknown). */
+static uint64_t
+default_max_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	uint64_t half;
+
+	if (pages <= 0 || size <= 0)
+		return TUN_MAX_MEMORY;
+	half = (uint64_t)pages * (uint64_t)size / 2;
+	return half < TUN_MIN_MEMORY ? TUN_MIN_MEMORY : half;
 }
 
 /* Options that cannot go together. */
@@ -375,8 +440,9 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	}
 	c->format = "text";
 	c->timeout_ns = (uint64_t)TUN_PROBE_TIMEOUT_MS * 1000000ull;
-	c->max_flows = TUN_FLOW_SLOTS;
+	c->max_flows = 0;	/* derived from --max-memory */
 	c->max_ports = TUN_MAX_PORTS;
+	c->max_memory = default_max_memory();
 	c->jobs = 1;
 	c->fail_on = -1;
 	*sp++ = '+';
@@ -436,6 +502,17 @@ cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	    c->nlists > 0)) {
 		snprintf(err, errlen, "--export-csv DIR needs --db FILE and "
 		    "no capture");
+		return CLI_ERROR;
+	}
+	/* -j N analyses share --max-memory; each has its own table. */
+	if (c->max_memory != 0 && c->max_flows != 0 &&
+	    (uint64_t)c->max_flows * TUN_COST_FLOW_SLOT >
+	    c->max_memory / 2 / (c->per_file ? c->jobs : 1)) {
+		snprintf(err, errlen, "--max-flows %u needs %lluM, more than "
+		    "half of --max-memory%s: raise --max-memory", c->max_flows,
+		    (unsigned long long)(((uint64_t)c->max_flows *
+		    TUN_COST_FLOW_SLOT) >> 20) + 1,
+		    c->per_file && c->jobs > 1 ? " / -j" : "");
 		return CLI_ERROR;
 	}
 	if (c->ninputs > TUN_MAX_INPUTS) {

@@ -32,10 +32,11 @@ struct cli {
 	const char *explain_arg; /* its HOST[:PORT], NULL for all */
 	const char *filter;	/* --filter */
 	uint64_t timeout_ns;	/* --timeout */
+	uint32_t max_flows;	/* --max-flows; 0: derived from max_memory */
 	bool timeout_set;	/* --timeout given */
 	const char *emit;	/* --emit-evidence FILE */
-	uint32_t max_flows;	/* --max-flows */
 	uint32_t max_ports;	/* --max-ports */
+	uint64_t max_memory;	/* --max-memory in bytes; 0: no limit */
 	bool no_default_rules;	/* --no-default-rules */
 	const char **rule_files; /* --rules (repeatable) */
 	size_t nrule_files;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "evidence.h"
 #include "hosts.h"
 #include "tunables.h"
@@ -16,6 +17,8 @@ struct evidence {
 	uint32_t nslots;	/* power of two, load <= 1/2 */
 	struct phase *phases;	/* log of the ports that changed state */
 	size_t nphases, phases_cap;
+	uint64_t phase_drops;	/* entries the log had no room for */
+	struct budget *budget;	/* borrowed; NULL: not budgeted */
 };
 
 static uint32_t *evidence_slot(const struct evidence *ev,
@@ -34,6 +37,12 @@ evidence_new(uint32_t max_records)
 	ev->nslots = 1024;
 	ev->slots = xcalloc(ev->nslots, sizeof(*ev->slots));
 	return ev;
+}
+
+void
+evidence_set_budget(struct evidence *ev, struct budget *b)
+{
+	ev->budget = b;
 }
 
 void
@@ -102,7 +111,8 @@ evidence_get(struct evidence *ev, const struct port_key *key)
 
 	if (*s != 0)
 		return *s - 1;
-	if (ev->count >= ev->max)
+	if (ev->count >= ev->max ||
+	    !budget_take(ev->budget, BU_RECORDS, TUN_COST_RECORD))
 		return EV_NONE;
 	if (ev->count == ev->cap) {
 		ev->cap = ev->cap ? ev->cap * 2 : 256;
@@ -144,8 +154,11 @@ evidence_log_phase(struct evidence *ev, uint32_t id, uint8_t state,
 {
 	struct phase *p;
 
-	if (ev->nphases >= TUN_MAX_PHASES)
+	if (ev->nphases >= TUN_MAX_PHASES ||
+	    !budget_take(ev->budget, BU_PHASES, TUN_COST_PHASE)) {
+		ev->phase_drops++;
 		return;
+	}
 	if (ev->nphases == ev->phases_cap) {
 		ev->phases_cap = ev->phases_cap ? ev->phases_cap * 2 : 64;
 		ev->phases = xreallocarray(ev->phases, ev->phases_cap,
@@ -186,6 +199,12 @@ evidence_phases(const struct evidence *ev, size_t *n)
 {
 	*n = ev->nphases;
 	return ev->phases;
+}
+
+uint64_t
+evidence_phase_drops(const struct evidence *ev)
+{
+	return ev->phase_drops;
 }
 
 void

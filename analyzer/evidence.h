@@ -13,6 +13,9 @@
  * (ultrascan_port_pspec_update, semantics.md 5.3). Records live in one dense
  * array (index = record id) with an open-addressing index; the store grows
  * by doubling up to a cap and never shrinks. Hosts are interned indexes.
+ * With a memory budget (budget.h), each new record and phase-log entry is
+ * paid for first; one the budget refuses is not created (EV_NONE, or a
+ * phase counted in evidence_phase_drops()).
  */
 #ifndef PORTSLEUTH_EVIDENCE_H
 #define PORTSLEUTH_EVIDENCE_H
@@ -96,11 +99,14 @@ struct phase {
 };
 
 struct evidence;
+struct budget;
 
 struct evidence *evidence_new(uint32_t max_records);
 void evidence_free(struct evidence *ev);
+/* Pay for records and phases from b (borrowed; NULL: no budget). */
+void evidence_set_budget(struct evidence *ev, struct budget *b);
 
-/* Record for key, created if new; EV_NONE when the cap is reached. */
+/* Record for key, created if new; EV_NONE at the cap or the budget's end. */
 uint32_t evidence_get(struct evidence *ev, const struct port_key *key);
 /* Record for key or EV_NONE. */
 uint32_t evidence_find(const struct evidence *ev, const struct port_key *key);
@@ -135,6 +141,8 @@ void evidence_finish(struct evidence *ev);
 
 /* The phase log (states of ports that changed), in order of record. */
 const struct phase *evidence_phases(const struct evidence *ev, size_t *n);
+/* State changes the phase log had no room for (TUN_MAX_PHASES, budget). */
+uint64_t evidence_phase_drops(const struct evidence *ev);
 
 /* nmap's precedence: may `next` replace `cur` for a probe of kind k? */
 bool evidence_takes(enum port_state cur, enum port_state next,

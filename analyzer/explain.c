@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "explain.h"
 #include "tunables.h"
 #include "xmalloc.h"
@@ -59,7 +60,8 @@ explain_matches(const struct explain_filter *f, const struct addr *host,
 void
 explain_add(struct explain_log *log, const struct explain_event *e)
 {
-	if (log->n >= TUN_EXPLAIN_EVENTS) {
+	if (log->n >= TUN_EXPLAIN_EVENTS ||
+	    !budget_take(log->budget, BU_EXPLAIN, TUN_COST_EXPLAIN)) {
 		log->dropped++;
 		return;
 	}

@@ -4,8 +4,9 @@
  * rule that chose its state and the findings that concern it.
  *
  * The pairing stage records events only for ports the filter selects, in a
- * log bounded by TUN_EXPLAIN_EVENTS (older events are kept, the overflow is
- * counted and reported). Events name their evidence record; explain_print()
+ * log bounded by TUN_EXPLAIN_EVENTS and, when the log has one, by a memory
+ * budget (budget.h; older events are kept, the overflow is counted and
+ * reported). Events name their evidence record; explain_print()
  * walks the result rows and prints each one's records and events.
  */
 #ifndef PORTSLEUTH_EXPLAIN_H
@@ -16,6 +17,8 @@
 #include <stdio.h>
 
 #include "addr.h"
+
+struct budget;
 
 struct explain_filter {
 	bool all;		/* no HOST given: every port */
@@ -51,6 +54,7 @@ struct explain_log {
 	struct explain_event *ev;
 	size_t n, cap;
 	uint64_t dropped;	/* events past the bound */
+	struct budget *budget;	/* pays for events (borrowed); NULL: none */
 };
 
 /* "HOST", "HOST:PORT", "[V6]:PORT" or NULL/"" for all; 0 or -1. */

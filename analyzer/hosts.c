@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "hosts.h"
+#include "tunables.h"
 #include "xmalloc.h"
 
 struct hosts {
@@ -14,6 +16,7 @@ struct hosts {
 	uint32_t *slots;	/* 0 = empty, else index */
 	uint32_t nslots;	/* power of two */
 	uint32_t max;
+	struct budget *budget;	/* borrowed; NULL: not budgeted */
 };
 
 static void hosts_rehash(struct hosts *h, uint32_t nslots);
@@ -45,6 +48,12 @@ hosts_new(uint32_t max_hosts)
 	h->nslots = 256;
 	h->slots = xcalloc(h->nslots, sizeof(*h->slots));
 	return h;
+}
+
+void
+hosts_set_budget(struct hosts *h, struct budget *b)
+{
+	h->budget = b;
 }
 
 void
@@ -93,7 +102,8 @@ hosts_intern(struct hosts *h, const struct addr *a)
 
 	if (*s != 0)
 		return *s;
-	if (h->count >= h->max)
+	if (h->count >= h->max ||
+	    !budget_take(h->budget, BU_HOSTS, TUN_COST_HOST))
 		return 0;
 	if (h->count == h->cap) {
 		h->cap = h->cap ? h->cap * 2 : 64;

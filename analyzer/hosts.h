@@ -4,7 +4,8 @@
  *
  * The table owns copies of the addresses and grows by doubling when a new
  * address arrives (amortised; lookups of known hosts allocate nothing).
- * hosts_intern() returns 0 when the --max-hosts style cap is reached.
+ * hosts_intern() returns 0 when the --max-hosts style cap is reached, or
+ * when the memory budget (budget.h), if one is set, refuses a new host.
  */
 #ifndef PORTSLEUTH_HOSTS_H
 #define PORTSLEUTH_HOSTS_H
@@ -14,9 +15,12 @@
 #include "addr.h"
 
 struct hosts;
+struct budget;
 
 struct hosts *hosts_new(uint32_t max_hosts);
 void hosts_free(struct hosts *h);
+/* Pay for each new host from b (borrowed; NULL: no budget). */
+void hosts_set_budget(struct hosts *h, struct budget *b);
 /* Index of addr, adding it if new; 0 if the table is at its cap. */
 uint32_t hosts_intern(struct hosts *h, const struct addr *a);
 /* Index of addr or 0 if unknown. */

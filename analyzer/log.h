@@ -2,7 +2,8 @@
  * log.h -- diagnostics on stderr: "portsleuth: message".
  *
  * Results go to stdout; everything here goes to stderr. log_verbose() prints
- * only at -v. The program name is the one global.
+ * only at -v. The program name is the one global. Each message is one line:
+ * control bytes in it (from file names) print as '?'.
  */
 #ifndef PORTSLEUTH_LOG_H
 #define PORTSLEUTH_LOG_H

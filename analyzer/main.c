@@ -113,6 +113,14 @@ add_summary(struct run_summary *t, const struct run_summary *s)
 	t->late += s->late;
 	t->unmatched_icmp += s->unmatched_icmp;
 	t->table_drops += s->table_drops;
+	t->flow_drops += s->flow_drops;
+	t->record_drops += s->record_drops;
+	t->uncounted += s->uncounted;
+	t->phase_drops += s->phase_drops;
+	t->records += s->records;
+	t->memory_full |= s->memory_full;
+	if (s->memory_limit > t->memory_limit)
+		t->memory_limit = s->memory_limit;
 	t->hosts += s->hosts;
 	for (i = 0; i < PS_COUNT; i++)
 		t->ports_by_state[i] += s->ports_by_state[i];
@@ -131,6 +139,7 @@ job_done(void *ctx, struct job *j, size_t index)
 	struct run *r = ctx;
 	const struct cli *c = r->c;
 	struct out_opts oo;
+	char lim[512];
 	size_t i;
 
 	(void)index;
@@ -146,11 +155,10 @@ job_done(void *ctx, struct job *j, size_t index)
 		return;
 	r->jobs_ok++;
 	add_summary(&r->total, &j->res.summary);
-	if (j->res.summary.table_drops > 0)
-		log_warn("%s%sstate tables full: %llu probes dropped, results "
-		    "are partial (raise --max-flows / --max-ports)",
-		    j->label ? j->label : "", j->label ? ": " : "",
-		    (unsigned long long)j->res.summary.table_drops);
+	results_limits_text(&j->res.summary, lim, sizeof(lim));
+	if (lim[0] != '\0')
+		log_warn("%s%s%s", j->label ? j->label : "",
+		    j->label ? ": " : "", lim);
 	for (i = 0; i < j->res.nfindings; i++)
 		if (c->fail_on >= 0 && j->res.findings[i].severity >= c->fail_on)
 			r->fail = true;
@@ -403,6 +411,9 @@ analyze(const struct cli *c, const struct ruleset *rs)
 	bo.ao.timeout_ns = c->timeout_ns;
 	bo.ao.flow_slots = c->max_flows;
 	bo.ao.max_ports = c->max_ports;
+	/* Analyses running at once share --max-memory. */
+	bo.ao.max_memory = c->max_memory / (njobs > 1 && c->jobs > 1 ?
+	    (c->jobs < njobs ? c->jobs : njobs) : 1);
 	bo.filter = c->filter;
 	bo.threads = c->jobs;
 	bo.explain = r.explain;
@@ -459,6 +470,7 @@ merge(const struct cli *c, const struct ruleset *rs)
 	memset(&ao, 0, sizeof(ao));
 	ao.flow_slots = c->max_flows;
 	ao.max_ports = c->max_ports;
+	ao.max_memory = c->max_memory;
 	merge_report((const char *const *)in.paths, in.n, &ao, rs, &j);
 	job_done(&r, &j, 0);
 	results_free(&j.res);

@@ -205,6 +205,17 @@ json_summary(FILE *fp, const struct run_summary *s, const char *label)
 	json_u64(fp, "late", s->late);
 	json_u64(fp, "unmatched_icmp", s->unmatched_icmp);
 	json_u64(fp, "table_drops", s->table_drops);
+	if (results_limited(s)) {
+		/* Only when a limit was reached: what it cost. */
+		json_u64(fp, "flow_drops", s->flow_drops);
+		json_u64(fp, "record_drops", s->record_drops);
+		json_u64(fp, "uncounted", s->uncounted);
+		json_u64(fp, "phase_drops", s->phase_drops);
+		json_u64(fp, "records", s->records);
+		json_u64(fp, "max_memory", s->memory_limit);
+		fprintf(fp, ",\"memory_full\":%s", s->memory_full != 0 ?
+		    "true" : "false");
+	}
 	json_u64(fp, "hosts", s->hosts);
 	fputs(",\"findings\":{", fp);
 	for (st = 0; st < 4; st++) {

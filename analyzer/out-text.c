@@ -406,5 +406,11 @@ out_summary_text(FILE *fp, const struct run_summary *s)
 	if (s->partial)
 		fputs("Partial: yes (an input was skipped, truncated or "
 		    "corrupt, or a table was full)\n", fp);
+	if (results_limited(s)) {
+		char lim[512];
+
+		results_limits_text(s, lim, sizeof(lim));
+		fprintf(fp, "Limits: %s\n", lim);
+	}
 	return ferror(fp) ? -1 : 0;
 }

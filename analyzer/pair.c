@@ -84,6 +84,8 @@ pair_new(const struct pair_opts *o, struct verdict *v, struct hosts *h,
 	p->limit_ns = o->timeout_ns;
 	p->unsolicited = tally_new(1u << 20);
 	p->backscatter = tally_new(1u << 20);
+	tally_set_budget(p->unsolicited, o->budget);
+	tally_set_budget(p->backscatter, o->budget);
 	return p;
 }
 
@@ -122,8 +124,10 @@ count_unsolicited(struct pairing *p, const struct decoded *d)
 	uint32_t dst = hosts_intern(p->hosts, &d->dst);
 	uint32_t src = hosts_intern(p->hosts, &d->src);
 
-	if (dst == 0 || src == 0)
+	if (dst == 0 || src == 0) {
+		p->st.uncounted++;
 		return;
+	}
 	tally_add(p->unsolicited, dst, src);
 	if (d->tcp.flags & TH_SYN)
 		tally_add(p->backscatter, src, dst);

@@ -29,6 +29,7 @@ struct pair_opts {
 	uint64_t timeout_ns;	/* --timeout: reply window after the last try */
 	uint64_t idle_ns;	/* connection idle expiry */
 	uint32_t flow_slots;	/* pairing table capacity */
+	struct budget *budget;	/* pays for the tallies; NULL: none */
 };
 
 struct pair_stats {
@@ -49,9 +50,11 @@ struct pair_stats {
 	uint64_t midstream;	/* connections picked up mid-stream */
 	uint64_t table_drops;	/* probes dropped: pairing table full */
 	uint64_t squeezes;	/* early expiry sweeps of a full table */
-	uint64_t record_drops;	/* probes dropped: --max-ports reached */
+	uint64_t record_drops;	/* probes dropped: --max-ports or memory */
 	uint64_t timed_out;	/* probes unanswered within the timeout */
 	uint64_t pending_at_end; /* probes still waiting when input ended */
+	uint64_t uncounted;	/* unsolicited replies whose hosts found no
+				   room (host cap or memory budget) */
 };
 
 struct pairing;

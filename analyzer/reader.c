@@ -39,7 +39,7 @@ struct reader {
 };
 
 static enum reader_error source_open(struct source *s, const char *filter,
-    char *err, size_t errlen);
+    size_t bufsize, char *err, size_t errlen);
 static void source_advance(struct reader *r, size_t i);
 static void source_drop(struct source *s);
 static bool heap_less(const struct reader *r, size_t a, size_t b);
@@ -54,17 +54,17 @@ hdr_ns(const struct pcap_pkthdr *h)
 }
 
 static enum reader_error
-source_open(struct source *s, const char *filter, char *err, size_t errlen)
+source_open(struct source *s, const char *filter, size_t bufsize, char *err,
+    size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
 	struct bpf_program prog;
 
+	/* zio_open(): EINVAL is content it cannot decode; else unreadable. */
 	if ((s->fp = zio_open(s->path, &s->zin, err, errlen)) == NULL)
-		return errno == ENOENT || errno == EACCES || errno == EISDIR ||
-		    errno == ELOOP || errno == ENAMETOOLONG ? READER_ERR_OPEN :
-		    READER_ERR_FORMAT;
-	s->buf = xmalloc(TUN_READ_BUFFER);
-	setvbuf(s->fp, s->buf, _IOFBF, TUN_READ_BUFFER);
+		return errno == EINVAL ? READER_ERR_FORMAT : READER_ERR_OPEN;
+	s->buf = xmalloc(bufsize);
+	setvbuf(s->fp, s->buf, _IOFBF, bufsize);
 	ebuf[0] = '\0';
 	s->pcap = pcap_fopen_offline_with_tstamp_precision(s->fp,
 	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
@@ -190,7 +190,7 @@ reader_open(const char *const *paths, size_t n, const char *filter,
     enum reader_error *why, char *err, size_t errlen)
 {
 	struct reader *r = xcalloc(1, sizeof(*r));
-	size_t i, stdin_uses = 0;
+	size_t i, stdin_uses = 0, bufsize = TUN_READ_BUFFER;
 	enum reader_error e;
 
 	r->src = xcalloc(n ? n : 1, sizeof(*r->src));
@@ -198,13 +198,17 @@ reader_open(const char *const *paths, size_t n, const char *filter,
 	r->n = n;
 	r->last = n;
 	*why = READER_OK;
+	if (n > TUN_READ_BUFFERS_TOTAL / TUN_READ_BUFFER)
+		bufsize = TUN_READ_BUFFERS_TOTAL / n > TUN_READ_BUFFER_MIN ?
+		    TUN_READ_BUFFERS_TOTAL / n : TUN_READ_BUFFER_MIN;
 	for (i = 0; i < n; i++) {
 		r->src[i].path = paths[i];
 		if (strcmp(paths[i], "-") == 0 && ++stdin_uses > 1) {
 			snprintf(err, errlen, "-: standard input given twice");
 			e = READER_ERR_OPEN;
 		} else
-			e = source_open(&r->src[i], filter, err, errlen);
+			e = source_open(&r->src[i], filter, bufsize, err,
+			    errlen);
 		if (e == READER_ERR_FILTER) {
 			*why = e;
 			reader_close(r);

@@ -3,7 +3,8 @@
  * stdin) read through libpcap and merged into one stream ordered by capture
  * time, as tcpdump -C/-G rotations are meant to be read.
  *
- * Each input is opened by us with a large stdio buffer and handed to
+ * Each input is opened by us with a large stdio buffer (smaller when many
+ * inputs are merged: TUN_READ_BUFFERS_TOTAL over all) and handed to
  * pcap_fopen_offline_with_tstamp_precision() at nanosecond precision, so
  * microsecond and nanosecond files give one time base. An optional BPF
  * filter (tcpdump syntax) is compiled per input for its link type.

@@ -9,8 +9,12 @@
 #include "config.h"
 #endif
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "budget.h"
 #include "results.h"
 
 static int row_cmp(const void *a, const void *b);
@@ -79,4 +83,85 @@ results_free(struct results *r)
 	r->nfindings = 0;
 	r->rows = NULL;
 	r->nrows = 0;
+}
+
+bool
+results_limited(const struct run_summary *s)
+{
+	return s->flow_drops != 0 || s->record_drops != 0 ||
+	    s->uncounted != 0 || s->phase_drops != 0 || s->memory_full != 0;
+}
+
+static void cat(char *buf, size_t len, size_t *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Append to buf[*at..len) like snprintf, never past the end. */
+static void
+cat(char *buf, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*at >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *at, len - *at, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*at += (size_t)n;
+}
+
+void
+results_limits_text(const struct run_summary *s, char *buf, size_t len)
+{
+	const char *sep = "";
+	size_t at = 0;
+	int u;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	if (!results_limited(s))
+		return;
+	if (s->memory_full != 0) {
+		cat(buf, len, &at, "--max-memory (%llu MiB) reached by",
+		    (unsigned long long)(s->memory_limit >> 20));
+		for (u = 0; u < BU_COUNT; u++)
+			if (s->memory_full & (1u << u)) {
+				cat(buf, len, &at, "%s %s", sep,
+				    budget_user_name((enum budget_user)u));
+				sep = ",";
+			}
+		cat(buf, len, &at, ": ");
+	} else
+		cat(buf, len, &at, "table limits reached: ");
+	sep = "";
+	if (s->flow_drops != 0) {
+		cat(buf, len, &at, "%llu probes dropped (pairing table full, "
+		    "--max-flows)", (unsigned long long)s->flow_drops);
+		sep = ", ";
+	}
+	if (s->record_drops != 0) {
+		cat(buf, len, &at, "%s%llu probes not recorded (%u port "
+		    "records kept%s)", sep,
+		    (unsigned long long)s->record_drops, s->records,
+		    s->memory_full & (1u << BU_RECORDS | 1u << BU_HOSTS) ? "" :
+		    ", --max-ports");
+		sep = ", ";
+	}
+	if (s->uncounted != 0) {
+		cat(buf, len, &at, "%s%llu unsolicited replies not counted",
+		    sep, (unsigned long long)s->uncounted);
+		sep = ", ";
+	}
+	if (s->phase_drops != 0) {
+		cat(buf, len, &at, "%s%llu state changes not logged", sep,
+		    (unsigned long long)s->phase_drops);
+		sep = ", ";
+	}
+	if (s->memory_full & (1u << BU_TALLIES))
+		cat(buf, len, &at, "%sdistinct-source counts capped", sep);
+	cat(buf, len, &at, "; results are partial");
+	if (at >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
 }

@@ -92,6 +92,15 @@ struct run_summary {
 	uint32_t ports_by_state[PS_COUNT];
 	uint32_t findings_by_severity[4]; /* enum severity */
 	bool partial;		/* input truncated/unreadable or table overflow */
+	/* Limits reached (results_limited()); all 0 when none was. */
+	uint64_t flow_drops;	/* probes dropped: pairing table full */
+	uint64_t record_drops;	/* probes not recorded: port record or host cap */
+	uint64_t uncounted;	/* unsolicited replies not (fully) counted */
+	uint64_t phase_drops;	/* state changes not logged */
+	uint32_t records;	/* port records kept */
+	uint32_t memory_full;	/* bit 1 << enum budget_user per structure
+				   that --max-memory refused to grow */
+	uint64_t memory_limit;	/* that --max-memory share (bytes), 0 none */
 };
 
 struct results {
@@ -104,6 +113,16 @@ struct results {
 };
 
 void results_free(struct results *r);
+
+/* Did the run drop anything at a table cap or the memory budget? */
+bool results_limited(const struct run_summary *s);
+
+/*
+ * One line saying what was dropped and which option raises the limit, e.g.
+ * "--max-memory (64 MiB) reached: 2716044 probes not recorded (151000
+ * port records kept); raise --max-memory". "" when nothing was dropped.
+ */
+void results_limits_text(const struct run_summary *s, char *buf, size_t len);
 
 /* Sort rows into output order (exposed for writers' tests). */
 void results_sort(struct results *r);

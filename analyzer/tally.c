@@ -4,7 +4,9 @@
  */
 #include <stdlib.h>
 
+#include "budget.h"
 #include "tally.h"
+#include "tunables.h"
 #include "xmalloc.h"
 
 struct row {
@@ -18,10 +20,13 @@ struct tally {
 	uint64_t *set;		/* (key << 32 | sub), 0 = empty */
 	uint32_t nset, used, max;
 	bool saturated;
+	uint64_t dropped;	/* events not counted: no room for their key */
+	struct budget *budget;	/* borrowed; NULL: not budgeted */
 };
 
 static void set_grow(struct tally *t);
-static bool set_insert(struct tally *t, uint64_t v);
+static uint32_t set_slot(const struct tally *t, uint64_t v);
+static bool rows_grow(struct tally *t, uint32_t key);
 
 struct tally *
 tally_new(uint32_t max_pairs)
@@ -53,20 +58,15 @@ slot_of(uint64_t v, uint32_t n)
 	return (uint32_t)v & (n - 1);
 }
 
-/* Returns true when v was not in the set. */
-static bool
-set_insert(struct tally *t, uint64_t v)
+/* The slot holding v, or the empty slot where it belongs. */
+static uint32_t
+set_slot(const struct tally *t, uint64_t v)
 {
 	uint32_t i = slot_of(v, t->nset);
 
-	while (t->set[i] != 0) {
-		if (t->set[i] == v)
-			return false;
+	while (t->set[i] != 0 && t->set[i] != v)
 		i = (i + 1) & (t->nset - 1);
-	}
-	t->set[i] = v;
-	t->used++;
-	return true;
+	return i;
 }
 
 static void
@@ -77,28 +77,42 @@ set_grow(struct tally *t)
 
 	t->nset *= 2;
 	t->set = xcalloc(t->nset, sizeof(*t->set));
-	t->used = 0;
 	for (i = 0; i < n; i++)
 		if (old[i] != 0)
-			set_insert(t, old[i]);
+			t->set[set_slot(t, old[i])] = old[i];
 	free(old);
+}
+
+/* Room for rows up to key; false when the budget refuses it. */
+static bool
+rows_grow(struct tally *t, uint32_t key)
+{
+	uint32_t n = t->nrows ? t->nrows : 64;
+
+	if (key >= 1u << 31)
+		return false;	/* more hosts than any table holds */
+	while (n <= key)
+		n *= 2;
+	if (!budget_take(t->budget, BU_TALLIES,
+	    (uint64_t)(n - t->nrows) * TUN_COST_TALLY_ROW))
+		return false;
+	t->rows = xreallocarray(t->rows, n, sizeof(*t->rows));
+	for (; t->nrows < n; t->nrows++)
+		t->rows[t->nrows].count = t->rows[t->nrows].distinct = 0;
+	return true;
 }
 
 void
 tally_add(struct tally *t, uint32_t key, uint32_t sub)
 {
 	uint64_t v = (uint64_t)key << 32 | sub;
+	uint32_t i;
 
 	if (key == 0)
 		return;
-	if (key >= t->nrows) {
-		uint32_t n = t->nrows ? t->nrows : 64;
-
-		while (n <= key)
-			n *= 2;
-		t->rows = xreallocarray(t->rows, n, sizeof(*t->rows));
-		for (; t->nrows < n; t->nrows++)
-			t->rows[t->nrows].count = t->rows[t->nrows].distinct = 0;
+	if (key >= t->nrows && !rows_grow(t, key)) {
+		t->dropped++;
+		return;
 	}
 	t->rows[key].count++;
 	if (key > t->max_key)
@@ -107,10 +121,20 @@ tally_add(struct tally *t, uint32_t key, uint32_t sub)
 		t->saturated = true;
 		return;
 	}
-	if ((uint64_t)(t->used + 1) * 2 > t->nset)
+	i = set_slot(t, v);
+	if (t->set[i] == v)
+		return;
+	if (!budget_take(t->budget, BU_TALLIES, TUN_COST_TALLY_PAIR)) {
+		t->saturated = true;
+		return;
+	}
+	if ((uint64_t)(t->used + 1) * 2 > t->nset) {
 		set_grow(t);
-	if (set_insert(t, v))
-		t->rows[key].distinct++;
+		i = set_slot(t, v);
+	}
+	t->set[i] = v;
+	t->used++;
+	t->rows[key].distinct++;
 }
 
 uint32_t
@@ -135,4 +159,16 @@ bool
 tally_saturated(const struct tally *t)
 {
 	return t->saturated;
+}
+
+uint64_t
+tally_dropped(const struct tally *t)
+{
+	return t->dropped;
+}
+
+void
+tally_set_budget(struct tally *t, struct budget *b)
+{
+	t->budget = b;
 }

@@ -25,14 +25,59 @@
 /* Idle time (ms) after which a completed or mid-stream connection is forgotten. */
 #define TUN_CONN_IDLE_MS 300000u
 
-/* Default pending-probe table capacity (slots, power of two); -m/--max-flows. */
+/*
+ * Default pending-probe table capacity (slots, power of two); --max-flows.
+ * Without --max-flows the table gets at most 1/TUN_FLOW_SHARE of
+ * --max-memory, so a small budget gets a smaller table (never below
+ * TUN_FLOW_SLOTS_MIN).
+ */
 #define TUN_FLOW_SLOTS (1u << 18)
+#define TUN_FLOW_SLOTS_MIN 1024u
+#define TUN_FLOW_SHARE 8u
 
 /* Load factor cap of the pending-probe table, in percent. */
 #define TUN_FLOW_LOAD_PCT 70u
 
 /* Default cap on port records kept (--max-ports); beyond it new ports are dropped. */
 #define TUN_MAX_PORTS (1u << 24)
+
+/*
+ * --max-memory: bytes the structures that grow with the input may take
+ * (budget.h). The default is half the physical memory (so a run is cut
+ * short only where it could not have finished anyway); TUN_MAX_MEMORY when
+ * that cannot be read. 1 GiB holds about 2.7 million port records with their
+ * result rows (2.2 million when each has a source host of its own). A run
+ * stays under it plus TUN_MEMORY_BASE, plus the read state of each capture
+ * open at once (reader.h). 0 on the command line means no limit; less than
+ * TUN_MIN_MEMORY is refused.
+ */
+#define TUN_MAX_MEMORY (1ull << 30)
+#define TUN_MIN_MEMORY (16ull << 20)
+/* Program, libraries, rules, verdict memo, stdio: measured 6 MiB; margin. */
+#define TUN_MEMORY_BASE (24ull << 20)
+
+/*
+ * What each budgeted item costs (bytes), pessimistic: hash indexes at their
+ * lowest load (1/4 right after doubling), doubling arrays at 2x where the
+ * old block may stay resident. budget.c checks them against the structs.
+ * - a port record: the record (104), its index slots (16), and the result
+ *   row built from it at the end with its share of sorting, findings and
+ *   writers (row 152, kind verdict 40, ids and sort 8, bookkeeping 14,
+ *   finding texts and scratch ~50);
+ * - a host: its address (16, 2x), index slots (16), end-of-run flags;
+ * - a tally pair: 8-byte set slots at load 1/4;
+ * - a tally row (per host index slot, charged when the row array grows);
+ * - a phase-log entry (16, 2x) and its sorted copy for findings (16);
+ * - an --explain event (40, 2x) and its sort index (4).
+ * The pairing table costs its slots (104 bytes each), taken up front.
+ */
+#define TUN_COST_RECORD 384u
+#define TUN_COST_HOST 64u
+#define TUN_COST_TALLY_PAIR 32u
+#define TUN_COST_TALLY_ROW 16u
+#define TUN_COST_PHASE 48u
+#define TUN_COST_EXPLAIN 88u
+#define TUN_COST_FLOW_SLOT 104u
 
 /* Most entries in the state-change phase log (hostile input bound). */
 #define TUN_MAX_PHASES 65536u
@@ -53,8 +98,15 @@
  */
 #define TUN_TRACE_TTL_MAX 30u
 
-/* stdio buffer for capture files (libpcap's default is small; issue #5). */
+/*
+ * stdio buffer for capture files (libpcap's default is small; issue #5).
+ * Merged runs keep every input open: then each gets
+ * TUN_READ_BUFFERS_TOTAL / inputs, at least TUN_READ_BUFFER_MIN, so a
+ * thousand rotated files do not cost a gigabyte of buffers.
+ */
 #define TUN_READ_BUFFER (1u << 20)
+#define TUN_READ_BUFFERS_TOTAL (64u << 20)
+#define TUN_READ_BUFFER_MIN (64u << 10)
 
 /* nmap collapses a state into "Not shown" when it has more than this many ports. */
 #define TUN_COLLAPSE_MIN 26u

@@ -82,6 +82,7 @@ struct zio {
 	bool between;		/* a member ended, the next not yet begun */
 	bool done;		/* compressed input ended cleanly */
 	bool failed;		/* sticky: every read fails from now on */
+	bool read_failed;	/* ... because read(2) failed (else: data) */
 	int fail_errno;
 	char msg[sizeof(((struct zio_info *)0)->error)]; /* why it failed */
 };

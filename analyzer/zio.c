@@ -83,6 +83,7 @@ zio_sysread(struct zio *z, void *buf, size_t n)
 		e = errno;
 		zio_fail(z, e, "read error at byte %llu: %s",
 		    (unsigned long long)z->in_read, strerror(e));
+		z->read_failed = true;
 		return -1;
 	}
 	z->in_read += (uint64_t)r;
@@ -240,11 +241,13 @@ zio_open(const char *path, struct zio_info *info, char *err, size_t errlen)
 	struct stat st;
 	ssize_t n;
 	FILE *fp;
+	int e;
 
 	if (info != NULL)
 		memset(info, 0, sizeof(*info));
 	if ((z = calloc(1, sizeof(*z))) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+		errno = ENOMEM;
 		return NULL;
 	}
 	z->info = info;
@@ -286,11 +289,15 @@ zio_open(const char *path, struct zio_info *info, char *err, size_t errlen)
 
 fail_errno:
 	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	e = errno;
 	zio_free(z);
+	errno = e;
 	return NULL;
 fail_msg:
 	snprintf(err, errlen, "%s: %s", path, z->msg);
+	e = z->read_failed || z->fail_errno == ENOMEM ? z->fail_errno : EINVAL;
 	zio_free(z);
+	errno = e;
 	return NULL;
 }
 

@@ -32,7 +32,10 @@
  * "path: reason" in the caller's buffer: missing, unreadable, a directory,
  * out of memory, or compressed data whose first bytes cannot be decoded
  * (corrupt or truncated header; with bzip2 and zstd, which decode whole
- * blocks, also damage inside the first block). A problem later in the
+ * blocks, also damage inside the first block). zio_open() then leaves errno
+ * saying which: EINVAL for content that cannot be decoded, ENOMEM, else the
+ * errno of open(2), fstat(2) or read(2) (EISDIR for a directory): the file
+ * cannot be read at all. A problem later in the
  * stream (corrupt or truncated compressed data, a read error, trailing
  * garbage, a window above the memory cap) makes the read fail: fread() comes
  * back short with ferror() set and errno EIO (or the read(2) errno), so

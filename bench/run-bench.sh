@@ -586,6 +586,37 @@ else
 	    "two processes in sequence"
 fi
 echo "  per-packet allocations: see the allocation calls above"
+
+# --- flood under --max-memory (issue #6): self-contained ----------------------
+# tests/gen-flood (make check builds it) streams SYNs from distinct spoofed
+# sources into "portsleuth --max-memory BENCH_FLOOD_MEM -"; two sizes show
+# that time stays linear and peak RSS flat once the budget is spent.
+# GEN_FLOOD (default ../tests/gen-flood), BENCH_FLOOD (1000000 packets; the
+# second size is 4x), BENCH_FLOOD_MEM (64M). BENCH_FLOOD=0 skips it.
+GEN_FLOOD=${GEN_FLOOD:-$here/../tests/gen-flood}
+FN=${BENCH_FLOOD:-1000000}
+FM=${BENCH_FLOOD_MEM:-64M}
+echo
+if [ "$FN" -gt 0 ] && [ -x "$GEN_FLOOD" ] && [ -x /usr/bin/time ]; then
+	echo "flood (issue #6): gen-flood -b 5 | portsleuth --max-memory $FM -f csv -"
+	for n in "$FN" $((FN * 4)); do
+		"$GEN_FLOOD" -n "$n" -b 5 | /usr/bin/time -o "$tmp/flood.t" \
+		    -f '%e %M' "$PORTSLEUTH" --max-memory "$FM" -f csv - \
+		    >/dev/null 2>"$tmp/flood.err"
+		# The last line: time(1) puts a status line first when != 0.
+		fs=$(tail -n 1 "$tmp/flood.t" | cut -d' ' -f1)
+		fk=$(tail -n 1 "$tmp/flood.t" | cut -d' ' -f2)
+		echo "$n $fs $fk" >>"$tmp/flood"
+		awk -v n="$n" -v s="$fs" -v k="$fk" 'BEGIN { printf "  %9d packets: %6.2f s, %5.2f Mpkt/s, peak RSS %4.0f MiB\n", n, s, n / (s > 0 ? s : 0.01) / 1e6, k / 1024 }'
+	done
+	awk '{ n[NR] = $1; s[NR] = $2 } END { x = s[2] / (s[1] > 0 ? s[1] : 0.01)
+	    lim = 1.1 * n[2] / n[1]
+	    printf "  linear: time ratio %.2f for %dx the packets (<= %.1f: %s)\n",
+	    x, n[2] / n[1], lim, x <= lim ? "PASS" : "FAIL" }' "$tmp/flood"
+else
+	echo "flood (issue #6): skipped (BENCH_FLOOD=0, or no $GEN_FLOOD: make check builds it, or no GNU time)"
+fi
+
 echo
 echo "load:       $(load) (1/5/15 min) at the end"
 echo "done in $(elapsed) s (large-capture rounds: $big_rounds)"

@@ -93,6 +93,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (wants_tiny_tables(data, size)) {
 		ao.flow_slots = 16;
 		ao.max_ports = 16;
+		ao.max_memory = 1u << 16; /* a few hundred items in all */
 	}
 	a = analyzer_new(&ao, fuzz_default_rules());
 	memset(&rp, 0, sizeof(rp));

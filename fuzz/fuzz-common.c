@@ -236,6 +236,10 @@ fuzz_check_results(const struct results *res)
 		    res->nfindings);
 	if (s->table_drops > 0 && !s->partial)
 		broken("table drops without partial", 0);
+	if (results_limited(s) && !s->partial)
+		broken("a limit reached without partial", 0);
+	if (s->table_drops != s->flow_drops + s->record_drops)
+		broken("table_drops is not flow_drops + record_drops", 0);
 }
 
 void

@@ -3,7 +3,8 @@
 #
 #   fuzz/run-fuzz.sh [TIME_SECONDS]        (default $FUZZ_TIME, else 60)
 #
-# Builds fuzz-capture, fuzz-packet, fuzz-rules and fuzz-baseline with clang
+# Builds fuzz-capture, fuzz-packet, fuzz-rules, fuzz-baseline, fuzz-zio and
+# fuzz-merge with clang
 # (-fsanitize=fuzzer,address,undefined, UB fatal) from every analyzer/*.c
 # but main.c, fills the seed corpora (fuzz/seeds.sh), replays the
 # regression inputs of fuzz/regress/, then fuzzes each harness for
@@ -21,7 +22,8 @@
 #   FUZZ_DIR     work directory: objects, binaries, corpora, logs,
 #                artifacts (default: BUILDDIR/fuzz-work)
 #   CLANG        compiler (default: clang)
-#   FUZZ_HARNESSES  which to run (default: "capture packet rules baseline")
+#   FUZZ_HARNESSES  which to run (default: "capture packet rules baseline
+#                zio merge")
 #   FUZZ_PARALLEL   harnesses fuzzed at once (default 1)
 #   FUZZ_JOBS    libFuzzer -fork=N workers per harness (default: none)
 #   FUZZ_FLAGS   extra libFuzzer flags for every harness
@@ -34,7 +36,8 @@ if [ -z "${BUILDDIR:-}" ]; then
 fi
 FUZZ_DIR=${FUZZ_DIR:-$BUILDDIR/fuzz-work}
 CLANG=${CLANG:-clang}
-HARNESSES=${FUZZ_HARNESSES:-capture packet rules baseline}
+ALL_HARNESSES="capture packet rules baseline zio merge"
+HARNESSES=${FUZZ_HARNESSES:-$ALL_HARNESSES}
 PARALLEL=${FUZZ_PARALLEL:-1}
 JOBS=${FUZZ_JOBS:-}
 FLAGS=${FUZZ_FLAGS:-}
@@ -49,13 +52,16 @@ fi
 
 # Largest input per harness: a capture of a few hundred records, one jumbo
 # frame plus the link-type byte, a rule file of a few dozen rules, an nmap
-# XML report of a few hundred ports.
+# XML report of a few hundred ports, a compressed file (one pipe's worth,
+# for the standard-input path), a few small captures to merge.
 max_len() {
 	case $1 in
 	capture) echo 65536 ;;
 	packet) echo 9217 ;;
 	rules) echo 16384 ;;
 	baseline) echo 65536 ;;
+	zio) echo 65536 ;;
+	merge) echo 65536 ;;
 	esac
 }
 
@@ -132,7 +138,7 @@ if [ $fail -ne 0 ]; then
 	echo "run-fuzz: compiling the analyzer failed" >&2
 	exit 2
 fi
-for h in capture packet rules baseline; do
+for h in $ALL_HARNESSES; do
 	# shellcheck disable=SC2086
 	if ! $CLANG $CFLAGS "$SRCDEF" -fsanitize=fuzzer -o "$BIN/fuzz-$h" \
 	    "$SRCDIR/fuzz/fuzz-$h.c" "$OBJ"/*.o $LIBS; then
@@ -166,6 +172,12 @@ FUZZ_RULES_DICT=$FUZZ_DIR/rules.dict "$BIN/fuzz-rules" -runs=0 \
     "$FUZZ_DIR/empty" >/dev/null 2>&1
 FUZZ_BASELINE_SEEDS=$FUZZ_DIR/corpus/baseline "$BIN/fuzz-baseline" \
     -runs=0 "$FUZZ_DIR/empty" >/dev/null 2>&1
+# Compressed files made with the libraries, and capture sets to merge.
+mkdir -p "$FUZZ_DIR/corpus/zio" "$FUZZ_DIR/corpus/merge"
+FUZZ_ZIO_SEEDS=$FUZZ_DIR/corpus/zio "$BIN/fuzz-zio" -runs=0 \
+    "$FUZZ_DIR/empty" >/dev/null 2>&1
+FUZZ_MERGE_SEEDS=$FUZZ_DIR/corpus/merge "$BIN/fuzz-merge" -runs=0 \
+    "$FUZZ_DIR/empty" >/dev/null 2>&1
 
 # ---- regression inputs: each must run clean ----
 status=0

@@ -8,9 +8,11 @@
 # large ones), CORPUS_DIR/packet (single frames with the link-type byte of
 # fuzz-packet.c, at most 64 per capture), CORPUS_DIR/rules (rules/*.rules,
 # each of their rules on its own, and small snippets of every scope and
-# outcome) and CORPUS_DIR/baseline (samples/*.truth.csv, tests/e2e CSV,
+# outcome), CORPUS_DIR/baseline (samples/*.truth.csv, tests/e2e CSV,
 # ../shared/captures/*.nmap.xml, policy snippets; run-fuzz.sh adds
-# portsleuth's own XML and CSV). Existing files are kept, so a corpus grown
+# portsleuth's own XML and CSV) and CORPUS_DIR/zio (samples/compressed;
+# run-fuzz.sh has fuzz-zio add its own, and fuzz-merge fill
+# CORPUS_DIR/merge). Existing files are kept, so a corpus grown
 # by earlier runs stays.
 #
 # PCAP_SPLIT is the helper built from fuzz/pcap-split.c; without it the
@@ -33,7 +35,7 @@ NMAP_XML=${NMAP_XML:-$SRCDIR/../shared/captures}
 FRAMES_PER_CAPTURE=64
 
 mkdir -p "$CORPUS/capture" "$CORPUS/packet" "$CORPUS/rules" \
-    "$CORPUS/baseline"
+    "$CORPUS/baseline" "$CORPUS/zio" "$CORPUS/merge"
 
 if [ -z "$HELPER" ]; then
 	HELPER=$CORPUS/pcap-split
@@ -78,6 +80,14 @@ while IFS= read -r f; do
 	n=$((n + 1))
 done <"$list"
 rm -f "$list"
+
+# ---- compressed files (fuzz-zio; the harness adds its own) ----
+for f in "$SRCDIR"/samples/compressed/*; do
+	case $f in *.md) continue ;; esac
+	[ -f "$f" ] || continue
+	cp -f "$f" "$CORPUS/zio/$(basename "$f")"
+	chmod u+w "$CORPUS/zio/$(basename "$f")"
+done
 
 # ---- rules ----
 for f in "$SRCDIR"/rules/*.rules; do
@@ -171,4 +181,5 @@ echo "seeds: $n captures read; corpus $CORPUS now holds" \
     "$(find "$CORPUS/capture" -type f | wc -l) captures," \
     "$(find "$CORPUS/packet" -type f | wc -l) frames," \
     "$(find "$CORPUS/rules" -type f | wc -l) rule files," \
-    "$(find "$CORPUS/baseline" -type f | wc -l) baselines"
+    "$(find "$CORPUS/baseline" -type f | wc -l) baselines," \
+    "$(find "$CORPUS/zio" -type f | wc -l) compressed files"

@@ -123,25 +123,25 @@ main(int argc, char **argv)
 		return 64;
 	}
 	/* A snap length of 0 and one of 2^31-1 in the file header. */
-	start(argv[1], "snaplen0", 0);
+	out = start(argv[1], "snaplen0", 0);
 	n = tcp4(f, S, T, 40000, 22, 0x02, 100, 0, 50);
 	record(1, f, (uint32_t)n, (uint32_t)n);
 	fclose(out);
-	start(argv[1], "bigsnap", 0x7fffffff);
+	out = start(argv[1], "bigsnap", 0x7fffffff);
 	record(1, f, (uint32_t)n, (uint32_t)n);
 	fclose(out);
 	/* Captured length above the wire length. */
-	start(argv[1], "caplen-gt-len", 65535);
+	out = start(argv[1], "caplen-gt-len", 65535);
 	record(1, f, (uint32_t)n, 20);
 	fclose(out);
 	/* Time going backwards: the reply is stamped before its probe. */
-	start(argv[1], "backwards", 65535);
+	out = start(argv[1], "backwards", 65535);
 	record(100, f, (uint32_t)n, (uint32_t)n);
 	n = tcp4(f, T, S, 22, 40000, 0x12, 7, 101, 64);
 	record(50, f, (uint32_t)n, (uint32_t)n);
 	fclose(out);
 	/* Every packet twice. */
-	start(argv[1], "duplicates", 65535);
+	out = start(argv[1], "duplicates", 65535);
 	for (i = 0; i < 2; i++) {
 		n = tcp4(f, S, T, 40001, 80, 0x02, 200, 0, 50);
 		record(1, f, (uint32_t)n, (uint32_t)n);
@@ -152,7 +152,7 @@ main(int argc, char **argv)
 	}
 	fclose(out);
 	/* Every TCP flag combination, each answered by an RST-ACK. */
-	start(argv[1], "flags", 65535);
+	out = start(argv[1], "flags", 65535);
 	for (fl = 0; fl < 256; fl++) {
 		n = tcp4(f, S, T, (uint16_t)(41000 + fl), (uint16_t)(1 + fl),
 		    (uint8_t)fl, 1000, 5, 50);
@@ -163,7 +163,7 @@ main(int argc, char **argv)
 	}
 	fclose(out);
 	/* An ICMP error quoting an ICMP error quoting the probe. */
-	start(argv[1], "icmp-in-icmp", 65535);
+	out = start(argv[1], "icmp-in-icmp", 65535);
 	n = tcp4(f, S, T, 40002, 443, 0x02, 300, 0, 50);
 	record(3, f, (uint32_t)n, (uint32_t)n);
 	memcpy(p, f + 14, 40);
@@ -174,7 +174,7 @@ main(int argc, char **argv)
 	record(3, f, (uint32_t)n, (uint32_t)n);
 	fclose(out);
 	/* One probe per port, its error's quote cut at every length 0..40. */
-	start(argv[1], "quotes", 65535);
+	out = start(argv[1], "quotes", 65535);
 	for (q = 0; q <= 40; q++) {
 		n = tcp4(f, S, T, (uint16_t)(42000 + q), (uint16_t)(2000 + q),
 		    0x02, 400, 0, 50);
@@ -185,7 +185,7 @@ main(int argc, char **argv)
 	}
 	fclose(out);
 	/* IPv6 hop-by-hop headers chained past any bound, then cut short. */
-	start(argv[1], "v6-ext-loop", 65535);
+	out = start(argv[1], "v6-ext-loop", 65535);
 	memset(f, 0, sizeof(f));
 	f[12] = 0x86;
 	f[13] = 0xdd;
