@@ -7,7 +7,8 @@
 # database files fail with one line and their documented exit status, and
 # the export writes every table. tests/pg.sh loads the export into
 # PostgreSQL. Needs sqlite3(1).
-. "${SRCDIR:-$(dirname "$0")/..}/tests/db-common.sh"
+SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$SRCDIR/tests/db-common.sh"
 need sqlite3 sqlite3
 
 # The ports columns in -f csv order, as the CSV writer prints them.
@@ -194,32 +195,32 @@ fi
 
 # 8. Inputs that cannot be identified before they are read.
 if run "standard input" 64 --db "$T/stdin.sqlite" - <"$cap"; then
-	expect_err "standard input: one line" "stdin.sqlite: -: standard input: only files can be stored"
+	err_one "standard input: one line" "stdin.sqlite: -: standard input: only files can be stored"
 fi
 mkfifo "$T/fifo"
 if run "a named pipe (not opened, so no hang)" 64 --db "$T/stdin.sqlite" "$T/fifo"; then
-	expect_err "a named pipe: one line" "fifo: not a regular file: only files can be stored"
+	err_one "a named pipe: one line" "fifo: not a regular file: only files can be stored"
 fi
 
 # 9. Database files that cannot be used: one line, status 73, untouched.
 echo "not a database" >"$T/text.sqlite"
 before=$(sha "$T/text.sqlite")
 run "corrupt database" 73 --db "$T/text.sqlite" "$cap" &&
-    expect_err "corrupt database: one line" "text.sqlite: file is not a database"
+    err_one "corrupt database: one line" "text.sqlite: file is not a database"
 check "corrupt database: untouched" "$(sha "$T/text.sqlite")" "$before"
 run "a directory as database" 73 --db "$T" "$cap" &&
-    expect_err "a directory as database: one line" "cannot open or create"
+    err_one "a directory as database: one line" "cannot open or create"
 run "database in a missing directory" 73 --db "$T/no/such.sqlite" "$cap" &&
-    expect_err "missing directory: one line" "no/such.sqlite: cannot open or create"
+    err_one "missing directory: one line" "no/such.sqlite: cannot open or create"
 q "$T/foreign.sqlite" "CREATE TABLE t (x); INSERT INTO t VALUES (1)"
 before=$(sha "$T/foreign.sqlite")
 run "another program's database" 73 --db "$T/foreign.sqlite" "$cap" &&
-    expect_err "another program's database: one line" "foreign.sqlite: not a portsleuth database"
+    err_one "another program's database: one line" "foreign.sqlite: not a portsleuth database"
 check "another program's database: untouched" "$(sha "$T/foreign.sqlite")" "$before"
 cp "$DB" "$T/newer.sqlite"
 q "$T/newer.sqlite" "PRAGMA user_version = 2"
 run "newer schema" 73 --db "$T/newer.sqlite" "$cap" &&
-    expect_err "newer schema: one line" "schema version 2, this portsleuth knows version 1 \(written by a newer portsleuth\)"
+    err_one "newer schema: one line" "schema version 2, this portsleuth knows version 1 \(written by a newer portsleuth\)"
 : >"$T/empty.sqlite"
 run "empty file: becomes a database" 0 --db "$T/empty.sqlite" "$cap" &&
     check "empty file: stored" "$(counts "$T/empty.sqlite")" "1 1 26 2"
@@ -239,7 +240,7 @@ while sqlite3 "$T/locked.sqlite" "BEGIN IMMEDIATE; ROLLBACK" >/dev/null 2>&1 &&
 	i=$((i + 1))
 done
 if run "locked by another run" 75 --db "$T/locked.sqlite" "$S/s09_windows_syn_xmas.pcap"; then
-	expect_err "locked: one line" "locked.sqlite: locked by another run that is storing into it \(waited 5 s\); nothing analysed"
+	err_one "locked: one line" "locked.sqlite: locked by another run that is storing into it \(waited 5 s\); nothing analysed"
 	check "locked: nothing printed" "$(cat "$T/out")" ""
 fi
 exec 3>&-
@@ -254,7 +255,7 @@ q "$T/failing.sqlite" "CREATE TRIGGER full BEFORE INSERT ON findings
 before=$(counts "$T/failing.sqlite")
 run "csv of s08" 0 -f csv "$S/s08_rst_injection.pcap" && cp "$T/out" "$T/s08.csv"
 if run "storing fails" 74 --db "$T/failing.sqlite" -f csv "$S/s08_rst_injection.pcap"; then
-	expect_err "storing fails: one line" "failing.sqlite: cannot store a finding: database or disk is full; nothing of this run is stored"
+	err_one "storing fails: one line" "failing.sqlite: cannot store a finding: database or disk is full; nothing of this run is stored"
 	same "storing fails: the report is still printed" "$T/s08.csv" "$T/out"
 	check "storing fails: nothing stored" "$(counts "$T/failing.sqlite")" "$before"
 fi
@@ -308,18 +309,18 @@ if run "export" 0 --db "$T/archive.sqlite" --export-csv "$X"; then
 fi
 run "export again into the same directory" 0 --db "$T/archive.sqlite" --export-csv "$X"
 run "export: missing database" 66 --db "$T/nothing.sqlite" --export-csv "$X" &&
-    expect_err "export: missing database: one line" "nothing.sqlite: cannot open"
+    err_one "export: missing database: one line" "nothing.sqlite: cannot open"
 check "export: missing database not created" "$(ls "$T/nothing.sqlite" 2>/dev/null)" ""
 run "export: corrupt database" 65 --db "$T/text.sqlite" --export-csv "$X" &&
-    expect_err "export: corrupt database: one line" "file is not a database"
+    err_one "export: corrupt database: one line" "file is not a database"
 run "export: another program's database" 65 --db "$T/foreign.sqlite" --export-csv "$X" &&
-    expect_err "export: foreign: one line" "not a portsleuth database"
+    err_one "export: foreign: one line" "not a portsleuth database"
 run "export: DIR is a file" 73 --db "$DB" --export-csv "$X/meta.csv" &&
-    expect_err "export: DIR is a file: one line" "meta.csv: cannot create directory: Not a directory"
+    err_one "export: DIR is a file: one line" "meta.csv: cannot create directory: Not a directory"
 run "export without --db" 64 --export-csv "$X" &&
-    expect_err "export without --db: one line" "needs --db FILE and no capture"
+    err_one "export without --db: one line" "needs --db FILE and no capture"
 run "export with a capture" 64 --db "$DB" --export-csv "$X" "$cap" &&
-    expect_err "export with a capture: one line" "needs --db FILE and no capture"
+    err_one "export with a capture: one line" "needs --db FILE and no capture"
 # A path that is not UTF-8 is exported with U+FFFD (PostgreSQL takes it).
 cp "$cap" "$T/latin1-$(printf '\351').pcap"
 if run "non-UTF-8 path" 0 --db "$T/latin1.sqlite" "$T/latin1-$(printf '\351').pcap" &&
@@ -337,5 +338,4 @@ sed -n '/^\.SH OPTIONS/,/^\.SH FINDINGS/p' "$SRCDIR/doc/portsleuth.1" |
     sed 's/\\-/-/g' | grep -o -- '--[a-z][a-z-]*' | sort -u >"$T/man-opts"
 same "--help and portsleuth(1) list the same options" "$T/help-opts" "$T/man-opts"
 
-echo "db: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish db

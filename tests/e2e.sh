@@ -5,52 +5,9 @@
 # Environment (set by make check): PORTSLEUTH, SRCDIR; VALGRIND, when set
 # (e.g. "valgrind -q --error-exitcode=99 --leak-check=full"), runs every
 # invocation under it, and any error or leak fails that test.
-set -eu
-LC_ALL=C
-export LC_ALL
-: "${SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${PORTSLEUTH:=$SRCDIR/analyzer/portsleuth}"
-PORTSLEUTH_RULES_DIR="$SRCDIR/rules"
-export PORTSLEUTH_RULES_DIR
-S="$SRCDIR/samples"
+TEST_NAME=e2e
+. "${SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 E="$SRCDIR/tests/e2e"
-T=$(mktemp -d "${TMPDIR:-/tmp}/ps-e2e.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "ok: $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
-
-# run NAME EXPECTED-STATUS ARGS... : stdout in $T/out, stderr in $T/err
-run() {
-	_rn=$1 _rw=$2
-	shift 2
-	set +e
-	# shellcheck disable=SC2086
-	${VALGRIND:-} "$PORTSLEUTH" "$@" >"$T/out" 2>"$T/err"
-	_rs=$?
-	set -e
-	if [ "$_rs" -ge 128 ] || grep -q 'Sanitizer\|runtime error' "$T/err"; then
-		bad "$_rn: crashed or sanitizer report (status $_rs)"
-		sed 's/^/    /' "$T/err" | head -20
-		return 1
-	fi
-	if [ "$_rs" != "$_rw" ]; then
-		bad "$_rn: exit status $_rs, expected $_rw"
-		sed 's/^/    /' "$T/err" | head -5
-		return 1
-	fi
-	return 0
-}
-
-# expect_err NAME REGEX: stderr has one line matching REGEX
-expect_err() {
-	if grep -Eq "$2" "$T/err"; then ok "$1"; else
-		bad "$1: stderr lacks /$2/"
-		sed 's/^/    /' "$T/err" | head -5
-	fi
-}
 
 # 1. Verdicts against nmap's own, capture by capture. Known, proven
 # disagreements with nmap are listed in tests/e2e/truth-exceptions.
@@ -124,40 +81,40 @@ run "output file" 0 -f json -o "$T/o.json" "$S/s05_udp_hostfw.pcap" &&
 
 # 5. Errors: one line naming the file, documented status.
 run "missing" 66 "$T/nonexistent.pcap" &&
-    expect_err "missing file" "nonexistent.pcap: No such file"
+    err_has "missing file" "nonexistent.pcap: No such file"
 printf 'this is not a capture\n' >"$T/garbage.pcap"
 run "garbage" 65 "$T/garbage.pcap" &&
-    expect_err "garbage file" "garbage.pcap: not a readable pcap"
+    err_has "garbage file" "garbage.pcap: not a readable pcap"
 : >"$T/empty.pcap"
-run "empty" 65 "$T/empty.pcap" && expect_err "empty file" "empty.pcap: "
+run "empty" 65 "$T/empty.pcap" && err_has "empty file" "empty.pcap: "
 mkdir "$T/nocap" && printf 'x\n' >"$T/nocap/notes.txt"
 run "directory without captures" 66 "$T/nocap" &&
-    expect_err "directory without captures" "no capture files found"
+    err_has "directory without captures" "no capture files found"
 run "linktype" 65 "$S/edge/tcpdump-unsupported-link-type-160.pcap" &&
-    expect_err "unsupported link type" "unsupported link type 160"
+    err_has "unsupported link type" "unsupported link type 160"
 head -c 3000 "$S/s01_syn_hostfw.pcap" >"$T/trunc.pcap"
 run "truncated" 65 -f csv "$T/trunc.pcap" &&
-    expect_err "truncated capture" "trunc.pcap: packet [0-9]+: read error near byte offset [0-9]+" &&
+    err_has "truncated capture" "trunc.pcap: packet [0-9]+: read error near byte offset [0-9]+" &&
     if grep -q '^192.0.2.192,tcp,' "$T/out"; then ok "truncated: partial rows"
     else bad "truncated: no rows for what was read"; fi
-run "bad option" 64 --bogus x && expect_err "bad option" "try 'portsleuth --help'"
-run "no input" 64 && expect_err "no input" "no capture file"
+run "bad option" 64 --bogus x && err_has "bad option" "try 'portsleuth --help'"
+run "no input" 64 && err_has "no input" "no capture file"
 run "bad format" 64 -f yaml "$S/s01_syn_hostfw.pcap" &&
-    expect_err "bad format" "unknown output format 'yaml'"
+    err_has "bad format" "unknown output format 'yaml'"
 run "bad filter" 64 --filter 'tcp port' "$S/s01_syn_hostfw.pcap" &&
-    expect_err "bad filter" "bad filter"
-run "bad timeout" 64 --timeout 5parsecs x && expect_err "bad timeout" "bad --timeout"
+    err_has "bad filter" "bad filter"
+run "bad timeout" 64 --timeout 5parsecs x && err_has "bad timeout" "bad --timeout"
 printf 'rule x {\n\tscope reply;\n\twhen probe == bogus;\n\tlabel open reason syn-ack;\n}\n' >"$T/bad.rules"
 run "bad rules" 78 --rules "$T/bad.rules" "$S/s01_syn_hostfw.pcap" &&
-    expect_err "bad rule file" "bad.rules:3:[0-9]+: "
+    err_has "bad rule file" "bad.rules:3:[0-9]+: "
 run "check-rules bad" 78 --check-rules "$T/bad.rules" &&
-    expect_err "check-rules reports" "bad.rules:3:[0-9]+: "
+    err_has "check-rules reports" "bad.rules:3:[0-9]+: "
 run "check-rules good" 0 --check-rules "$SRCDIR/rules/states.rules" && ok "check-rules good"
 run "unwritable output" 73 -o "$T/no/such/dir/out" "$S/s01_syn_hostfw.pcap" &&
-    expect_err "cannot create output" "no/such/dir/out"
+    err_has "cannot create output" "no/such/dir/out"
 if [ -w /dev/full ]; then
 	run "write error" 74 -o /dev/full "$S/s10_ips_synack_all.pcap" &&
-	    expect_err "write error" "write error"
+	    err_has "write error" "write error"
 fi
 
 # A reader that goes away (| head) ends the run quietly.
@@ -204,7 +161,7 @@ run "explain" 0 --explain=192.0.2.206:8000 "$S/s17_state_change.pcap" &&
 	! grep -q 'tcp/143' "$T/out"
     then ok "explain one port"; else bad "explain: $(head -5 "$T/out")"; fi
 run "explain bad" 64 --explain=not-an-address "$S/s17_state_change.pcap" &&
-    expect_err "explain bad filter" "bad --explain"
+    err_has "explain bad filter" "bad --explain"
 
 # 8. Archives: directory trees, path lists, one report per file, threads.
 A="$T/archive"
@@ -236,7 +193,7 @@ run "files-from stdin" 0 -f csv --per-file --files-from - <"$T/list" &&
     if cmp -s "$T/out" "$T/j1"; then ok "--files-from -"; else bad "--files-from -"; fi
 { cat "$T/list"; echo "$A/gone.pcap"; echo "$A"; } >"$T/list2"
 run "files-from with a missing file" 65 -f csv --per-file --files-from "$T/list2" &&
-    expect_err "missing listed file named" "gone.pcap: No such file" &&
+    err_has "missing listed file named" "gone.pcap: No such file" &&
     if grep -q '/day2/c$' "$T/out"; then ok "missing file: rest processed"
     else bad "missing file: rest missing"; fi
 run "merged archive" 0 -f csv "$A" &&
@@ -247,7 +204,7 @@ head -c 3000 "$S/s01_syn_hostfw.pcap" >"$A/day2/trunc.pcap"
 chmod 000 "$A/day1/b.cap"
 if [ "$(id -u)" = 0 ]; then chmod 644 "$A/day1/b.cap"; fi
 run "archive with bad file" 65 -f csv --per-file "$A" &&
-    expect_err "truncated file named" "day2/trunc.pcap: packet [0-9]+: read error" &&
+    err_has "truncated file named" "day2/trunc.pcap: packet [0-9]+: read error" &&
     if grep -q '/day2/c$' "$T/out"; then ok "rest of archive processed"
     else bad "archive with bad file: rest missing"; fi
 rm -f "$A/day2/trunc.pcap"
@@ -272,9 +229,9 @@ run "compressed stdin" 0 -f csv - <"$S/compressed/s07.pcap.zst" &&
     if cmp -s "$T/out" "$T/s07.csv"; then ok "compressed stdin"
     else bad "compressed stdin"; fi
 run "truncated gzip" 65 -f csv "$S/compressed/s07-truncated.pcap.gz" &&
-    expect_err "truncated gzip named" "s07-truncated.pcap.gz: packet [0-9]+: .*truncated gzip stream"
+    err_has "truncated gzip named" "s07-truncated.pcap.gz: packet [0-9]+: .*truncated gzip stream"
 run "corrupt gzip" 65 -f csv "$S/compressed/s07-corrupt.pcap.gz" &&
-    expect_err "corrupt gzip named" "s07-corrupt.pcap.gz: packet [0-9]+: .*corrupt gzip stream"
+    err_has "corrupt gzip named" "s07-corrupt.pcap.gz: packet [0-9]+: .*corrupt gzip stream"
 Z="$T/zarchive"
 mkdir -p "$Z/a" "$Z/b"
 cp "$S/compressed/s07.pcap.gz" "$Z/a/one"
@@ -282,7 +239,7 @@ cp "$S/compressed/s07-corrupt.pcap.gz" "$Z/a/two.gz"
 cp "$S/s01_syn_hostfw.pcap" "$Z/b/three.pcap"
 printf 'readme\n' >"$Z/b/README"
 run "archive with corrupt gzip" 65 -f csv --per-file -j 2 "$Z" &&
-    expect_err "corrupt member named" "a/two.gz: packet [0-9]+: .*corrupt gzip" &&
+    err_has "corrupt member named" "a/two.gz: packet [0-9]+: .*corrupt gzip" &&
     if grep -q '/a/one$' "$T/out" && grep -q '/b/three.pcap$' "$T/out"
     then ok "rest of compressed archive processed"
     else bad "compressed archive: rest missing"; fi
@@ -292,7 +249,7 @@ run "fail-on high, none" 0 --fail-on high "$S/s01_syn_hostfw.pcap" && ok "fail-o
 run "fail-on high, raised" 2 --fail-on high "$S/s08_rst_injection.pcap" && ok "fail-on: raised"
 run "fail-on medium" 2 --fail-on medium "$S/s01_syn_hostfw.pcap" && ok "fail-on: at"
 run "bad fail-on" 64 --fail-on severe "$S/s01_syn_hostfw.pcap" &&
-    expect_err "bad --fail-on" "bad --fail-on"
+    err_has "bad --fail-on" "bad --fail-on"
 run "baseline csv make" 0 -f csv -o "$T/base.csv" "$S/s01_syn_hostfw.pcap"
 run "baseline same" 0 --baseline "$T/base.csv" "$S/s01_syn_hostfw.pcap" &&
     if [ ! -s "$T/out" ]; then ok "baseline: no differences"
@@ -320,7 +277,7 @@ run "policy" 1 --baseline "$T/policy.csv" "$S/s01_syn_hostfw.pcap" &&
     else bad "policy: $(cat "$T/out")"; fi
 printf 'host,proto,port,allowed\n10.0.0.0/33,tcp,22,open\n' >"$T/badpolicy.csv"
 run "bad policy" 66 --baseline "$T/badpolicy.csv" "$S/s01_syn_hostfw.pcap" &&
-    expect_err "bad policy line" "badpolicy.csv:2: bad host or CIDR"
+    err_has "bad policy line" "badpolicy.csv:2: bad host or CIDR"
 
 # 10. nmap tooling reads our XML: the DTD, ndiff, the stylesheet.
 run "xml" 0 -f xml -o "$T/a.xml" "$S/s01_syn_hostfw.pcap" && ok "xml written"
@@ -347,7 +304,7 @@ run "grep" 0 -f grep "$S/s01_syn_hostfw.pcap" &&
     if grep -q '^Host: 192.0.2.192 ()	Ports: 21/closed/tcp//ftp///, 22/open/tcp//ssh///' "$T/out"
     then ok "grepable"; else bad "grep: $(grep Ports "$T/out" | cut -c1-120)"; fi
 run "per-file xml" 64 --per-file -f xml "$S/s01_syn_hostfw.pcap" "$S/s07_syn_netfw.pcap" &&
-    expect_err "xml per file" "one document"
+    err_has "xml per file" "one document"
 
 # 11. Hostile and odd captures made by tests/gen-hostile (issue #6).
 if [ -n "${GEN_HOSTILE:-}" ] && [ -x "$GEN_HOSTILE" ]; then
@@ -376,7 +333,7 @@ if [ -n "${GEN_HOSTILE:-}" ] && [ -x "$GEN_HOSTILE" ]; then
 		grep -q '^192.0.2.9,tcp,2024,filtered,admin-prohibited,' "$T/out"
 	    then ok "quotes cut at every length"; else bad "quotes"; fi
 	run "v6 loop" 0 -f csv -v "$T/hostile/v6-ext-loop.pcap" &&
-	    expect_err "endless IPv6 chain counted" "decode bad-ip6-ext: 2"
+	    err_has "endless IPv6 chain counted" "decode bad-ip6-ext: 2"
 else
 	echo "skip: gen-hostile not built"
 fi
@@ -396,5 +353,4 @@ for f in "$S"/edge/*.pcap "$S"/edge/*.pcapng; do
 	esac
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -7,20 +7,9 @@
 # --max-ports and --max-flows next to it, and --per-file -j 2 sharing it.
 # Environment (set by make check): PORTSLEUTH, GEN_FLOOD, SRCDIR;
 # FLOOD_PACKETS (default 2000000) to try other sizes.
-set -eu
-LC_ALL=C
-export LC_ALL
-: "${SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${PORTSLEUTH:=$SRCDIR/analyzer/portsleuth}"
+TEST_NAME=mem
+. "${SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 : "${GEN_FLOOD:=$SRCDIR/tests/gen-flood}"
-PORTSLEUTH_RULES_DIR="$SRCDIR/rules"
-export PORTSLEUTH_RULES_DIR
-T=$(mktemp -d "${TMPDIR:-/tmp}/ps-mem.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok: $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
 
 if [ ! -x "$GEN_FLOOD" ]; then
 	echo "skip: $GEN_FLOOD not built"
@@ -191,5 +180,4 @@ if [ "$st" = 64 ] && grep -q -- '--max-flows 1000000 needs [0-9]*M, more than ha
 then ok "--max-flows larger than --max-memory allows"
 else bad "--max-flows vs --max-memory: status $st, $(head -2 "$T/err")"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

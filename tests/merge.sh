@@ -9,35 +9,12 @@
 # identical), GNU parallel locally and through --sshloginfile, and every
 # error path of evidence files.
 # Environment (set by make check): PORTSLEUTH, SRCDIR.
-set -eu
-LC_ALL=C
-export LC_ALL
-: "${SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${PORTSLEUTH:=$SRCDIR/analyzer/portsleuth}"
-PORTSLEUTH_RULES_DIR="$SRCDIR/rules"
-export PORTSLEUTH_RULES_DIR
+TEST_NAME=merge
+. "${SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 P=$PORTSLEUTH
-S="$SRCDIR/samples"
-T=$(mktemp -d "${TMPDIR:-/tmp}/ps-merge.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "ok: $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
-same() { # NAME FILE1 FILE2
-	if cmp -s "$2" "$3"; then ok "$1"; else
-		bad "$1"
-		diff "$2" "$3" | head -5 | sed 's/^/    /'
-	fi
-}
-
-for tool in editcap capinfos parallel; do
-	command -v $tool >/dev/null || {
-		echo "FAIL: $tool is missing (README command 1 installs it)"
-		exit 1
-	}
-done
+need editcap wireshark-common
+need capinfos wireshark-common
+need parallel parallel
 
 # emit DIR PIECE...: one evidence file per piece, DIR/e<n>.psev
 emit() {
@@ -274,5 +251,4 @@ else
 	bad "partial evidence after merge: status $st"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -7,7 +7,8 @@
 # gives (times normalised from PostgreSQL's "2026-11-22 15:12:42.9564+00"
 # to ISO 8601 with microseconds). The server is stopped and deleted at exit.
 # Needs the Debian packages postgresql and sqlite3: a missing one fails.
-. "${SRCDIR:-$(dirname "$0")/..}/tests/db-common.sh"
+SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$SRCDIR/tests/db-common.sh"
 need sqlite3 sqlite3
 need psql postgresql
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
@@ -155,5 +156,4 @@ if [ "$nq" -ge 5 ]; then ok "$nq README queries"; else
 	bad "only $nq README queries"
 fi
 
-echo "pg: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish pg

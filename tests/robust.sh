@@ -7,79 +7,35 @@
 # in text reports; --max-ports at its largest; --help against the man page.
 # Each error: one line naming the file, the documented exit status.
 # Environment (set by make check): PORTSLEUTH, SRCDIR.
-set -eu
-LC_ALL=C
-export LC_ALL
-: "${SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${PORTSLEUTH:=$SRCDIR/analyzer/portsleuth}"
-PORTSLEUTH_RULES_DIR="$SRCDIR/rules"
-export PORTSLEUTH_RULES_DIR
-S="$SRCDIR/samples"
-T=$(mktemp -d "${TMPDIR:-/tmp}/ps-robust.XXXXXX")
-trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok: $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
-
-# run NAME EXPECTED-STATUS ARGS...: stdout in $T/out, stderr in $T/err
-run() {
-	_rn=$1 _rw=$2
-	shift 2
-	set +e
-	${VALGRIND:-} "$PORTSLEUTH" "$@" >"$T/out" 2>"$T/err"
-	_rs=$?
-	set -e
-	if [ "$_rs" -ge 128 ] || grep -q 'Sanitizer\|runtime error' "$T/err"; then
-		bad "$_rn: crashed or sanitizer report (status $_rs)"
-		sed 's/^/    /' "$T/err" | head -20
-		return 1
-	fi
-	if [ "$_rs" != "$_rw" ]; then
-		bad "$_rn: exit status $_rs, expected $_rw"
-		sed 's/^/    /' "$T/err" | head -5
-		return 1
-	fi
-	return 0
-}
-
-# one_line NAME REGEX: stderr is exactly one line, matching REGEX
-one_line() {
-	if [ "$(grep -c '' "$T/err")" = 1 ] && grep -Eq "$2" "$T/err"; then
-		ok "$1"
-	else
-		bad "$1: stderr is not one line matching /$2/"
-		sed 's/^/    /' "$T/err" | head -5
-	fi
-}
-
+TEST_NAME=robust
+. "${SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 # 1. Cut inside the file header, a record header, a pcapng block.
 head -c 10 "$S/s01_syn_hostfw.pcap" >"$T/hdr10.pcap"
 run "cut in file header" 65 -f csv "$T/hdr10.pcap" &&
-    one_line "cut in file header" '^portsleuth: .*/hdr10.pcap: not a readable pcap/pcapng capture \(libpcap: truncated dump file'
+    err_one "cut in file header" '^portsleuth: .*/hdr10.pcap: not a readable pcap/pcapng capture \(libpcap: truncated dump file'
 head -c 32 "$S/s01_syn_hostfw.pcap" >"$T/rec32.pcap"
 run "cut in record header" 65 -f csv "$T/rec32.pcap" &&
-    one_line "cut in record header" '/rec32.pcap: packet 1: read error near byte offset 32, rest of file skipped \(libpcap: truncated dump file'
+    err_one "cut in record header" '/rec32.pcap: packet 1: read error near byte offset 32, rest of file skipped \(libpcap: truncated dump file'
 head -c 2000 "$S/s04_fin_hostfw_pcapng.pcapng" >"$T/cut.pcapng"
 run "pcapng cut in a block" 65 -f csv "$T/cut.pcapng" &&
-    one_line "pcapng cut in a block" '/cut.pcapng: packet [0-9]+: read error near byte offset 2000, rest of file skipped \(libpcap: truncated pcapng' &&
+    err_one "pcapng cut in a block" '/cut.pcapng: packet [0-9]+: read error near byte offset 2000, rest of file skipped \(libpcap: truncated pcapng' &&
     if [ "$(grep -c '^192.0.2.205,tcp,' "$T/out")" -ge 5 ]
     then ok "pcapng cut: rows for what was read"
     else bad "pcapng cut: rows missing"; fi
 head -c 20 "$S/s04_fin_hostfw_pcapng.pcapng" >"$T/shb.pcapng"
 run "pcapng cut in the section header" 65 "$T/shb.pcapng" &&
-    one_line "pcapng cut in the section header" '/shb.pcapng: not a readable pcap/pcapng capture'
+    err_one "pcapng cut in the section header" '/shb.pcapng: not a readable pcap/pcapng capture'
 
 # 2. Files that cannot be read or are not files.
 run "path through a file" 66 "$S/s01_syn_hostfw.pcap/x" &&
-    one_line "path through a file" 's01_syn_hostfw.pcap/x: Not a directory$'
+    err_one "path through a file" 's01_syn_hostfw.pcap/x: Not a directory$'
 run "/dev/null" 65 /dev/null &&
-    one_line "/dev/null" '^portsleuth: /dev/null: not a readable pcap/pcapng capture'
+    err_one "/dev/null" '^portsleuth: /dev/null: not a readable pcap/pcapng capture'
 run "empty standard input" 65 - </dev/null &&
-    one_line "empty standard input" '^portsleuth: -: not a readable pcap/pcapng capture'
+    err_one "empty standard input" '^portsleuth: -: not a readable pcap/pcapng capture'
 printf '\037\213\010\377\377\377\377\377\377\377' >"$T/badhdr.gz"
 run "corrupt gzip header" 65 "$T/badhdr.gz" &&
-    one_line "corrupt gzip header: data error, not unreadable" '/badhdr.gz: corrupt gzip stream at compressed byte [0-9]+'
+    err_one "corrupt gzip header: data error, not unreadable" '/badhdr.gz: corrupt gzip stream at compressed byte [0-9]+'
 if command -v mkfifo >/dev/null && command -v timeout >/dev/null; then
 	mkfifo "$T/fifo"
 	( cat "$S/s07_syn_netfw.pcap" >"$T/fifo" ) &
@@ -121,7 +77,7 @@ if [ "$AS" != none ]; then
 	st=$?
 	set -e
 	if [ "$st" = 66 ]; then
-		one_line "unreadable file" '^portsleuth: .*/perm/secret.pcap: Permission denied$'
+		err_one "unreadable file" '^portsleuth: .*/perm/secret.pcap: Permission denied$'
 	else bad "unreadable file: status $st, $(head -2 "$T/err")"; fi
 	set +e
 	$AS "$PORTSLEUTH" -f csv "$T/perm/secret.pcap" "$T/perm/public.pcap" \
@@ -129,7 +85,7 @@ if [ "$AS" != none ]; then
 	st=$?
 	set -e
 	if [ "$st" = 65 ] && grep -q '^192.0.2.224,tcp,21,' "$T/out"; then
-		one_line "unreadable file among others: the rest is read" 'secret.pcap: Permission denied$'
+		err_one "unreadable file among others: the rest is read" 'secret.pcap: Permission denied$'
 	else bad "unreadable among others: status $st"; fi
 	chmod 555 "$T/perm"
 	set +e
@@ -138,7 +94,7 @@ if [ "$AS" != none ]; then
 	st=$?
 	set -e
 	if [ "$st" = 73 ]; then
-		one_line "output in a read-only directory" '/perm/out.csv: Permission denied$'
+		err_one "output in a read-only directory" '/perm/out.csv: Permission denied$'
 	else bad "read-only output: status $st"; fi
 	chmod 755 "$T/perm"
 	chmod 700 "$T"
@@ -152,7 +108,7 @@ set +e
 st=$?
 set -e
 if [ "$st" = 74 ]; then
-	one_line "standard output closed" '^portsleuth: standard output: write error: '
+	err_one "standard output closed" '^portsleuth: standard output: write error: '
 else bad "standard output closed: status $st"; fi
 
 # 4. Control bytes in file names: '?' on stderr (one line) and in text.
@@ -162,7 +118,7 @@ esc=$(printf '\033[2J')
 cp "$S/s01_syn_hostfw.pcap" "$T/names/a${esc}${nl}.pcap"
 printf 'garbage\n' >"$T/names/b${esc}${nl}.pcap"
 run "control bytes in a name, stderr" 65 -f csv "$T/names/b${esc}${nl}.pcap" &&
-    one_line "control bytes in a name: one line on stderr" '/names/b\?\[2Jn\?l\.pcap: not a readable' &&
+    err_one "control bytes in a name: one line on stderr" '/names/b\?\[2Jn\?l\.pcap: not a readable' &&
     if grep -q "$(printf '\033')" "$T/err"; then bad "escape byte on stderr"
     else ok "no escape byte on stderr"; fi
 cp "$S/s07_syn_netfw.pcap" "$T/names/c.pcap"
@@ -199,5 +155,4 @@ for st in 0 64 65 66 70 73 74 78; do
 done
 ok "exit statuses in --help and the man page"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
