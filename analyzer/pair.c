@@ -466,8 +466,6 @@ answer(struct pairing *p, struct flow_entry *e, const struct decoded *d,
 	}
 	f.src = hosts_intern(p->hosts, &d->src);
 	f.ts_ns = ts;
-	if ((uint64_t)f.rtt_us * 1000u > p->max_rtt_ns)
-		p->max_rtt_ns = (uint64_t)f.rtt_us * 1000u;
 	if (e->kind == PK_TRACE && in->reply == RK_ICMP && !in->from_target &&
 	    e->ttl >= r->hop_ttl) {
 		r->hop_ttl = e->ttl;
@@ -476,6 +474,8 @@ answer(struct pairing *p, struct flow_entry *e, const struct decoded *d,
 	f.rtt_us = ts >= e->last_ns ?
 	    (uint32_t)((ts - e->last_ns) / 1000 > UINT32_MAX - 1 ?
 	    UINT32_MAX - 1 : (ts - e->last_ns) / 1000) : 0;
+	if ((uint64_t)f.rtt_us * 1000u > p->max_rtt_ns)
+		p->max_rtt_ns = (uint64_t)f.rtt_us * 1000u;
 	evidence_reply(p->ev, e->port_ev, &l, &f);
 	if (e->reply_ns == 0) {
 		e->reply_ns = ts;
