@@ -73,8 +73,14 @@ run_job(struct batch *b, struct job *j)
 	}
 	atomic_fetch_add(&b->packets, n & 0xffff);
 	atomic_fetch_add(&b->bytes, reader_bytes(rd) - last_bytes);
-	analyzer_finish(a, reader_partial(rd) || reader_skipped(rd) > 0,
-	    &j->res);
+	/*
+	 * Evidence needs no results: its records do not depend on whether
+	 * this run's own tables had room (a probe they dropped leaves its
+	 * packets logged), so only unreadable input makes it partial.
+	 */
+	if (b->o->log == NULL)
+		analyzer_finish(a, reader_partial(rd) || reader_skipped(rd) > 0,
+		    &j->res);
 	j->res.summary.captures = (uint32_t)(j->npaths - reader_skipped(rd));
 	analyzer_totals(a, &j->totals);
 	j->totals.captures = j->res.summary.captures;

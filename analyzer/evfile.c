@@ -85,6 +85,16 @@ w_host(struct evw *w, const struct addr *a)
 	uint32_t i = hosts_intern(w->hosts, a);
 	uint8_t rec[1 + sizeof(a->b)];
 
+	if (i == 0) {
+		/* Table full (a flood of spoofed sources): start it over. */
+		rec[0] = 'R';
+		w_bytes(w, rec, 1);
+		hosts_free(w->hosts);
+		w->hosts = hosts_new(TUN_EVFILE_HOSTS);
+		before = 0;
+		i = hosts_intern(w->hosts, a);
+	}
+
 	if (i > before) {
 		rec[0] = 'H';
 		memcpy(rec + 1, a->b, sizeof(a->b));
@@ -108,7 +118,7 @@ evw_open(const char *path, uint64_t timeout_ns, char *err, size_t errlen)
 	}
 	w->buf = xmalloc(TUN_READ_BUFFER);
 	setvbuf(w->fp, w->buf, _IOFBF, TUN_READ_BUFFER);
-	w->hosts = hosts_new(UINT32_MAX - 1);
+	w->hosts = hosts_new(TUN_EVFILE_HOSTS);
 	w->crc = crc32(0, Z_NULL, 0);
 	memset(&e, 0, sizeof(e));
 	memcpy(e.b, magic, sizeof(magic));
@@ -490,6 +500,8 @@ r_hostdef(struct evsrc *s, char *err, size_t errlen)
 
 	if (r_bytes(s, a.b, sizeof(a.b), err, errlen) != 0)
 		return -1;
+	if (s->nhosts >= TUN_EVFILE_HOSTS)
+		return r_fail(s, err, errlen, "too many hosts without a reset");
 	if (s->nhosts == s->hosts_cap) {
 		s->hosts_cap = s->hosts_cap ? s->hosts_cap * 2 : 256;
 		s->hosts = xreallocarray(s->hosts, s->hosts_cap,
@@ -537,6 +549,10 @@ src_advance(struct evsrc *s, char *err, size_t errlen)
 		case 'H':
 			rc = r_hostdef(s, err, errlen);
 			break;
+		case 'R':
+			s->nhosts = 0;	/* the writer's host table started over */
+			rc = 0;
+			break;
 		case EVR_PACKET:
 			rc = r_packet(s, &s->next, err, errlen);
 			break;
@@ -555,7 +571,7 @@ src_advance(struct evsrc *s, char *err, size_t errlen)
 		}
 		if (rc != 0)
 			return -1;
-		if (type == 'H')
+		if (type == 'H' || type == 'R')
 			continue;
 		s->next.type = type;
 		if (s->next.ts > s->key)

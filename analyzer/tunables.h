@@ -111,6 +111,13 @@
 /* nmap collapses a state into "Not shown" when it has more than this many ports. */
 #define TUN_COLLAPSE_MIN 26u
 
+/*
+ * Hosts an evidence file numbers before it starts its table over (an 'R'
+ * record): bounds the writer's and each reader's memory under a flood of
+ * spoofed sources (about 48 MiB writing, 16 MiB reading).
+ */
+#define TUN_EVFILE_HOSTS (1u << 20)
+
 /* Maximum number of capture files in one run. */
 #define TUN_MAX_INPUTS 65536u
 
