@@ -28,7 +28,22 @@ struct analyzer {
 	uint64_t first_ns, last_ns;
 };
 
-static int cmp_records(const void *a, const void *b, void *ctx);
+/*
+ * Output order of records: target, proto, port, scanner (addresses
+ * compared as bytes), kind. Hosts are ranked by address once, so a record's
+ * place is a plain integer key, packed into 64 bits when the ranks fit and
+ * then radix-sorted; otherwise keys of two words are compared.
+ */
+struct sort_ent {
+	uint64_t hi;		/* packed: the whole key; else target, proto, port */
+	uint64_t lo;		/* packed: record id; else scanner, kind, id */
+};
+
+static int cmp_records(const void *a, const void *b);
+static int cmp_host_addr(const void *a, const void *b, void *ctx);
+static void radix_sort(struct sort_ent *e, size_t n, unsigned bits);
+static unsigned bit_width(uint64_t v);
+static uint32_t sorted_records(const struct analyzer *a, uint32_t **ids);
 static uint32_t build_row(const struct analyzer *a, const uint32_t *ids,
     size_t n, struct kind_verdict *kinds, struct port_row *row);
 
@@ -116,28 +131,134 @@ analyzer_log_counters(const struct analyzer *a)
 #undef C
 }
 
-/* Output order: target, proto, port, scanner, kind. */
 static int
-cmp_records(const void *pa, const void *pb, void *ctx)
+cmp_host_addr(const void *pa, const void *pb, void *ctx)
 {
-	const struct analyzer *a = ctx;
-	const struct port_ev *x = evidence_at_const(a->ev, *(const uint32_t *)pa);
-	const struct port_ev *y = evidence_at_const(a->ev, *(const uint32_t *)pb);
-	int c;
+	const struct hosts *h = ctx;
 
-	if (x->key.target != y->key.target &&
-	    (c = addr_cmp(hosts_addr(a->hosts, x->key.target),
-	    hosts_addr(a->hosts, y->key.target))) != 0)
-		return c;
-	if (x->key.proto != y->key.proto)
-		return x->key.proto < y->key.proto ? -1 : 1;
-	if (x->key.port != y->key.port)
-		return x->key.port < y->key.port ? -1 : 1;
-	if (x->key.scanner != y->key.scanner &&
-	    (c = addr_cmp(hosts_addr(a->hosts, x->key.scanner),
-	    hosts_addr(a->hosts, y->key.scanner))) != 0)
-		return c;
-	return x->key.kind < y->key.kind ? -1 : x->key.kind > y->key.kind;
+	return addr_cmp(hosts_addr(h, *(const uint32_t *)pa),
+	    hosts_addr(h, *(const uint32_t *)pb));
+}
+
+static int
+cmp_records(const void *pa, const void *pb)
+{
+	const struct sort_ent *x = pa, *y = pb;
+
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* LSD radix sort of e[0..n) by hi, `bits` wide, 11 bits a pass. */
+static void
+radix_sort(struct sort_ent *e, size_t n, unsigned bits)
+{
+	enum { DIG = 11, NB = 1 << DIG };
+	struct sort_ent *tmp = xcalloc(n ? n : 1, sizeof(*tmp)), *src = e,
+	    *dst = tmp, *t;
+	unsigned passes = (bits + DIG - 1) / DIG, p;
+	size_t (*cnt)[NB] = xcalloc(passes ? passes : 1, sizeof(*cnt));
+	size_t i, sum, c;
+
+	for (i = 0; i < n; i++)
+		for (p = 0; p < passes; p++)
+			cnt[p][src[i].hi >> (p * DIG) & (NB - 1)]++;
+	for (p = 0; p < passes; p++) {
+		for (c = 0; c < NB && cnt[p][c] != n; c++)
+			;
+		if (c < NB)
+			continue; /* one value in this digit: nothing moves */
+		for (c = sum = 0; c < NB; c++) {
+			size_t k = cnt[p][c];
+
+			cnt[p][c] = sum;
+			sum += k;
+		}
+		for (i = 0; i < n; i++)
+			dst[cnt[p][src[i].hi >> (p * DIG) & (NB - 1)]++] =
+			    src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != e)
+		memcpy(e, src, n * sizeof(*e));
+	free(cnt);
+	free(tmp);
+}
+
+static unsigned
+bit_width(uint64_t v)
+{
+	unsigned b = 0;
+
+	while (v != 0) {
+		b++;
+		v >>= 1;
+	}
+	return b;
+}
+
+/*
+ * Records that have a verdict, in output order: returns how many, with
+ * their ids in *ids_out (owned by the caller).
+ */
+static uint32_t
+sorted_records(const struct analyzer *a, uint32_t **ids_out)
+{
+	uint32_t total = evidence_count(a->ev), nh = hosts_count(a->hosts);
+	uint32_t *order = xcalloc((size_t)nh + 1, sizeof(*order));
+	uint32_t *rank = xcalloc((size_t)nh + 1, sizeof(*rank));
+	uint32_t i, n = 0, *ids;
+	unsigned rb = bit_width(nh), width = 2 * rb + 1 + 16 + 4;
+	bool packed = width <= 64;
+	struct sort_ent *e;
+
+	for (i = 0; i < nh; i++)
+		order[i] = i + 1;
+	qsort_r(order, nh, sizeof(*order), cmp_host_addr, a->hosts);
+	for (i = 0; i < nh; i++)
+		rank[order[i]] = i;
+	free(order);
+	for (i = 0; i < total; i++) {
+		const struct port_ev *r = evidence_at_const(a->ev, i);
+
+		n += r->tries > 0 && r->state != PS_UNKNOWN;
+		if (r->key.proto != 6 && r->key.proto != 17)
+			packed = false;
+	}
+	e = xcalloc(n ? n : 1, sizeof(*e));
+	for (i = n = 0; i < total; i++) {
+		const struct port_ev *r = evidence_at_const(a->ev, i);
+		const struct port_key *k = &r->key;
+
+		if (r->tries == 0 || r->state == PS_UNKNOWN)
+			continue;
+		if (packed) {
+			e[n].hi = ((((uint64_t)rank[k->target] << 1 |
+			    (k->proto == 17)) << 16 | k->port) << rb |
+			    rank[k->scanner]) << 4 | k->kind;
+			e[n].lo = i;
+		} else {
+			e[n].hi = (uint64_t)rank[k->target] << 32 |
+			    (uint64_t)k->proto << 16 | k->port;
+			e[n].lo = (uint64_t)rank[k->scanner] << 36 |
+			    (uint64_t)(k->kind & 0xf) << 32 | i;
+		}
+		n++;
+	}
+	free(rank);
+	if (packed)
+		radix_sort(e, n, width);
+	else
+		qsort(e, n, sizeof(*e), cmp_records);
+	ids = xcalloc(n ? n : 1, sizeof(*ids));
+	for (i = 0; i < n; i++)
+		ids[i] = (uint32_t)e[i].lo;
+	free(e);
+	*ids_out = ids;
+	return n;
 }
 
 static bool
@@ -209,19 +330,13 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	const struct pair_stats *s;
 	struct findings_input fi;
 	struct pair_counts pc;
-	uint32_t i, n = 0, total, *ids, *best;
+	uint32_t i, n, *ids, *best;
 	size_t start, j, *first;
 	struct run_summary *sum = &out->summary;
 
 	pair_finish(a->pair);
 	evidence_finish(a->ev);
-	total = evidence_count(a->ev);
-	ids = xcalloc(total ? total : 1, sizeof(*ids));
-	for (i = 0; i < total; i++)
-		if (evidence_at_const(a->ev, i)->tries > 0 &&
-		    evidence_at_const(a->ev, i)->state != PS_UNKNOWN)
-			ids[n++] = i;
-	qsort_r(ids, n, sizeof(*ids), cmp_records, a);
+	n = sorted_records(a, &ids);
 	memset(out, 0, sizeof(*out));
 	out->rows = xcalloc(n ? n : 1, sizeof(*out->rows));
 	out->kind_pool = xcalloc(n ? n : 1, sizeof(*out->kind_pool));
