@@ -59,10 +59,13 @@ static const char *const out_csv_header[] = {
 static bool
 needs_quotes(const char *s, size_t n)
 {
-	if (strpbrk(s, ",\"\r\n") != NULL)
-		return true;
-	return n > 0 &&
-	    (strchr(" \t", s[0]) != NULL || strchr(" \t", s[n - 1]) != NULL);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+			return true;
+	return n > 0 && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
+	    s[n - 1] == '\t');
 }
 
 static void
