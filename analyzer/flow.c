@@ -11,6 +11,7 @@
 
 struct flow_table {
 	struct flow_entry *slots;
+	uint64_t *occ;		/* bit i: slots[i].used, so sweeps skip empties */
 	uint32_t mask;		/* nslots - 1 */
 	uint32_t count;
 	uint32_t limit;		/* max entries (load cap) */
@@ -29,6 +30,7 @@ flow_new(uint32_t slots)
 	while (n < slots && n < (1u << 30))
 		n <<= 1;
 	t->slots = xcalloc(n, sizeof(*t->slots));
+	t->occ = xcalloc(n / 64 + 1, sizeof(*t->occ));
 	t->mask = n - 1;
 	t->limit = (uint32_t)((uint64_t)n * TUN_FLOW_LOAD_PCT / 100);
 	return t;
@@ -40,6 +42,7 @@ flow_free(struct flow_table *t)
 	if (t == NULL)
 		return;
 	free(t->slots);
+	free(t->occ);
 	free(t);
 }
 
@@ -119,6 +122,7 @@ flow_insert(struct flow_table *t, const struct flow_key *k)
 	e->key = *k;
 	e->hash = h;
 	e->used = 1;
+	t->occ[i >> 6] |= 1ull << (i & 63);
 	t->count++;
 	return e;
 }
@@ -130,6 +134,7 @@ flow_remove(struct flow_table *t, struct flow_entry *e)
 	uint32_t i = (uint32_t)(e - t->slots), j = i, home;
 
 	t->slots[i].used = 0;
+	t->occ[i >> 6] &= ~(1ull << (i & 63));
 	t->count--;
 	for (;;) {
 		j = (j + 1) & t->mask;
@@ -140,7 +145,9 @@ flow_remove(struct flow_table *t, struct flow_entry *e)
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
 		t->slots[i] = t->slots[j];
+		t->occ[i >> 6] |= 1ull << (i & 63);
 		t->slots[j].used = 0;
+		t->occ[j >> 6] &= ~(1ull << (j & 63));
 		i = j;
 	}
 }
@@ -157,19 +164,35 @@ flow_capacity(const struct flow_table *t)
 	return t->limit;
 }
 
+/*
+ * Every slot counts against the budget, used or not, as one step of the
+ * cursor; runs of empty slots are stepped over a bitmap word at a time
+ * instead of touching the entries (a sweep reads the whole table).
+ */
 void
 flow_sweep(struct flow_table *t, uint32_t budget, flow_visit_fn fn, void *ctx)
 {
-	uint32_t n;
+	uint32_t n, stop = budget < t->mask + 1 ? budget : t->mask + 1;
 
-	for (n = 0; n < budget && n <= t->mask; n++) {
-		struct flow_entry *e = &t->slots[t->cursor];
+	for (n = 0; n < stop;) {
+		uint32_t c = t->cursor, skip;
+		uint64_t w = t->occ[c >> 6] >> (c & 63);
 
-		if (e->used && fn(ctx, e)) {
-			flow_remove(t, e);
+		if ((w & 1) == 0) {
+			skip = w == 0 ? 64 - (c & 63) :
+			    (uint32_t)__builtin_ctzll(w);
+			if (skip > stop - n)
+				skip = stop - n;
+			n += skip;
+			t->cursor = (c + skip) & t->mask;
+			continue;
+		}
+		n++;
+		if (fn(ctx, &t->slots[c])) {
+			flow_remove(t, &t->slots[c]);
 			continue; /* the shifted-in entry sits at cursor now */
 		}
-		t->cursor = (t->cursor + 1) & t->mask;
+		t->cursor = (c + 1) & t->mask;
 	}
 }
 
@@ -184,5 +207,6 @@ flow_drain(struct flow_table *t, void (*fn)(void *ctx, struct flow_entry *e),
 			fn(ctx, &t->slots[i]);
 			t->slots[i].used = 0;
 		}
+	memset(t->occ, 0, ((t->mask + 1) / 64 + 1) * sizeof(*t->occ));
 	t->count = 0;
 }
