@@ -118,6 +118,8 @@ out_json_string(FILE *fp, const char *s)
 	return 0;
 }
 
+static void fmt_date(char *p, uint64_t s);
+
 /* Two digits of v < 100. */
 static char *
 put2(char *p, unsigned v)
@@ -142,16 +144,40 @@ out_fmt_u64(char *p, uint64_t v)
 	return p + n;
 }
 
-/*
- * Civil date from days since 1970-01-01 (H. Hinnant's days_from_civil
- * inverse, proleptic Gregorian, as gmtime() computes it). 64-bit
- * nanoseconds end in 2554, so the year always has four digits.
- */
 char *
 out_fmt_time(char *p, uint64_t ns)
 {
+	/* Rows come in bursts of one second: remember its text. */
+	static _Thread_local uint64_t last_s = UINT64_MAX;
+	static _Thread_local char head[19];
 	uint64_t s = ns / 1000000000u;
 	unsigned us = (unsigned)(ns % 1000000000u / 1000u);
+	int i;
+
+	if (s != last_s) {
+		fmt_date(head, s);
+		last_s = s;
+	}
+	memcpy(p, head, sizeof(head));
+	p += sizeof(head);
+	*p++ = '.';
+	for (i = 5; i >= 0; i--) {
+		p[i] = (char)('0' + us % 10);
+		us /= 10;
+	}
+	p[6] = 'Z';
+	return p + 7;
+}
+
+/*
+ * "YYYY-MM-DDTHH:MM:SS" (19 bytes) of s seconds since the epoch: the civil
+ * date from days since 1970-01-01 (H. Hinnant's civil_from_days, proleptic
+ * Gregorian, as gmtime() computes it). 64-bit nanoseconds end in 2554, so
+ * the year always has four digits.
+ */
+static void
+fmt_date(char *p, uint64_t s)
+{
 	unsigned sod = (unsigned)(s % 86400u);
 	uint64_t z = s / 86400u + 719468u;
 	uint64_t era = z / 146097u;
@@ -162,7 +188,6 @@ out_fmt_time(char *p, uint64_t ns)
 	unsigned d = doy - (153 * mp + 2) / 5 + 1;
 	unsigned m = mp < 10 ? mp + 3 : mp - 9;
 	unsigned y = (unsigned)(era * 400u) + yoe + (m <= 2);
-	int i;
 
 	p = put2(p, y / 100);
 	p = put2(p, y % 100);
@@ -175,14 +200,7 @@ out_fmt_time(char *p, uint64_t ns)
 	*p++ = ':';
 	p = put2(p, sod / 60 % 60);
 	*p++ = ':';
-	p = put2(p, sod % 60);
-	*p++ = '.';
-	for (i = 5; i >= 0; i--) {
-		p[i] = (char)('0' + us % 10);
-		us /= 10;
-	}
-	p[6] = 'Z';
-	return p + 7;
+	put2(p, sod % 60);
 }
 
 void
