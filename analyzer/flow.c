@@ -12,6 +12,8 @@
 struct flow_table {
 	struct flow_entry *slots;
 	uint64_t *occ;		/* bit i: slots[i].used, so sweeps skip empties */
+	uint32_t *hashes;	/* hashes[i] = slots[i].hash: probing reads this
+				   dense array, not the 96-byte entries */
 	uint32_t mask;		/* nslots - 1 */
 	uint32_t count;
 	uint32_t limit;		/* max entries (load cap) */
@@ -20,6 +22,7 @@ struct flow_table {
 
 static uint32_t flow_hash(const struct flow_key *k);
 static bool flow_key_eq(const struct flow_key *a, const struct flow_key *b);
+static bool slot_used(const struct flow_table *t, uint32_t i);
 
 struct flow_table *
 flow_new(uint32_t slots)
@@ -31,6 +34,7 @@ flow_new(uint32_t slots)
 		n <<= 1;
 	t->slots = xcalloc(n, sizeof(*t->slots));
 	t->occ = xcalloc(n / 64 + 1, sizeof(*t->occ));
+	t->hashes = xcalloc(n, sizeof(*t->hashes));
 	t->mask = n - 1;
 	t->limit = (uint32_t)((uint64_t)n * TUN_FLOW_LOAD_PCT / 100);
 	return t;
@@ -43,6 +47,7 @@ flow_free(struct flow_table *t)
 		return;
 	free(t->slots);
 	free(t->occ);
+	free(t->hashes);
 	free(t);
 }
 
@@ -92,13 +97,19 @@ flow_key_eq(const struct flow_key *a, const struct flow_key *b)
 	    addr_eq(&a->lo, &b->lo) && addr_eq(&a->hi, &b->hi);
 }
 
+static bool
+slot_used(const struct flow_table *t, uint32_t i)
+{
+	return t->occ[i >> 6] >> (i & 63) & 1;
+}
+
 struct flow_entry *
 flow_lookup(struct flow_table *t, const struct flow_key *k)
 {
 	uint32_t h = flow_hash(k), i = h & t->mask;
 
-	while (t->slots[i].used) {
-		if (t->slots[i].hash == h && flow_key_eq(&t->slots[i].key, k))
+	while (slot_used(t, i)) {
+		if (t->hashes[i] == h && flow_key_eq(&t->slots[i].key, k))
 			return &t->slots[i];
 		i = (i + 1) & t->mask;
 	}
@@ -115,13 +126,14 @@ flow_insert(struct flow_table *t, const struct flow_key *k)
 		return NULL;
 	h = flow_hash(k);
 	i = h & t->mask;
-	while (t->slots[i].used)
+	while (slot_used(t, i))
 		i = (i + 1) & t->mask;
 	e = &t->slots[i];
 	memset(e, 0, sizeof(*e));
 	e->key = *k;
 	e->hash = h;
 	e->used = 1;
+	t->hashes[i] = h;
 	t->occ[i >> 6] |= 1ull << (i & 63);
 	t->count++;
 	return e;
@@ -138,13 +150,14 @@ flow_remove(struct flow_table *t, struct flow_entry *e)
 	t->count--;
 	for (;;) {
 		j = (j + 1) & t->mask;
-		if (!t->slots[j].used)
+		if (!slot_used(t, j))
 			return;
-		home = t->slots[j].hash & t->mask;
+		home = t->hashes[j] & t->mask;
 		/* Move j back to i unless its home lies cyclically in (i, j]. */
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
 		t->slots[i] = t->slots[j];
+		t->hashes[i] = t->hashes[j];
 		t->occ[i >> 6] |= 1ull << (i & 63);
 		t->slots[j].used = 0;
 		t->occ[j >> 6] &= ~(1ull << (j & 63));
