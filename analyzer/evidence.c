@@ -12,8 +12,11 @@
 struct evidence {
 	struct port_ev *recs;	/* dense, index = id */
 	uint32_t count, cap, max;
-	uint32_t *slots;	/* id + 1, 0 = empty */
+	uint32_t *slots;	/* tag | (id + 1), 0 = empty */
 	uint32_t nslots;	/* power of two, load <= 1/2 */
+	uint32_t idmask;	/* bits of a slot that hold id + 1; the others
+				   hold hash bits, so probing past other keys
+				   rarely touches their records */
 	struct phase *phases;	/* log of the ports that changed state */
 	size_t nphases, phases_cap;
 };
@@ -21,6 +24,9 @@ struct evidence {
 static uint32_t *evidence_slot(const struct evidence *ev,
     const struct port_key *key);
 static void evidence_rehash(struct evidence *ev, uint32_t nslots);
+static uint64_t key_hash(const struct port_key *key);
+static uint32_t slot_value(const struct evidence *ev,
+    const struct port_key *key, uint32_t id);
 static void evidence_close_round(struct evidence *ev, uint32_t id);
 static void evidence_log_phase(struct evidence *ev, uint32_t id,
     uint8_t state, uint8_t reason, uint64_t ts);
@@ -31,6 +37,9 @@ evidence_new(uint32_t max_records)
 	struct evidence *ev = xcalloc(1, sizeof(*ev));
 
 	ev->max = max_records;
+	ev->idmask = UINT32_MAX;
+	while (ev->idmask >> 1 >= max_records && ev->idmask > 1)
+		ev->idmask >>= 1;
 	ev->nslots = 1024;
 	ev->slots = xcalloc(ev->nslots, sizeof(*ev->slots));
 	return ev;
@@ -54,12 +63,10 @@ key_eq(const struct port_key *a, const struct port_key *b)
 	    a->port == b->port && a->proto == b->proto && a->kind == b->kind;
 }
 
-static uint32_t *
-evidence_slot(const struct evidence *ev, const struct port_key *key)
+static uint64_t
+key_hash(const struct port_key *key)
 {
-	uint32_t mask = ev->nslots - 1;
 	uint64_t h;
-	uint32_t i;
 
 	h = (uint64_t)key->scanner * 0x9e3779b97f4a7c15ull;
 	h ^= ((uint64_t)key->target << 32 | (uint64_t)key->port << 16 |
@@ -67,9 +74,28 @@ evidence_slot(const struct evidence *ev, const struct port_key *key)
 	h ^= h >> 31;
 	h *= 0x94d049bb133111ebull;
 	h ^= h >> 29;
+	return h;
+}
+
+/* What the index stores for record id: its hash tag and id + 1. */
+static uint32_t
+slot_value(const struct evidence *ev, const struct port_key *key, uint32_t id)
+{
+	return ((uint32_t)(key_hash(key) >> 32) & ~ev->idmask) | (id + 1);
+}
+
+static uint32_t *
+evidence_slot(const struct evidence *ev, const struct port_key *key)
+{
+	uint32_t mask = ev->nslots - 1, tag, s;
+	uint64_t h;
+	uint32_t i;
+
+	h = key_hash(key);
 	i = (uint32_t)h & mask;
-	while (ev->slots[i] != 0 && !key_eq(&ev->recs[ev->slots[i] - 1].key,
-	    key))
+	tag = (uint32_t)(h >> 32) & ~ev->idmask;
+	while ((s = ev->slots[i]) != 0 && ((s & ~ev->idmask) != tag ||
+	    !key_eq(&ev->recs[(s & ev->idmask) - 1].key, key)))
 		i = (i + 1) & mask;
 	return &ev->slots[i];
 }
@@ -83,7 +109,8 @@ evidence_rehash(struct evidence *ev, uint32_t nslots)
 	ev->nslots = nslots;
 	ev->slots = xcalloc(nslots, sizeof(*ev->slots));
 	for (i = 0; i < ev->count; i++)
-		*evidence_slot(ev, &ev->recs[i].key) = i + 1;
+		*evidence_slot(ev, &ev->recs[i].key) = slot_value(ev,
+		    &ev->recs[i].key, i);
 }
 
 uint32_t
@@ -91,7 +118,7 @@ evidence_find(const struct evidence *ev, const struct port_key *key)
 {
 	uint32_t s = *evidence_slot(ev, key);
 
-	return s == 0 ? EV_NONE : s - 1;
+	return s == 0 ? EV_NONE : (s & ev->idmask) - 1;
 }
 
 uint32_t
@@ -101,7 +128,7 @@ evidence_get(struct evidence *ev, const struct port_key *key)
 	struct port_ev *r;
 
 	if (*s != 0)
-		return *s - 1;
+		return (*s & ev->idmask) - 1;
 	if (ev->count >= ev->max)
 		return EV_NONE;
 	if (ev->count == ev->cap) {
@@ -116,7 +143,7 @@ evidence_get(struct evidence *ev, const struct port_key *key)
 	if ((uint64_t)ev->count * 2 > ev->nslots)
 		evidence_rehash(ev, ev->nslots * 2);
 	else
-		*s = ev->count;
+		*s = slot_value(ev, key, ev->count - 1);
 	return ev->count - 1;
 }
 
