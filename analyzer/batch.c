@@ -25,7 +25,8 @@ struct batch {
 	size_t ndone;		/* jobs finished, under lock */
 };
 
-static void run_job(struct batch *b, struct job *j);
+static void run_job(struct batch *b, struct job *j, size_t index);
+static void render_job(struct batch *b, struct job *j, size_t index);
 static void *worker(void *arg);
 static void progress(struct batch *b, double elapsed, bool last);
 
@@ -38,9 +39,24 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The job's report, formatted into memory on this (the worker's) thread. */
+static void
+render_job(struct batch *b, struct job *j, size_t index)
+{
+	FILE *fp = open_memstream(&j->text, &j->text_len);
+
+	if (fp == NULL) {
+		j->text = NULL; /* done() formats it, then */
+		return;
+	}
+	j->render_rc = b->o->render(b->o->render_ctx, j, index, fp);
+	if (fclose(fp) != 0)
+		j->render_rc = -1;
+}
+
 /* Read, analyze and finish one job. */
 static void
-run_job(struct batch *b, struct job *j)
+run_job(struct batch *b, struct job *j, size_t index)
 {
 	struct reader *rd;
 	struct reader_packet pkt;
@@ -49,6 +65,9 @@ run_job(struct batch *b, struct job *j)
 	struct analyzer *a;
 
 	memset(&j->res, 0, sizeof(j->res));
+	j->text = NULL;
+	j->text_len = 0;
+	j->render_rc = 0;
 	rd = reader_open(j->paths, j->npaths, b->o->filter, &why, j->error,
 	    sizeof(j->error));
 	if (rd == NULL) {
@@ -86,6 +105,8 @@ run_job(struct batch *b, struct job *j)
 		j->a = a;
 	else
 		analyzer_free(a);
+	if (b->o->render != NULL)
+		render_job(b, j, index);
 }
 
 static void *
@@ -95,7 +116,7 @@ worker(void *arg)
 	size_t i;
 
 	while ((i = atomic_fetch_add(&b->next, 1)) < b->n) {
-		run_job(b, &b->jobs[i]);
+		run_job(b, &b->jobs[i], i);
 		pthread_mutex_lock(&b->lock);
 		b->finished[i] = true;
 		b->ndone++;
@@ -180,6 +201,8 @@ batch_run(struct job *jobs, size_t n, const struct batch_opts *o,
 		}
 		done(ctx, &jobs[i], i);
 		results_free(&jobs[i].res);
+		free(jobs[i].text);
+		jobs[i].text = NULL;
 		if (jobs[i].a != NULL) {
 			analyzer_free(jobs[i].a);
 			jobs[i].a = NULL;

@@ -7,6 +7,12 @@
  *
  * Jobs are owned by the caller; each job's results are valid during the
  * done() callback and freed after it. The rule set is shared read-only.
+ *
+ * Formatting a report costs about as much as analysing the capture, so with
+ * a render() callback it happens in the worker, after the analysis, into a
+ * memory stream: done() (on the caller's thread, in job order) then only
+ * has to write job.text out. render() must be thread-safe (the writers are);
+ * the text is held in memory until done() has run.
  */
 #ifndef PORTSLEUTH_BATCH_H
 #define PORTSLEUTH_BATCH_H
@@ -14,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "analyzer.h"
 #include "explain.h"
@@ -36,7 +43,15 @@ struct job {
 	char error[512];	/* JOB_BADFILTER: the message */
 	struct results res;	/* valid during done() */
 	struct analyzer *a;	/* valid during done() when explaining */
+	char *text;		/* render()'s output, valid during done(); NULL
+				   without render() */
+	size_t text_len;
+	int render_rc;		/* render()'s return value (-1: failed) */
 };
+
+/* Format job j (index in the job list) into fp; 0 or -1. */
+typedef int (*batch_render_fn)(void *ctx, const struct job *j, size_t index,
+    FILE *fp);
 
 struct batch_opts {
 	struct analyzer_opts ao;
@@ -46,6 +61,8 @@ struct batch_opts {
 	bool counters;		/* -v: log decode and pairing counters */
 	struct explain_log *explain; /* one job only; NULL: off */
 	uint64_t total_bytes;	/* for the ETA; 0 if unknown */
+	batch_render_fn render;	/* NULL: done() formats the report itself */
+	void *render_ctx;
 };
 
 typedef void (*batch_done_fn)(void *ctx, struct job *j, size_t index);
