@@ -222,18 +222,17 @@ sorted_records(const struct analyzer *a, uint32_t **ids_out)
 		rank[order[i]] = i;
 	free(order);
 	for (i = 0; i < total; i++) {
-		const struct port_ev *r = evidence_at_const(a->ev, i);
+		const struct port_key *k = evidence_key(a->ev, i);
 
-		n += r->tries > 0 && r->state != PS_UNKNOWN;
-		if (r->key.proto != 6 && r->key.proto != 17)
+		n += evidence_decided(a->ev, i);
+		if (k->proto != 6 && k->proto != 17)
 			packed = false;
 	}
 	e = xcalloc(n ? n : 1, sizeof(*e));
 	for (i = n = 0; i < total; i++) {
-		const struct port_ev *r = evidence_at_const(a->ev, i);
-		const struct port_key *k = &r->key;
+		const struct port_key *k = evidence_key(a->ev, i);
 
-		if (r->tries == 0 || r->state == PS_UNKNOWN)
+		if (!evidence_decided(a->ev, i))
 			continue;
 		if (packed) {
 			e[n].hi = ((((uint64_t)rank[k->target] << 1 |
@@ -262,11 +261,10 @@ sorted_records(const struct analyzer *a, uint32_t **ids_out)
 }
 
 static bool
-same_port(const struct port_ev *x, const struct port_ev *y)
+same_port(const struct port_key *x, const struct port_key *y)
 {
-	return x->key.target == y->key.target &&
-	    x->key.scanner == y->key.scanner && x->key.proto == y->key.proto &&
-	    x->key.port == y->key.port;
+	return x->target == y->target && x->scanner == y->scanner &&
+	    x->proto == y->proto && x->port == y->port;
 }
 
 /* One row from the records of one port; returns the deciding record. */
@@ -275,16 +273,16 @@ build_row(const struct analyzer *a, const uint32_t *ids, size_t n,
     struct kind_verdict *kinds, struct port_row *row)
 {
 	/* n >= 1: a row has at least one record. */
-	const struct port_ev *best = evidence_at_const(a->ev, ids[0]);
+	struct port_ev rv[2], *best = &rv[0], *r = &rv[1], *t;
 	uint32_t best_id = ids[0];
 	size_t i;
 
 	memset(row, 0, sizeof(*row));
 	row->kinds = kinds;	/* n entries, one record per probe kind */
 	for (i = 0; i < n; i++) {
-		const struct port_ev *r = evidence_at_const(a->ev, ids[i]);
 		struct kind_verdict *k = &row->kinds[row->nkinds++];
 
+		evidence_read(a->ev, ids[i], r);
 		k->kind = r->key.kind;
 		k->state = r->state;
 		k->reason = r->reason;
@@ -305,15 +303,17 @@ build_row(const struct analyzer *a, const uint32_t *ids, size_t n,
 		/* Most conclusive kind wins; on a tie, the latest evidence. */
 		if (i == 0 || r->rank > best->rank ||
 		    (r->rank == best->rank && r->last_ns > best->last_ns)) {
+			t = best;
 			best = r;
+			r = t;	/* keep it; read the next record into the other */
 			best_id = ids[i];
 			row->state = k->state;
 			row->reason = k->reason;
 			row->reason_ttl = k->reason_ttl;
 			row->has_reason_ip = k->has_reason_ip;
 			row->reason_ip = k->reason_ip;
-			row->rtt_ms = r->rtt_us == UINT32_MAX ? -1.0 :
-			    (double)r->rtt_us / 1000.0;
+			row->rtt_ms = best->rtt_us == UINT32_MAX ? -1.0 :
+			    (double)best->rtt_us / 1000.0;
 		}
 	}
 	row->host = *hosts_addr(a->hosts, best->key.target);
@@ -343,10 +343,10 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	best = xcalloc(n ? n : 1, sizeof(*best));
 	first = xcalloc(n + 1, sizeof(*first));
 	for (start = 0; start < n; start = j) {
-		const struct port_ev *r0 = evidence_at_const(a->ev, ids[start]);
+		const struct port_key *k0 = evidence_key(a->ev, ids[start]);
 
-		for (j = start + 1; j < n && same_port(r0,
-		    evidence_at_const(a->ev, ids[j])); j++)
+		for (j = start + 1; j < n && same_port(k0,
+		    evidence_key(a->ev, ids[j])); j++)
 			;
 		first[out->nrows] = start;
 		best[out->nrows] = build_row(a, ids + start, j - start,
@@ -484,12 +484,16 @@ analyzer_explain(const struct analyzer *a, const struct results *res,
 		for (k = 0; k < PK_COUNT; k++) {
 			uint32_t id;
 			const struct port_ev *r;
+			struct port_ev rec;
 
 			key.kind = (uint8_t)k;
 			id = evidence_find(a->ev, &key);
-			if (id == EV_NONE || evidence_at_const(a->ev, id)->tries == 0)
+			if (id == EV_NONE)
 				continue;
-			r = evidence_at_const(a->ev, id);
+			evidence_read(a->ev, id, &rec);
+			r = &rec;
+			if (r->tries == 0)
+				continue;
 			fprintf(fp, "  %s probes: %s %s by rule %s (rank %u), "
 			    "%u tries, %u replies, %u state changes\n",
 			    probe_kind_name((enum probe_kind)k),

@@ -13,11 +13,22 @@
  * (ultrascan_port_pspec_update, semantics.md 5.3). Records live in one dense
  * array (index = record id) with an open-addressing index; the store grows
  * by doubling up to a cap and never shrinks. Hosts are interned indexes.
+ *
+ * Memory: a record is stored packed in evidence_record_size() bytes (60):
+ * times as 48-bit offsets, the verdict and the deciding reply's shape as
+ * indexes into small tables of distinct values, counters in 16 bits; what
+ * few ports have (state changes, half-open handshakes, resets after data,
+ * traceroute hops, retry answers, large counts, times out of range) goes to
+ * a side table. The index adds 4 bytes a slot at load 1/4 to 1/2. A struct
+ * port_ev is the unpacked form of one record: evidence_at() returns the
+ * store's single working copy, which stays valid, and is written back,
+ * until another record is asked for; evidence_read() copies one out.
  */
 #ifndef PORTSLEUTH_EVIDENCE_H
 #define PORTSLEUTH_EVIDENCE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "portstate.h"
@@ -55,6 +66,7 @@ struct reply_facts {
 	uint64_t ts_ns;
 };
 
+/* One record, unpacked (see above for how it is stored). */
 struct port_ev {
 	struct port_key key;	/* 12 bytes */
 	uint32_t tries;		/* all tries, all rounds */
@@ -72,7 +84,8 @@ struct port_ev {
 	uint16_t changes;	/* state changes between rounds */
 	uint16_t halfopen;	/* SYN-ACKs the prober never acknowledged or reset */
 	uint16_t retry_answers;	/* direct replies that only a retry drew */
-	uint16_t round_probes;	/* distinct probes in the current round */
+	uint16_t round_probes;	/* distinct probes in the current round
+				   (stored saturated at 255) */
 	uint16_t after_data_rst; /* connections reset right after prober data */
 	uint8_t state, reason, rank, reason_ttl;
 	uint8_t reply_kind;	/* enum reply_kind of the deciding reply */
@@ -104,10 +117,21 @@ void evidence_free(struct evidence *ev);
 uint32_t evidence_get(struct evidence *ev, const struct port_key *key);
 /* Record for key or EV_NONE. */
 uint32_t evidence_find(const struct evidence *ev, const struct port_key *key);
+/*
+ * Record id for reading and changing, valid until another record is asked
+ * for (evidence_at, evidence_get, or any call naming another id).
+ */
 struct port_ev *evidence_at(struct evidence *ev, uint32_t id);
-const struct port_ev *evidence_at_const(const struct evidence *ev,
-    uint32_t id);
+/* A copy of record id. */
+void evidence_read(const struct evidence *ev, uint32_t id,
+    struct port_ev *out);
+/* The key of record id (valid until the next evidence_get()). */
+const struct port_key *evidence_key(const struct evidence *ev, uint32_t id);
+/* Record id has tries and a verdict (it makes a row). */
+bool evidence_decided(const struct evidence *ev, uint32_t id);
 uint32_t evidence_count(const struct evidence *ev);
+/* Bytes of one stored record (the side table and index not counted). */
+size_t evidence_record_size(void);
 
 /*
  * A new probe (first try) is sent at ts: starts a new round when the current

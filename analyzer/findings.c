@@ -39,6 +39,9 @@ struct group {
  * finding rules test (state, reason, reply kind, TTL...): their matches are
  * remembered by those values, compared exactly (bit for bit).
  */
+/* Most records of one host unpacked at once (a flood target has more). */
+#define SC_MAX 65536u
+
 #define MEMO_KEY 32
 #define MEMO_SLOTS 1024u
 
@@ -72,6 +75,9 @@ struct fctx {
 	struct memo_ent *memo;
 	double *memo_val;	/* MEMO_SLOTS x nkey */
 	uint64_t *memo_match;	/* MEMO_SLOTS x words */
+	/* The current host's records, unpacked: positions [sc_lo, sc_hi). */
+	struct port_ev *sc;
+	size_t sc_lo, sc_hi, sc_cap;
 	size_t words;		/* 64-bit words of one row's rule matches */
 	uint64_t *match;	/* the current host's rows' finding matches */
 	size_t match_cap;
@@ -90,6 +96,7 @@ static void group_start(struct group *g, const struct rule *r,
     const struct ev_value *v);
 static void group_add(struct group *g, const char *port);
 static void memo_setup(struct fctx *f);
+static void host_records(struct fctx *f, size_t lo, size_t hi);
 static const char *port_text(const struct port_row *pr, char buf[TEXT]);
 static void emit(struct fctx *f, const struct rule *r,
     const struct ev_value *v, const struct ev_schema *sc,
@@ -109,10 +116,56 @@ sb_add(struct sbuf *b, const char *s)
 	b->len += n;
 }
 
+/*
+ * The record at position j of in->ids: from the current host's unpacked
+ * copies when it has them, else unpacked into buf.
+ */
 static const struct port_ev *
-rec(const struct fctx *f, uint32_t id)
+rec_at(const struct fctx *f, size_t j, struct port_ev *buf)
 {
-	return evidence_at_const(f->in->ev, id);
+	if (j >= f->sc_lo && j < f->sc_hi)
+		return &f->sc[j - f->sc_lo];
+	evidence_read(f->in->ev, f->in->ids[j], buf);
+	return buf;
+}
+
+/* The record that decided row i's verdict. */
+static const struct port_ev *
+best_rec(const struct fctx *f, size_t row, struct port_ev *buf)
+{
+	const struct findings_input *in = f->in;
+	size_t j;
+
+	for (j = in->row_first[row]; j + 1 < in->row_first[row + 1] &&
+	    in->ids[j] != in->best[row]; j++)
+		;
+	return rec_at(f, j, buf);
+}
+
+/* Unpack the records of rows [lo, hi) once, unless there are too many. */
+static void
+host_records(struct fctx *f, size_t lo, size_t hi)
+{
+	size_t a = f->in->row_first[lo], b = f->in->row_first[hi], j;
+
+	f->sc_lo = f->sc_hi = 0;
+	if (b - a > SC_MAX)
+		return;
+	if (b - a > f->sc_cap) {
+		f->sc_cap = b - a;
+		free(f->sc);
+		f->sc = xcalloc(f->sc_cap, sizeof(*f->sc));
+	}
+	for (j = a; j < b; j++)
+		evidence_read(f->in->ev, f->in->ids[j], &f->sc[j - a]);
+	f->sc_lo = a;
+	f->sc_hi = b;
+}
+
+static uint32_t
+target_of(const struct fctx *f, size_t row)
+{
+	return evidence_key(f->in->ev, f->in->best[row])->target;
 }
 
 /*
@@ -226,7 +279,7 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 {
 	const struct findings_input *in = f->in;
 	struct ev_value *v = f->hv;
-	uint32_t target = rec(f, in->best[lo])->key.target;
+	uint32_t target = target_of(f, lo);
 	uint32_t synack_h[256], rst_h[256], direct_h[256], icmp_h[256];
 	uint32_t tcp_rows = 0, tries = 0, nsig = 0, cur_port = 0, cur_src = 0;
 	uint32_t best_src = 0, best_syns = 0, cur_syns = 0;
@@ -246,7 +299,8 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 	v[H_FLOOD_PORT].num = -1;
 	for (i = lo; i < hi; i++) {
 		const struct port_row *row = &f->out->rows[i];
-		const struct port_ev *b = rec(f, in->best[i]);
+		struct port_ev bv, rv;
+		const struct port_ev *b = best_rec(f, i, &bv);
 		bool own = b->reason_src == target;
 		int h = fnd_hops(b->reason_ttl);
 		uint32_t halfopen = 0;
@@ -280,7 +334,8 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 		if (row->last_ns > last)
 			last = row->last_ns;
 		for (j = in->row_first[i]; j < in->row_first[i + 1]; j++) {
-			const struct port_ev *r = rec(f, in->ids[j]);
+			const struct port_ev *r = in->ids[j] == in->best[i] ? b :
+			    rec_at(f, j, &rv);
 
 			v[H_RETRY_ANSWERS].num += r->retry_answers;
 			halfopen += r->halfopen;
@@ -419,7 +474,8 @@ port_values(struct fctx *f, size_t row, struct ev_value *v,
 {
 	const struct findings_input *in = f->in;
 	const struct port_row *pr = &f->out->rows[row];
-	const struct port_ev *b = rec(f, in->best[row]);
+	struct port_ev bv, rv;
+	const struct port_ev *b = best_rec(f, row, &bv);
 	bool icmp = b->reply_kind == RK_ICMP, v6 = !addr_is_v4(&pr->host);
 	size_t j;
 	int k;
@@ -466,7 +522,8 @@ port_values(struct fctx *f, size_t row, struct ev_value *v,
 	for (k = 0; k < PK_COUNT; k++)
 		v[P_KIND_STATE + k].num = PS_UNKNOWN;
 	for (j = in->row_first[row]; j < in->row_first[row + 1]; j++) {
-		const struct port_ev *r = rec(f, in->ids[j]);
+		const struct port_ev *r = in->ids[j] == in->best[row] ? b :
+		    rec_at(f, j, &rv);
 
 		v[P_KIND_STATE + r->key.kind].num = r->state;
 		if (r == b)
@@ -740,11 +797,12 @@ run_paths(struct fctx *f, size_t lo, size_t hi)
 {
 	struct path *paths = NULL;
 	size_t npaths = 0, i, k;
-	uint32_t target = rec(f, f->in->best[lo])->key.target;
+	uint32_t target = target_of(f, lo);
 
 	for (i = lo; i < hi; i++) {
 		const struct port_row *row = &f->out->rows[i];
-		const struct port_ev *b = rec(f, f->in->best[i]);
+		struct port_ev bv;
+		const struct port_ev *b = best_rec(f, i, &bv);
 		bool v6 = !addr_is_v4(&row->host);
 		char name[TEXT], port[TEXT];
 		struct path *p;
@@ -885,6 +943,7 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 	bool any = false, full;
 
 	f->host_first = f->out->nfindings;
+	host_records(f, lo, hi);
 	if ((hi - lo) * f->words > f->match_cap) {
 		f->match_cap = (hi - lo) * f->words * 2;
 		f->match = xreallocarray(f->match, f->match_cap,
@@ -1080,7 +1139,7 @@ findings_run(const struct ruleset *rs, const struct findings_input *in,
 		for (i = lo + 1; i < out->nrows &&
 		    addr_eq(&out->rows[i].host, &out->rows[lo].host); i++)
 			;
-		is_target[rec(&f, in->best[lo])->key.target] = true;
+		is_target[target_of(&f, lo)] = true;
 		run_host(&f, lo, i);
 	}
 	run_victims(&f, is_target);
@@ -1109,6 +1168,7 @@ findings_run(const struct ruleset *rs, const struct findings_input *in,
 		free(f.rules[i]);
 	free(f.groups);
 	free(f.match);
+	free(f.sc);
 	free(f.memo);
 	free(f.memo_val);
 	free(f.memo_match);
