@@ -70,6 +70,58 @@ out_utf8_len(const unsigned char *p)
 	return n;
 }
 
+/* Bytes JSON strings carry as they are: printable ASCII but " and \. */
+static bool
+json_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/*
+ * The escape of the byte at p (a control byte, '"', '\\' or a byte that
+ * does not start well-formed UTF-8) into esc, or the length of the
+ * well-formed UTF-8 sequence there (*n, esc unused). Returns the escape's
+ * length, 0 for a UTF-8 sequence.
+ */
+static size_t
+json_escape(const unsigned char *p, char esc[8], size_t *n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	*n = 1;
+	switch (*p) {
+	case '"':
+	case '\\':
+		esc[0] = '\\';
+		esc[1] = (char)*p;
+		return 2;
+	case '\b':
+		memcpy(esc, "\\b", 2);
+		return 2;
+	case '\f':
+		memcpy(esc, "\\f", 2);
+		return 2;
+	case '\n':
+		memcpy(esc, "\\n", 2);
+		return 2;
+	case '\r':
+		memcpy(esc, "\\r", 2);
+		return 2;
+	case '\t':
+		memcpy(esc, "\\t", 2);
+		return 2;
+	default:
+		break;
+	}
+	if (*p >= 0x80 && (*n = out_utf8_len(p)) > 0)
+		return 0;
+	*n = 1;
+	memcpy(esc, "\\u00", 4);
+	esc[4] = hex[*p >> 4];
+	esc[5] = hex[*p & 15];
+	return 6;
+}
+
 /*
  * RFC 8259 section 7. Control bytes get the short escapes where JSON has
  * them and \u00XX otherwise; a byte that does not start well-formed UTF-8
@@ -79,43 +131,62 @@ out_utf8_len(const unsigned char *p)
 int
 out_json_string(FILE *fp, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
+	const unsigned char *p = (const unsigned char *)s, *q;
+	char esc[8];
+	size_t n, e;
 
 	if (s == NULL)
 		return fputs("null", fp) == EOF ? -1 : 0;
 	if (putc('"', fp) == EOF)
 		return -1;
 	while (*p != '\0') {
-		if (*p == '"' || *p == '\\') {
-			putc('\\', fp);
-			putc(*p, fp);
-		} else if (*p == '\b') {
-			fputs("\\b", fp);
-		} else if (*p == '\f') {
-			fputs("\\f", fp);
-		} else if (*p == '\n') {
-			fputs("\\n", fp);
-		} else if (*p == '\r') {
-			fputs("\\r", fp);
-		} else if (*p == '\t') {
-			fputs("\\t", fp);
-		} else if (*p < 0x20) {
-			fprintf(fp, "\\u%04x", *p);
-		} else if (*p < 0x80) {
-			putc(*p, fp);
-		} else if ((n = out_utf8_len(p)) > 0) {
-			fwrite(p, 1, n, fp);
-			p += n;
+		for (q = p; json_plain(*q); q++)
+			;
+		if (q > p) {
+			fwrite(p, 1, (size_t)(q - p), fp);
+			p = q;
 			continue;
-		} else {
-			fprintf(fp, "\\u%04x", *p);
 		}
-		p++;
+		e = json_escape(p, esc, &n);
+		if (e > 0)
+			fwrite(esc, 1, e, fp);
+		else
+			fwrite(p, 1, n, fp);
+		p += n;
 	}
 	if (putc('"', fp) == EOF || ferror(fp))
 		return -1;
 	return 0;
+}
+
+void
+out_buf_json(struct out_buf *ob, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *q;
+	char esc[8];
+	size_t n, e;
+
+	if (s == NULL) {
+		out_buf_put(ob, "null", 4);
+		return;
+	}
+	out_buf_putc(ob, '"');
+	while (*p != '\0') {
+		for (q = p; json_plain(*q); q++)
+			;
+		if (q > p) {
+			out_buf_put(ob, p, (size_t)(q - p));
+			p = q;
+			continue;
+		}
+		e = json_escape(p, esc, &n);
+		if (e > 0)
+			out_buf_put(ob, esc, e);
+		else
+			out_buf_put(ob, p, n);
+		p += n;
+	}
+	out_buf_putc(ob, '"');
 }
 
 static void fmt_date(char *p, uint64_t s);

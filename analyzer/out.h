@@ -126,6 +126,9 @@ out_buf_putc(struct out_buf *ob, char c)
 	ob->p++;
 }
 
+/* out_json_string() into the buffer. */
+void out_buf_json(struct out_buf *ob, const char *s);
+
 /* Ports of one state grouped by (proto, reason), for nmap's collapsing. */
 struct out_reason_group {
 	uint32_t count;
