@@ -464,7 +464,8 @@ port_text(const struct port_row *pr, char buf[TEXT])
 #define NEED(fld) (need == NULL || need[fld])
 
 /*
- * Values of one row; text[] holds the strings they point to. With need
+ * Values of one row, v[0..P_HOST) (the caller has copied f->hv, the host's
+ * values, into v + P_HOST); text[] holds the strings they point to. With need
  * (rule conditions' fields), the text fields nobody reads are left empty:
  * formatting addresses for every row was most of the findings' cost.
  */
@@ -480,8 +481,7 @@ port_values(struct fctx *f, size_t row, struct ev_value *v,
 	size_t j;
 	int k;
 
-	memset(v, 0, sizeof(*v) * P_COUNT);
-	memcpy(v + P_HOST, f->hv, sizeof(f->hv));
+	memset(v, 0, sizeof(*v) * P_HOST); /* v + P_HOST: the caller's */
 	v[P_PROTO].num = pr->proto == 17;
 	v[P_PORT].num = pr->port;
 	v[P_STATE].num = pr->state;
@@ -831,9 +831,9 @@ run_paths(struct fctx *f, size_t lo, size_t hi)
 		p->rejects++;
 		path_add_type(p, icmp_name(v6, b->icmp_type, b->icmp_code,
 		    name));
-		snprintf(port, sizeof(port), "%s%s/%u", p->ports.len ? "," : "",
-		    row->proto == 6 ? "tcp" : "udp", row->port);
-		sb_add(&p->ports, port);
+		if (p->ports.len > 0)
+			sb_add(&p->ports, ",");
+		sb_add(&p->ports, port_text(row, port));
 	}
 	for (k = 0; k < npaths; k++) {
 		path_eval(f, &paths[k], target);
@@ -950,6 +950,7 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 		    sizeof(*f->match));
 	}
 	host_values(f, lo, hi, NULL);
+	memcpy(v + P_HOST, f->hv, sizeof(f->hv));
 	f->memo_gen++;
 	for (i = lo; i < hi; i++) {
 		port_values(f, i, v, text, f->need);
@@ -966,6 +967,7 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 		memcpy(flood, f->hv + H_FLOOD_PORT, sizeof(flood));
 		host_values(f, lo, hi, f->hidden);
 		memcpy(f->hv + H_FLOOD_PORT, flood, sizeof(flood));
+		memcpy(v + P_HOST, f->hv, sizeof(f->hv));
 		f->memo_gen++;
 		for (i = lo; i < hi; i++) {
 			if (f->hidden[i])
@@ -1151,7 +1153,8 @@ findings_run(const struct ruleset *rs, const struct findings_input *in,
 	for (i = kept = 0; i < out->nrows; i++) {
 		if (f.hidden[i])
 			continue;
-		out->rows[kept] = out->rows[i];
+		if (kept != i)
+			out->rows[kept] = out->rows[i];
 		out->summary.ports_by_state[out->rows[kept].state]++;
 		if (kept == 0 || !addr_eq(&out->rows[kept - 1].host,
 		    &out->rows[kept].host))
