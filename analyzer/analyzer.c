@@ -26,6 +26,7 @@ struct analyzer {
 	uint64_t dec[DEC_STATUS_COUNT];
 	uint64_t packets, bytes;
 	uint64_t first_ns, last_ns;
+	bool explaining;	/* --explain looks records up after the run */
 };
 
 /*
@@ -71,6 +72,7 @@ void
 analyzer_set_explain(struct analyzer *a, struct explain_log *log)
 {
 	pair_set_explain(a->pair, log);
+	a->explaining = log != NULL;
 }
 
 void
@@ -115,6 +117,7 @@ void
 analyzer_log_counters(const struct analyzer *a)
 {
 	const struct pair_stats *s = pair_stats(a->pair);
+	struct evidence_mem m;
 	int i;
 
 	for (i = 0; i < DEC_STATUS_COUNT; i++)
@@ -129,6 +132,11 @@ analyzer_log_counters(const struct analyzer *a)
 	C(midstream); C(table_drops); C(squeezes); C(record_drops); C(timed_out);
 	C(pending_at_end);
 #undef C
+	evidence_mem(a->ev, &m);
+	log_verbose("evidence: %u port records of %zu bytes, %u with rare "
+	    "fields; %.1f bytes a record with index and side tables",
+	    m.records, evidence_record_size(), m.rare, m.records ?
+	    (double)m.bytes / m.records : 0.0);
 }
 
 static int
@@ -336,6 +344,8 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 
 	pair_finish(a->pair);
 	evidence_finish(a->ev);
+	if (!a->explaining)
+		evidence_drop_index(a->ev); /* room for the rows */
 	n = sorted_records(a, &ids);
 	memset(out, 0, sizeof(*out));
 	out->rows = xcalloc(n ? n : 1, sizeof(*out->rows));

@@ -633,10 +633,22 @@ evidence_rehash(struct evidence *ev, uint32_t nslots)
 		    &ev->recs[i].key, i);
 }
 
+void
+evidence_drop_index(struct evidence *ev)
+{
+	free(ev->slots);
+	ev->slots = NULL;
+	ev->nslots = 0;
+}
+
 uint32_t
 evidence_find(const struct evidence *ev, const struct port_key *key)
 {
-	uint32_t s = *evidence_slot(ev, key);
+	uint32_t s;
+
+	if (ev->slots == NULL)
+		return EV_NONE;
+	s = *evidence_slot(ev, key);
 
 	return s == 0 ? EV_NONE : (s & ev->idmask) - 1;
 }
@@ -644,9 +656,15 @@ evidence_find(const struct evidence *ev, const struct port_key *key)
 uint32_t
 evidence_get(struct evidence *ev, const struct port_key *key)
 {
-	uint32_t *s = evidence_slot(ev, key);
+	uint32_t *s, n;
 	struct ev_rec *r;
 
+	if (ev->slots == NULL) {
+		for (n = 1024; (uint64_t)ev->count * 2 >= n; n *= 2)
+			;
+		evidence_rehash(ev, n);
+	}
+	s = evidence_slot(ev, key);
 	if (*s != 0)
 		return (*s & ev->idmask) - 1;
 	if (ev->count >= ev->max)
@@ -708,6 +726,21 @@ size_t
 evidence_record_size(void)
 {
 	return sizeof(struct ev_rec);
+}
+
+void
+evidence_mem(const struct evidence *ev, struct evidence_mem *m)
+{
+	m->records = ev->count;
+	m->rare = ev->nrare;
+	m->bytes = (size_t)ev->count * sizeof(*ev->recs) +
+	    (size_t)ev->nslots * sizeof(*ev->slots) +
+	    (size_t)ev->nrare * sizeof(*ev->rare) +
+	    (size_t)ev->rare_ix.nslots * sizeof(uint32_t) +
+	    (size_t)ev->nlabels * sizeof(*ev->labels) +
+	    (size_t)ev->nshapes * sizeof(*ev->shapes) +
+	    (size_t)(ev->label_ix.nslots + ev->shape_ix.nslots) *
+	    sizeof(uint32_t) + ev->nphases * sizeof(*ev->phases);
 }
 
 static void

@@ -115,8 +115,13 @@ void evidence_free(struct evidence *ev);
 
 /* Record for key, created if new; EV_NONE when the cap is reached. */
 uint32_t evidence_get(struct evidence *ev, const struct port_key *key);
-/* Record for key or EV_NONE. */
+/* Record for key or EV_NONE (not after evidence_drop_index()). */
 uint32_t evidence_find(const struct evidence *ev, const struct port_key *key);
+/*
+ * Free the key index once no more lookups will come (records stay); the
+ * next evidence_get() rebuilds it.
+ */
+void evidence_drop_index(struct evidence *ev);
 /*
  * Record id for reading and changing, valid until another record is asked
  * for (evidence_at, evidence_get, or any call naming another id).
@@ -132,6 +137,14 @@ bool evidence_decided(const struct evidence *ev, uint32_t id);
 uint32_t evidence_count(const struct evidence *ev);
 /* Bytes of one stored record (the side table and index not counted). */
 size_t evidence_record_size(void);
+
+/* Memory the store holds, for -v. */
+struct evidence_mem {
+	uint32_t records;	/* records stored */
+	uint32_t rare;		/* of them with a side-table entry */
+	size_t bytes;		/* records, index, side table and tables */
+};
+void evidence_mem(const struct evidence *ev, struct evidence_mem *m);
 
 /*
  * A new probe (first try) is sent at ts: starts a new round when the current
