@@ -338,8 +338,7 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	const struct pair_stats *s;
 	struct findings_input fi;
 	struct pair_counts pc;
-	uint32_t i, n, *ids, *best;
-	size_t start, j, *first;
+	uint32_t i, n, *ids, *best, start, j, *first;
 	struct run_summary *sum = &out->summary;
 
 	pair_finish(a->pair);
@@ -351,7 +350,7 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	out->rows = xcalloc(n ? n : 1, sizeof(*out->rows));
 	out->kind_pool = xcalloc(n ? n : 1, sizeof(*out->kind_pool));
 	best = xcalloc(n ? n : 1, sizeof(*best));
-	first = xcalloc(n + 1, sizeof(*first));
+	first = xcalloc((size_t)n + 1, sizeof(*first));
 	for (start = 0; start < n; start = j) {
 		const struct port_key *k0 = evidence_key(a->ev, ids[start]);
 
