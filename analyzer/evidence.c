@@ -77,7 +77,9 @@ struct evidence {
 	struct ev_rec *recs;	/* dense, index = id */
 	uint32_t count, cap, max;
 	uint32_t *slots;	/* tag | (id + 1), 0 = empty */
-	uint32_t nslots;	/* power of two, load <= 1/2 */
+	uint32_t nslots;	/* power of two, load <= 3/4 (probing compares
+				   tags in this array: long runs are cheap) */
+	uint32_t nslots_max;	/* largest index so far (for evidence_mem) */
 	uint32_t idmask;	/* bits of a slot that hold id + 1; the others
 				   hold hash bits, so probing past other keys
 				   rarely touches their records */
@@ -627,6 +629,8 @@ evidence_rehash(struct evidence *ev, uint32_t nslots)
 
 	free(ev->slots);
 	ev->nslots = nslots;
+	if (nslots > ev->nslots_max)
+		ev->nslots_max = nslots;
 	ev->slots = xcalloc(nslots, sizeof(*ev->slots));
 	for (i = 0; i < ev->count; i++)
 		*evidence_slot(ev, &ev->recs[i].key) = slot_value(ev,
@@ -660,7 +664,8 @@ evidence_get(struct evidence *ev, const struct port_key *key)
 	struct ev_rec *r;
 
 	if (ev->slots == NULL) {
-		for (n = 1024; (uint64_t)ev->count * 2 >= n; n *= 2)
+		for (n = 1024; (uint64_t)ev->count * 4 >= (uint64_t)n * 3;
+		    n *= 2)
 			;
 		evidence_rehash(ev, n);
 	}
@@ -678,7 +683,7 @@ evidence_get(struct evidence *ev, const struct port_key *key)
 	r->key = *key;
 	r->rtt_us = UINT32_MAX;
 	ev->count++;
-	if ((uint64_t)ev->count * 2 > ev->nslots)
+	if ((uint64_t)ev->count * 4 > (uint64_t)ev->nslots * 3)
 		evidence_rehash(ev, ev->nslots * 2);
 	else
 		*s = slot_value(ev, key, ev->count - 1);
@@ -734,7 +739,8 @@ evidence_mem(const struct evidence *ev, struct evidence_mem *m)
 	m->records = ev->count;
 	m->rare = ev->nrare;
 	m->bytes = (size_t)ev->count * sizeof(*ev->recs) +
-	    (size_t)ev->nslots * sizeof(*ev->slots) +
+	    (size_t)(ev->nslots > ev->nslots_max ? ev->nslots :
+	    ev->nslots_max) * sizeof(*ev->slots) +
 	    (size_t)ev->nrare * sizeof(*ev->rare) +
 	    (size_t)ev->rare_ix.nslots * sizeof(uint32_t) +
 	    (size_t)ev->nlabels * sizeof(*ev->labels) +

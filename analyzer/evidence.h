@@ -19,7 +19,7 @@
  * indexes into small tables of distinct values, counters in 16 bits; what
  * few ports have (state changes, half-open handshakes, resets after data,
  * traceroute hops, retry answers, large counts, times out of range) goes to
- * a side table. The index adds 4 bytes a slot at load 1/4 to 1/2. A struct
+ * a side table. The index adds 4 bytes a slot at load 3/8 to 3/4. A struct
  * port_ev is the unpacked form of one record: evidence_at() returns the
  * store's single working copy, which stays valid, and is written back,
  * until another record is asked for; evidence_read() copies one out.
@@ -142,7 +142,8 @@ size_t evidence_record_size(void);
 struct evidence_mem {
 	uint32_t records;	/* records stored */
 	uint32_t rare;		/* of them with a side-table entry */
-	size_t bytes;		/* records, index, side table and tables */
+	size_t bytes;		/* records, index (its largest size), side
+				   table and tables */
 };
 void evidence_mem(const struct evidence *ev, struct evidence_mem *m);
 
