@@ -189,7 +189,7 @@ out_buf_json(struct out_buf *ob, const char *s)
 	out_buf_putc(ob, '"');
 }
 
-static void fmt_date(char *p, uint64_t s);
+static void fmt_date(char *p, uint64_t day);
 
 /* Two digits of v < 100. */
 static char *
@@ -218,19 +218,24 @@ out_fmt_u64(char *p, uint64_t v)
 char *
 out_fmt_time(char *p, uint64_t ns)
 {
-	/* Rows come in bursts of one second: remember its text. */
-	static _Thread_local uint64_t last_s = UINT64_MAX;
-	static _Thread_local char head[19];
+	/* Rows span a few days at most: remember the day's text. */
+	static _Thread_local uint64_t last_day = UINT64_MAX;
+	static _Thread_local char head[11];
 	uint64_t s = ns / 1000000000u;
 	unsigned us = (unsigned)(ns % 1000000000u / 1000u);
+	unsigned sod = (unsigned)(s % 86400u);
 	int i;
 
-	if (s != last_s) {
-		fmt_date(head, s);
-		last_s = s;
+	if (s / 86400u != last_day) {
+		fmt_date(head, s / 86400u);
+		last_day = s / 86400u;
 	}
 	memcpy(p, head, sizeof(head));
-	p += sizeof(head);
+	p = put2(p + sizeof(head), sod / 3600);
+	*p++ = ':';
+	p = put2(p, sod / 60 % 60);
+	*p++ = ':';
+	p = put2(p, sod % 60);
 	*p++ = '.';
 	for (i = 5; i >= 0; i--) {
 		p[i] = (char)('0' + us % 10);
@@ -241,16 +246,14 @@ out_fmt_time(char *p, uint64_t ns)
 }
 
 /*
- * "YYYY-MM-DDTHH:MM:SS" (19 bytes) of s seconds since the epoch: the civil
- * date from days since 1970-01-01 (H. Hinnant's civil_from_days, proleptic
- * Gregorian, as gmtime() computes it). 64-bit nanoseconds end in 2554, so
- * the year always has four digits.
+ * "YYYY-MM-DDT" (11 bytes) of a day since 1970-01-01: the civil date (H.
+ * Hinnant's civil_from_days, proleptic Gregorian, as gmtime() computes it).
+ * 64-bit nanoseconds end in 2554, so the year always has four digits.
  */
 static void
-fmt_date(char *p, uint64_t s)
+fmt_date(char *p, uint64_t day)
 {
-	unsigned sod = (unsigned)(s % 86400u);
-	uint64_t z = s / 86400u + 719468u;
+	uint64_t z = day + 719468u;
 	uint64_t era = z / 146097u;
 	unsigned doe = (unsigned)(z - era * 146097u);
 	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -266,12 +269,7 @@ fmt_date(char *p, uint64_t s)
 	p = put2(p, m);
 	*p++ = '-';
 	p = put2(p, d);
-	*p++ = 'T';
-	p = put2(p, sod / 3600);
-	*p++ = ':';
-	p = put2(p, sod / 60 % 60);
-	*p++ = ':';
-	put2(p, sod % 60);
+	*p = 'T';
 }
 
 void
