@@ -837,6 +837,58 @@ evidence_tries(struct evidence *ev, uint32_t id, uint32_t tries,
 		r->last_ns = last_ns;
 }
 
+void
+evidence_halfopen(struct evidence *ev, uint32_t id)
+{
+	struct port_ev *r = view(ev, id);
+
+	if (r->halfopen < UINT16_MAX)
+		r->halfopen++;
+}
+
+void
+evidence_trace_silent(struct evidence *ev, uint32_t id, uint8_t ttl)
+{
+	struct port_ev *r = view(ev, id);
+
+	if (ttl > r->silent_ttl)
+		r->silent_ttl = ttl;
+}
+
+void
+evidence_trace_hop(struct evidence *ev, uint32_t id, uint8_t ttl,
+    uint32_t src)
+{
+	struct port_ev *r = view(ev, id);
+
+	if (ttl >= r->hop_ttl) {
+		r->hop_ttl = ttl;
+		r->hop_src = src;
+	}
+}
+
+void
+evidence_reset_after_data(struct evidence *ev, uint32_t id, uint8_t conn_ttl,
+    uint8_t reset_ttl)
+{
+	struct port_ev *r = view(ev, id);
+
+	if (r->after_data_rst < UINT16_MAX)
+		r->after_data_rst++;
+	r->conn_ttl = conn_ttl;
+	r->reset_ttl = reset_ttl;
+}
+
+bool
+evidence_answers_retry(struct evidence *ev, uint32_t id, uint32_t tries,
+    uint64_t last_ns)
+{
+	struct port_ev *r = view(ev, id);
+
+	return (tries > 1 || r->round_probes > 1) &&
+	    last_ns - r->round_ns >= (uint64_t)TUN_RETRY_GAP_MS * 1000000u;
+}
+
 /*
  * nmap scan_engine.cc ultrascan_port_pspec_update(), semantics.md 5.3.
  * "Silence means open" kinds are NULL/FIN/Xmas/Maimon/UDP.

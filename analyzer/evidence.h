@@ -157,6 +157,28 @@ void evidence_probe_start(struct evidence *ev, uint32_t id, uint64_t ts);
 void evidence_tries(struct evidence *ev, uint32_t id, uint32_t tries,
     uint64_t first_ns, uint64_t last_ns);
 
+/*
+ * Port facts the pairing stage notes (instead of writing struct port_ev
+ * fields through evidence_at(), which unpacks the record):
+ * a SYN-ACK the prober neither acknowledged nor reset; a TTL-limited probe
+ * left unanswered (ttl); a router answering one (ttl, its host index); the
+ * target side resetting a connection after the prober's data, with the TTL
+ * of its handshake reply and of the reset.
+ */
+void evidence_halfopen(struct evidence *ev, uint32_t id);
+void evidence_trace_silent(struct evidence *ev, uint32_t id, uint8_t ttl);
+void evidence_trace_hop(struct evidence *ev, uint32_t id, uint8_t ttl,
+    uint32_t src);
+void evidence_reset_after_data(struct evidence *ev, uint32_t id,
+    uint8_t conn_ttl, uint8_t reset_ttl);
+/*
+ * Would a reply now answer a retry? The flow entry made `tries` tries, the
+ * last at last_ns; a retry is a try at least TUN_RETRY_GAP_MS after the
+ * round began, on this entry or another probe of the round.
+ */
+bool evidence_answers_retry(struct evidence *ev, uint32_t id, uint32_t tries,
+    uint64_t last_ns);
+
 /* Apply a reply's label with nmap's precedence. */
 void evidence_reply(struct evidence *ev, uint32_t id, const struct label *l,
     const struct reply_facts *f);
