@@ -28,9 +28,25 @@ struct analyzer {
 	uint64_t dec[DEC_STATUS_COUNT];
 	uint64_t packets, bytes;
 	uint64_t first_ns, last_ns;
+	bool explaining;	/* --explain looks records up after the run */
 };
 
-static int cmp_records(const void *a, const void *b, void *ctx);
+/*
+ * Output order of records: target, proto, port, scanner (addresses
+ * compared as bytes), kind. Hosts are ranked by address once, so a record's
+ * place is a plain integer key, packed into 64 bits when the ranks fit and
+ * then radix-sorted; otherwise keys of two words are compared.
+ */
+struct sort_ent {
+	uint64_t hi;		/* packed: the whole key; else target, proto, port */
+	uint64_t lo;		/* packed: record id; else scanner, kind, id */
+};
+
+static int cmp_records(const void *a, const void *b);
+static int cmp_host_addr(const void *a, const void *b, void *ctx);
+static void radix_sort(struct sort_ent *e, size_t n, unsigned bits);
+static unsigned bit_width(uint64_t v);
+static uint32_t sorted_records(const struct analyzer *a, uint32_t **ids);
 static uint32_t build_row(const struct analyzer *a, const uint32_t *ids,
     size_t n, struct kind_verdict *kinds, struct port_row *row);
 
@@ -83,6 +99,7 @@ analyzer_set_explain(struct analyzer *a, struct explain_log *log)
 {
 	log->budget = &a->budget;
 	pair_set_explain(a->pair, log);
+	a->explaining = log != NULL;
 }
 
 void
@@ -165,6 +182,7 @@ void
 analyzer_log_counters(const struct analyzer *a)
 {
 	const struct pair_stats *s = pair_stats(a->pair);
+	struct evidence_mem m;
 	int i;
 
 	for (i = 0; i < DEC_STATUS_COUNT; i++)
@@ -190,38 +208,147 @@ analyzer_log_counters(const struct analyzer *a)
 			    budget_user_name((enum budget_user)i),
 			    (unsigned long long)(a->budget.taken[i] >> 10),
 			    (unsigned long long)a->budget.refused[i]);
+	evidence_mem(a->ev, &m);
+	log_verbose("evidence: %u port records of %zu bytes, %u with rare "
+	    "fields; %.1f bytes a record with index and side tables",
+	    m.records, evidence_record_size(), m.rare, m.records ?
+	    (double)m.bytes / m.records : 0.0);
 }
 
-/* Output order: target, proto, port, scanner, kind. */
 static int
-cmp_records(const void *pa, const void *pb, void *ctx)
+cmp_host_addr(const void *pa, const void *pb, void *ctx)
 {
-	const struct analyzer *a = ctx;
-	const struct port_ev *x = evidence_at_const(a->ev, *(const uint32_t *)pa);
-	const struct port_ev *y = evidence_at_const(a->ev, *(const uint32_t *)pb);
-	int c;
+	const struct hosts *h = ctx;
 
-	if (x->key.target != y->key.target &&
-	    (c = addr_cmp(hosts_addr(a->hosts, x->key.target),
-	    hosts_addr(a->hosts, y->key.target))) != 0)
-		return c;
-	if (x->key.proto != y->key.proto)
-		return x->key.proto < y->key.proto ? -1 : 1;
-	if (x->key.port != y->key.port)
-		return x->key.port < y->key.port ? -1 : 1;
-	if (x->key.scanner != y->key.scanner &&
-	    (c = addr_cmp(hosts_addr(a->hosts, x->key.scanner),
-	    hosts_addr(a->hosts, y->key.scanner))) != 0)
-		return c;
-	return x->key.kind < y->key.kind ? -1 : x->key.kind > y->key.kind;
+	return addr_cmp(hosts_addr(h, *(const uint32_t *)pa),
+	    hosts_addr(h, *(const uint32_t *)pb));
+}
+
+static int
+cmp_records(const void *pa, const void *pb)
+{
+	const struct sort_ent *x = pa, *y = pb;
+
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* LSD radix sort of e[0..n) by hi, `bits` wide, 11 bits a pass. */
+static void
+radix_sort(struct sort_ent *e, size_t n, unsigned bits)
+{
+	enum { DIG = 11, NB = 1 << DIG };
+	struct sort_ent *tmp = xcalloc(n ? n : 1, sizeof(*tmp)), *src = e,
+	    *dst = tmp, *t;
+	unsigned passes = (bits + DIG - 1) / DIG, p;
+	size_t (*cnt)[NB] = xcalloc(passes ? passes : 1, sizeof(*cnt));
+	size_t i, sum, c;
+
+	for (i = 0; i < n; i++)
+		for (p = 0; p < passes; p++)
+			cnt[p][src[i].hi >> (p * DIG) & (NB - 1)]++;
+	for (p = 0; p < passes; p++) {
+		for (c = 0; c < NB && cnt[p][c] != n; c++)
+			;
+		if (c < NB)
+			continue; /* one value in this digit: nothing moves */
+		for (c = sum = 0; c < NB; c++) {
+			size_t k = cnt[p][c];
+
+			cnt[p][c] = sum;
+			sum += k;
+		}
+		for (i = 0; i < n; i++)
+			dst[cnt[p][src[i].hi >> (p * DIG) & (NB - 1)]++] =
+			    src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != e)
+		memcpy(e, src, n * sizeof(*e));
+	free(cnt);
+	free(tmp);
+}
+
+static unsigned
+bit_width(uint64_t v)
+{
+	unsigned b = 0;
+
+	while (v != 0) {
+		b++;
+		v >>= 1;
+	}
+	return b;
+}
+
+/*
+ * Records that have a verdict, in output order: returns how many, with
+ * their ids in *ids_out (owned by the caller).
+ */
+static uint32_t
+sorted_records(const struct analyzer *a, uint32_t **ids_out)
+{
+	uint32_t total = evidence_count(a->ev), nh = hosts_count(a->hosts);
+	uint32_t *order = xcalloc((size_t)nh + 1, sizeof(*order));
+	uint32_t *rank = xcalloc((size_t)nh + 1, sizeof(*rank));
+	uint32_t i, n = 0, *ids;
+	unsigned rb = bit_width(nh), width = 2 * rb + 1 + 16 + 4;
+	bool packed = width <= 64;
+	struct sort_ent *e;
+
+	for (i = 0; i < nh; i++)
+		order[i] = i + 1;
+	qsort_r(order, nh, sizeof(*order), cmp_host_addr, a->hosts);
+	for (i = 0; i < nh; i++)
+		rank[order[i]] = i;
+	free(order);
+	for (i = 0; i < total; i++) {
+		const struct port_key *k = evidence_key(a->ev, i);
+
+		n += evidence_decided(a->ev, i);
+		if (k->proto != 6 && k->proto != 17)
+			packed = false;
+	}
+	e = xcalloc(n ? n : 1, sizeof(*e));
+	for (i = n = 0; i < total; i++) {
+		const struct port_key *k = evidence_key(a->ev, i);
+
+		if (!evidence_decided(a->ev, i))
+			continue;
+		if (packed) {
+			e[n].hi = ((((uint64_t)rank[k->target] << 1 |
+			    (k->proto == 17)) << 16 | k->port) << rb |
+			    rank[k->scanner]) << 4 | k->kind;
+			e[n].lo = i;
+		} else {
+			e[n].hi = (uint64_t)rank[k->target] << 32 |
+			    (uint64_t)k->proto << 16 | k->port;
+			e[n].lo = (uint64_t)rank[k->scanner] << 36 |
+			    (uint64_t)(k->kind & 0xf) << 32 | i;
+		}
+		n++;
+	}
+	free(rank);
+	if (packed)
+		radix_sort(e, n, width);
+	else
+		qsort(e, n, sizeof(*e), cmp_records);
+	ids = xcalloc(n ? n : 1, sizeof(*ids));
+	for (i = 0; i < n; i++)
+		ids[i] = (uint32_t)e[i].lo;
+	free(e);
+	*ids_out = ids;
+	return n;
 }
 
 static bool
-same_port(const struct port_ev *x, const struct port_ev *y)
+same_port(const struct port_key *x, const struct port_key *y)
 {
-	return x->key.target == y->key.target &&
-	    x->key.scanner == y->key.scanner && x->key.proto == y->key.proto &&
-	    x->key.port == y->key.port;
+	return x->target == y->target && x->scanner == y->scanner &&
+	    x->proto == y->proto && x->port == y->port;
 }
 
 /* One row from the records of one port; returns the deciding record. */
@@ -230,16 +357,16 @@ build_row(const struct analyzer *a, const uint32_t *ids, size_t n,
     struct kind_verdict *kinds, struct port_row *row)
 {
 	/* n >= 1: a row has at least one record. */
-	const struct port_ev *best = evidence_at_const(a->ev, ids[0]);
+	struct port_ev rv[2], *best = &rv[0], *r = &rv[1], *t;
 	uint32_t best_id = ids[0];
 	size_t i;
 
 	memset(row, 0, sizeof(*row));
 	row->kinds = kinds;	/* n entries, one record per probe kind */
 	for (i = 0; i < n; i++) {
-		const struct port_ev *r = evidence_at_const(a->ev, ids[i]);
 		struct kind_verdict *k = &row->kinds[row->nkinds++];
 
+		evidence_read(a->ev, ids[i], r);
 		k->kind = r->key.kind;
 		k->state = r->state;
 		k->reason = r->reason;
@@ -260,15 +387,17 @@ build_row(const struct analyzer *a, const uint32_t *ids, size_t n,
 		/* Most conclusive kind wins; on a tie, the latest evidence. */
 		if (i == 0 || r->rank > best->rank ||
 		    (r->rank == best->rank && r->last_ns > best->last_ns)) {
+			t = best;
 			best = r;
+			r = t;	/* keep it; read the next record into the other */
 			best_id = ids[i];
 			row->state = k->state;
 			row->reason = k->reason;
 			row->reason_ttl = k->reason_ttl;
 			row->has_reason_ip = k->has_reason_ip;
 			row->reason_ip = k->reason_ip;
-			row->rtt_ms = r->rtt_us == UINT32_MAX ? -1.0 :
-			    (double)r->rtt_us / 1000.0;
+			row->rtt_ms = best->rtt_us == UINT32_MAX ? -1.0 :
+			    (double)best->rtt_us / 1000.0;
 		}
 	}
 	row->host = *hosts_addr(a->hosts, best->key.target);
@@ -285,29 +414,24 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	const struct pair_stats *s;
 	struct findings_input fi;
 	struct pair_counts pc;
-	uint32_t i, n = 0, total, *ids, *best;
-	size_t start, j, *first;
+	uint32_t i, n, *ids, *best, start, j, *first;
 	struct run_summary *sum = &out->summary;
 
 	pair_finish(a->pair);
 	evidence_finish(a->ev);
-	total = evidence_count(a->ev);
-	ids = xcalloc(total ? total : 1, sizeof(*ids));
-	for (i = 0; i < total; i++)
-		if (evidence_at_const(a->ev, i)->tries > 0 &&
-		    evidence_at_const(a->ev, i)->state != PS_UNKNOWN)
-			ids[n++] = i;
-	qsort_r(ids, n, sizeof(*ids), cmp_records, a);
+	if (!a->explaining)
+		evidence_drop_index(a->ev); /* room for the rows */
+	n = sorted_records(a, &ids);
 	memset(out, 0, sizeof(*out));
 	out->rows = xcalloc(n ? n : 1, sizeof(*out->rows));
 	out->kind_pool = xcalloc(n ? n : 1, sizeof(*out->kind_pool));
 	best = xcalloc(n ? n : 1, sizeof(*best));
-	first = xcalloc(n + 1, sizeof(*first));
+	first = xcalloc((size_t)n + 1, sizeof(*first));
 	for (start = 0; start < n; start = j) {
-		const struct port_ev *r0 = evidence_at_const(a->ev, ids[start]);
+		const struct port_key *k0 = evidence_key(a->ev, ids[start]);
 
-		for (j = start + 1; j < n && same_port(r0,
-		    evidence_at_const(a->ev, ids[j])); j++)
+		for (j = start + 1; j < n && same_port(k0,
+		    evidence_key(a->ev, ids[j])); j++)
 			;
 		first[out->nrows] = start;
 		best[out->nrows] = build_row(a, ids + start, j - start,
@@ -456,12 +580,16 @@ analyzer_explain(const struct analyzer *a, const struct results *res,
 		for (k = 0; k < PK_COUNT; k++) {
 			uint32_t id;
 			const struct port_ev *r;
+			struct port_ev rec;
 
 			key.kind = (uint8_t)k;
 			id = evidence_find(a->ev, &key);
-			if (id == EV_NONE || evidence_at_const(a->ev, id)->tries == 0)
+			if (id == EV_NONE)
 				continue;
-			r = evidence_at_const(a->ev, id);
+			evidence_read(a->ev, id, &rec);
+			r = &rec;
+			if (r->tries == 0)
+				continue;
 			fprintf(fp, "  %s probes: %s %s by rule %s (rank %u), "
 			    "%u tries, %u replies, %u state changes\n",
 			    probe_kind_name((enum probe_kind)k),

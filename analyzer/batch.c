@@ -27,7 +27,8 @@ struct batch {
 	size_t ahead;		/* jobs that may run past the next delivery */
 };
 
-static void run_job(struct batch *b, struct job *j);
+static void run_job(struct batch *b, struct job *j, size_t index);
+static void render_job(struct batch *b, struct job *j, size_t index);
 static void *worker(void *arg);
 static void progress(struct batch *b, double elapsed, bool last);
 
@@ -40,9 +41,24 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The job's report, formatted into memory on this (the worker's) thread. */
+static void
+render_job(struct batch *b, struct job *j, size_t index)
+{
+	FILE *fp = open_memstream(&j->text, &j->text_len);
+
+	if (fp == NULL) {
+		j->text = NULL; /* done() formats it, then */
+		return;
+	}
+	j->render_rc = b->o->render(b->o->render_ctx, j, index, fp);
+	if (fclose(fp) != 0)
+		j->render_rc = -1;
+}
+
 /* Read, analyze and finish one job. */
 static void
-run_job(struct batch *b, struct job *j)
+run_job(struct batch *b, struct job *j, size_t index)
 {
 	struct reader *rd;
 	struct reader_packet pkt;
@@ -51,6 +67,9 @@ run_job(struct batch *b, struct job *j)
 	struct analyzer *a;
 
 	memset(&j->res, 0, sizeof(j->res));
+	j->text = NULL;
+	j->text_len = 0;
+	j->render_rc = 0;
 	rd = reader_open(j->paths, j->npaths, b->o->filter, &why, j->error,
 	    sizeof(j->error));
 	if (rd == NULL) {
@@ -99,6 +118,8 @@ run_job(struct batch *b, struct job *j)
 		j->a = a;
 	else
 		analyzer_free(a);
+	if (b->o->render != NULL)
+		render_job(b, j, index);
 }
 
 static void *
@@ -118,7 +139,7 @@ worker(void *arg)
 		while (i - b->delivered >= b->ahead)
 			pthread_cond_wait(&b->cond, &b->lock);
 		pthread_mutex_unlock(&b->lock);
-		run_job(b, &b->jobs[i]);
+		run_job(b, &b->jobs[i], i);
 		pthread_mutex_lock(&b->lock);
 		b->finished[i] = true;
 		b->ndone++;
@@ -206,6 +227,8 @@ batch_run(struct job *jobs, size_t n, const struct batch_opts *o,
 		}
 		done(ctx, &jobs[i], i);
 		results_free(&jobs[i].res);
+		free(jobs[i].text);
+		jobs[i].text = NULL;
 		if (jobs[i].a != NULL) {
 			analyzer_free(jobs[i].a);
 			jobs[i].a = NULL;

@@ -11,6 +11,12 @@
  * (a job starts only when it is among the next `threads` to deliver), so
  * with ao.max_memory set to --max-memory / threads the run stays within
  * --max-memory however the jobs' lengths differ.
+ *
+ * Formatting a report costs about as much as analysing the capture, so with
+ * a render() callback it happens in the worker, after the analysis, into a
+ * memory stream: done() (on the caller's thread, in job order) then only
+ * has to write job.text out. render() must be thread-safe (the writers are);
+ * the text is held in memory until done() has run.
  */
 #ifndef PORTSLEUTH_BATCH_H
 #define PORTSLEUTH_BATCH_H
@@ -18,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "analyzer.h"
 #include "explain.h"
@@ -41,7 +48,15 @@ struct job {
 	struct results res;	/* valid during done() */
 	struct analyzer *a;	/* valid during done() when explaining */
 	struct ev_totals totals; /* with batch_opts.log: packet counters */
+	char *text;		/* render()'s output, valid during done(); NULL
+				   without render() */
+	size_t text_len;
+	int render_rc;		/* render()'s return value (-1: failed) */
 };
+
+/* Format job j (index in the job list) into fp; 0 or -1. */
+typedef int (*batch_render_fn)(void *ctx, const struct job *j, size_t index,
+    FILE *fp);
 
 struct batch_opts {
 	struct analyzer_opts ao;
@@ -52,6 +67,8 @@ struct batch_opts {
 	struct explain_log *explain; /* one job only; NULL: off */
 	uint64_t total_bytes;	/* for the ETA; 0 if unknown */
 	struct evw *log;	/* --emit-evidence (one job only); NULL: off */
+	batch_render_fn render;	/* NULL: done() formats the report itself */
+	void *render_ctx;
 };
 
 typedef void (*batch_done_fn)(void *ctx, struct job *j, size_t index);

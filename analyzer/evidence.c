@@ -1,5 +1,18 @@
 /*
  * evidence.c -- the per-port evidence store and nmap's reply precedence.
+ *
+ * Records are kept packed (struct ev_rec, 60 bytes): times as 48-bit
+ * offsets from the store's first time, the verdict and the previous one as
+ * indexes into a table of distinct labels, the deciding reply's shape (kind,
+ * ICMP type and code, TCP window, options) as an index into a table of
+ * distinct shapes, counters in 16 bits. What does not fit, and what only a
+ * few ports have (state changes, half-open handshakes, resets after data,
+ * traceroute hops, retry answers, counts above 65534, times out of range),
+ * lives in a side table of rare fields keyed by record id.
+ *
+ * Callers see a record as a struct port_ev: one record at a time is
+ * unpacked into the store's view, changed there, and packed back when
+ * another record is asked for (or the store is read as a whole).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,23 +23,528 @@
 #include "tunables.h"
 #include "xmalloc.h"
 
-struct evidence {
-	struct port_ev *recs;	/* dense, index = id */
-	uint32_t count, cap, max;
-	uint32_t *slots;	/* id + 1, 0 = empty */
+#define T_FAR 0xffffffffffffull	/* 48-bit time: the exact value is rare */
+#define C_SAT 0xffffu		/* 16-bit counter: the exact count is rare */
+#define RF_ROUND_DONE 0x01u	/* ev_rec.flags */
+#define RF_RARE 0x02u		/* the record has a rare entry */
+
+enum { T_FIRST, T_LAST, T_ROUND, T_PHASE, T_COUNT };
+
+/* A packed record: 60 bytes (evidence_record_size()). */
+struct ev_rec {
+	struct port_key key;	/* 12 */
+	uint32_t tlo[T_COUNT];	/* times, 48 bits: 0 unset, else ns - base + 1 */
+	uint16_t thi[T_COUNT];	/* (T_FAR: see the rare entry) */
+	uint16_t tries, replies; /* C_SAT: see the rare entry */
+	uint16_t label;		/* state, reason, rank, rule: labels[] */
+	uint16_t prev_label;	/* prev_state, prev_reason: labels[] */
+	uint16_t ipid;		/* reply_ipid */
+	uint16_t shape;		/* shapes[]; C_SAT: see the rare entry */
+	uint32_t rtt_us;
+	uint32_t reason_src;
+	uint8_t reason_ttl;
+	uint8_t round_probes;	/* saturates at 255: only "> 1" is asked */
+	uint8_t flags;		/* RF_* */
+	uint8_t pad;
+};
+
+_Static_assert(sizeof(struct ev_rec) == 60, "struct ev_rec is 60 bytes");
+
+/* Fields few records have, or values too large for struct ev_rec. */
+struct ev_rare {
+	uint32_t id;		/* the record */
+	uint32_t tries, replies; /* when C_SAT */
+	uint32_t shape;		/* when C_SAT */
+	uint64_t t[T_COUNT];	/* when T_FAR */
+	uint32_t hop_src;
+	uint16_t changes, halfopen, retry_answers, after_data_rst;
+	uint8_t conn_ttl, reset_ttl, hop_ttl, silent_ttl;
+};
+
+/* The deciding reply's look, shared by the many ports that got the same. */
+struct shape {
+	uint32_t sig;
+	uint16_t win;
+	uint8_t kind, icmp_type, icmp_code, nopt;
+};
+
+/* A small open-addressing index over a dense array: slot = index + 1. */
+struct ixmap {
+	uint32_t *slots;
 	uint32_t nslots;	/* power of two, load <= 1/2 */
+};
+
+struct evidence {
+	struct ev_rec *recs;	/* dense, index = id */
+	uint32_t count, cap, max;
+	uint32_t *slots;	/* tag | (id + 1), 0 = empty */
+	uint32_t nslots;	/* power of two, load <= 3/4 (probing compares
+				   tags in this array: long runs are cheap) */
+	uint32_t nslots_max;	/* largest index so far (for evidence_mem) */
+	uint32_t idmask;	/* bits of a slot that hold id + 1; the others
+				   hold hash bits, so probing past other keys
+				   rarely touches their records */
 	struct phase *phases;	/* log of the ports that changed state */
 	size_t nphases, phases_cap;
 	uint64_t phase_drops;	/* entries the log had no room for */
 	struct budget *budget;	/* borrowed; NULL: not budgeted */
+	uint64_t base;		/* time of packed offset 1 (first time seen) */
+	bool have_base;
+	struct label *labels;	/* distinct labels; [0] all zero */
+	uint32_t nlabels, labels_cap;
+	struct ixmap label_ix;
+	struct shape *shapes;	/* distinct reply shapes; [0] all zero */
+	uint32_t nshapes, shapes_cap;
+	struct ixmap shape_ix;
+	struct ev_rare *rare;	/* rare entries, in order of creation */
+	uint32_t nrare, rare_cap;
+	struct ixmap rare_ix;
+	struct port_ev view;	/* the record being worked on, unpacked */
+	uint32_t view_id;	/* its id, EV_NONE when none */
 };
 
 static uint32_t *evidence_slot(const struct evidence *ev,
     const struct port_key *key);
 static void evidence_rehash(struct evidence *ev, uint32_t nslots);
-static void evidence_close_round(struct evidence *ev, uint32_t id);
+static uint64_t key_hash(const struct port_key *key);
+static uint32_t slot_value(const struct evidence *ev,
+    const struct port_key *key, uint32_t id);
+static void evidence_close_round(struct evidence *ev, struct port_ev *r,
+    uint32_t id);
 static void evidence_log_phase(struct evidence *ev, uint32_t id,
     uint8_t state, uint8_t reason, uint64_t ts);
+static struct port_ev *view(struct evidence *ev, uint32_t id);
+static void flush(struct evidence *ev);
+static void pack(struct evidence *ev, uint32_t id, const struct port_ev *r);
+static void unpack(const struct evidence *ev, uint32_t id,
+    struct port_ev *r);
+static uint32_t ix_find(const struct ixmap *m, uint64_t h,
+    bool (*eq)(const struct evidence *, uint32_t, const void *),
+    const struct evidence *ev, const void *x, uint32_t **slot);
+static void ix_grow(struct ixmap *m, uint32_t need, uint32_t have,
+    uint64_t (*hash)(const struct evidence *, uint32_t),
+    const struct evidence *ev);
+
+static uint64_t
+mix(uint64_t h)
+{
+	h ^= h >> 31;
+	h *= 0x94d049bb133111ebull;
+	h ^= h >> 29;
+	return h;
+}
+
+/* --- small indexes (labels, shapes, rare entries) -------------------- */
+
+/* Index of the entry equal to x, or UINT32_MAX with *slot its free slot. */
+static uint32_t
+ix_find(const struct ixmap *m, uint64_t h,
+    bool (*eq)(const struct evidence *, uint32_t, const void *),
+    const struct evidence *ev, const void *x, uint32_t **slot)
+{
+	uint32_t mask = m->nslots - 1, i = (uint32_t)h & mask;
+
+	while (m->slots[i] != 0) {
+		if (eq(ev, m->slots[i] - 1, x))
+			return m->slots[i] - 1;
+		i = (i + 1) & mask;
+	}
+	*slot = &m->slots[i];
+	return UINT32_MAX;
+}
+
+/* Room for `need` entries (load <= 1/2); the `have` there are rehashed. */
+static void
+ix_grow(struct ixmap *m, uint32_t need, uint32_t have,
+    uint64_t (*hash)(const struct evidence *, uint32_t),
+    const struct evidence *ev)
+{
+	uint32_t i, j, mask;
+
+	if ((uint64_t)need * 2 <= m->nslots)
+		return;
+	free(m->slots);
+	m->nslots = m->nslots ? m->nslots * 2 : 64;
+	m->slots = xcalloc(m->nslots, sizeof(*m->slots));
+	mask = m->nslots - 1;
+	for (i = 0; i < have; i++) {
+		for (j = (uint32_t)hash(ev, i) & mask; m->slots[j] != 0;
+		    j = (j + 1) & mask)
+			;
+		m->slots[j] = i + 1;
+	}
+}
+
+static uint64_t
+label_hash_of(const struct label *l)
+{
+	return mix((uint64_t)l->state | (uint64_t)l->reason << 8 |
+	    (uint64_t)l->rank << 16 | (uint64_t)l->rule << 24);
+}
+
+static uint64_t
+label_hash(const struct evidence *ev, uint32_t i)
+{
+	return label_hash_of(&ev->labels[i]);
+}
+
+static bool
+label_eq(const struct evidence *ev, uint32_t i, const void *x)
+{
+	const struct label *a = &ev->labels[i], *b = x;
+
+	return a->state == b->state && a->reason == b->reason &&
+	    a->rank == b->rank && a->rule == b->rule;
+}
+
+static uint16_t
+label_index(struct evidence *ev, uint8_t state, uint8_t reason, uint8_t rank,
+    uint16_t rule)
+{
+	struct label l;
+	uint32_t *slot, i;
+
+	memset(&l, 0, sizeof(l));
+	l.state = state;
+	l.reason = reason;
+	l.rank = rank;
+	l.rule = rule;
+	if ((l.state | l.reason | l.rank | l.rule) == 0)
+		return 0;
+	i = ix_find(&ev->label_ix, label_hash_of(&l), label_eq, ev, &l, &slot);
+	if (i != UINT32_MAX)
+		return (uint16_t)i;
+	/* Labels come from rules (at most TUN_RULE_MAX_RULES): few. */
+	if (ev->nlabels == ev->labels_cap) {
+		ev->labels_cap *= 2;
+		ev->labels = xreallocarray(ev->labels, ev->labels_cap,
+		    sizeof(*ev->labels));
+	}
+	i = ev->nlabels++;
+	ev->labels[i] = l;
+	*slot = i + 1;
+	ix_grow(&ev->label_ix, ev->nlabels, ev->nlabels, label_hash, ev);
+	return (uint16_t)i;
+}
+
+static uint64_t
+shape_hash_of(const struct shape *s)
+{
+	return mix((uint64_t)s->sig << 32 ^ (uint64_t)s->win << 24 ^
+	    (uint64_t)s->kind << 16 ^ (uint64_t)s->icmp_type << 8 ^
+	    (uint64_t)s->icmp_code ^ (uint64_t)s->nopt << 40);
+}
+
+static uint64_t
+shape_hash(const struct evidence *ev, uint32_t i)
+{
+	return shape_hash_of(&ev->shapes[i]);
+}
+
+static bool
+shape_eq(const struct evidence *ev, uint32_t i, const void *x)
+{
+	const struct shape *a = &ev->shapes[i], *b = x;
+
+	return a->sig == b->sig && a->win == b->win && a->kind == b->kind &&
+	    a->icmp_type == b->icmp_type && a->icmp_code == b->icmp_code &&
+	    a->nopt == b->nopt;
+}
+
+static uint32_t
+shape_index(struct evidence *ev, const struct port_ev *r)
+{
+	struct shape s;
+	uint32_t *slot, i;
+
+	memset(&s, 0, sizeof(s));
+	s.sig = r->reply_sig;
+	s.win = r->reply_win;
+	s.kind = r->reply_kind;
+	s.icmp_type = r->icmp_type;
+	s.icmp_code = r->icmp_code;
+	s.nopt = r->reply_nopt;
+	if ((s.sig | s.win | s.kind | s.icmp_type | s.icmp_code | s.nopt) == 0)
+		return 0;
+	i = ix_find(&ev->shape_ix, shape_hash_of(&s), shape_eq, ev, &s, &slot);
+	if (i != UINT32_MAX)
+		return i;
+	if (ev->nshapes == ev->shapes_cap) {
+		ev->shapes_cap *= 2;
+		ev->shapes = xreallocarray(ev->shapes, ev->shapes_cap,
+		    sizeof(*ev->shapes));
+	}
+	i = ev->nshapes++;
+	ev->shapes[i] = s;
+	*slot = i + 1;
+	ix_grow(&ev->shape_ix, ev->nshapes, ev->nshapes, shape_hash, ev);
+	return i;
+}
+
+static uint64_t
+rare_hash(const struct evidence *ev, uint32_t i)
+{
+	return mix(ev->rare[i].id * 0x9e3779b97f4a7c15ull);
+}
+
+static bool
+rare_eq(const struct evidence *ev, uint32_t i, const void *x)
+{
+	return ev->rare[i].id == *(const uint32_t *)x;
+}
+
+/* The rare entry of record id, created (zeroed) if asked and missing. */
+static struct ev_rare *
+rare_of(struct evidence *ev, uint32_t id, bool create)
+{
+	uint32_t *slot, i;
+
+	if (ev->rare_ix.nslots == 0) {
+		if (!create)
+			return NULL;
+		ix_grow(&ev->rare_ix, 1, 0, rare_hash, ev);
+	}
+	i = ix_find(&ev->rare_ix, mix(id * 0x9e3779b97f4a7c15ull), rare_eq,
+	    ev, &id, &slot);
+	if (i != UINT32_MAX)
+		return &ev->rare[i];
+	if (!create)
+		return NULL;
+	if (ev->nrare == ev->rare_cap) {
+		ev->rare_cap = ev->rare_cap ? ev->rare_cap * 2 : 64;
+		ev->rare = xreallocarray(ev->rare, ev->rare_cap,
+		    sizeof(*ev->rare));
+	}
+	i = ev->nrare++;
+	memset(&ev->rare[i], 0, sizeof(ev->rare[i]));
+	ev->rare[i].id = id;
+	*slot = i + 1;
+	ix_grow(&ev->rare_ix, ev->nrare, ev->nrare, rare_hash, ev);
+	ev->recs[id].flags |= RF_RARE;
+	return &ev->rare[i];
+}
+
+static const struct ev_rare *
+rare_const(const struct evidence *ev, uint32_t id)
+{
+	uint32_t *slot, i;
+
+	if (!(ev->recs[id].flags & RF_RARE))
+		return NULL;
+	i = ix_find(&ev->rare_ix, mix(id * 0x9e3779b97f4a7c15ull), rare_eq,
+	    ev, &id, &slot);
+	return i == UINT32_MAX ? NULL : &ev->rare[i];
+}
+
+/* --- packing ----------------------------------------------------------- */
+
+static uint64_t
+t_get(const struct ev_rec *p, int k)
+{
+	return (uint64_t)p->thi[k] << 32 | p->tlo[k];
+}
+
+static void
+t_put(struct ev_rec *p, int k, uint64_t v)
+{
+	p->tlo[k] = (uint32_t)v;
+	p->thi[k] = (uint16_t)(v >> 32);
+}
+
+/* Time k of record p (x: its rare entry, if any). */
+static uint64_t
+t_dec(const struct evidence *ev, const struct ev_rec *p, int k,
+    const struct ev_rare *x)
+{
+	uint64_t v = t_get(p, k);
+
+	if (v == 0)
+		return 0;
+	if (v == T_FAR)
+		return x != NULL ? x->t[k] : 0;
+	return ev->base + v - 1;
+}
+
+/* Packed form of time ns; T_FAR when it must be kept exact elsewhere. */
+static uint64_t
+t_enc(struct evidence *ev, uint64_t ns)
+{
+	if (ns == 0)
+		return 0;
+	if (!ev->have_base) {
+		ev->base = ns;
+		ev->have_base = true;
+	}
+	if (ns < ev->base || ns - ev->base >= T_FAR - 1)
+		return T_FAR;
+	return ns - ev->base + 1;
+}
+
+static void
+unpack(const struct evidence *ev, uint32_t id, struct port_ev *r)
+{
+	const struct ev_rec *p = &ev->recs[id];
+	const struct ev_rare *x = p->flags & RF_RARE ? rare_const(ev, id) :
+	    NULL;
+	const struct label *l = &ev->labels[p->label];
+	const struct label *pl = &ev->labels[p->prev_label];
+	const struct shape *s = &ev->shapes[p->shape != C_SAT ? p->shape :
+	    x != NULL ? x->shape : 0];
+
+	r->key = p->key;
+	r->tries = p->tries != C_SAT || x == NULL ? p->tries : x->tries;
+	r->replies = p->replies != C_SAT || x == NULL ? p->replies :
+	    x->replies;
+	r->first_ns = t_dec(ev, p, T_FIRST, x);
+	r->last_ns = t_dec(ev, p, T_LAST, x);
+	r->round_ns = t_dec(ev, p, T_ROUND, x);
+	r->phase_ns = t_dec(ev, p, T_PHASE, x);
+	r->reason_src = p->reason_src;
+	r->rtt_us = p->rtt_us;
+	r->reply_sig = s->sig;
+	r->reply_win = s->win;
+	r->reply_kind = s->kind;
+	r->icmp_type = s->icmp_type;
+	r->icmp_code = s->icmp_code;
+	r->reply_nopt = s->nopt;
+	r->reply_ipid = p->ipid;
+	r->rule = l->rule;
+	r->state = l->state;
+	r->reason = l->reason;
+	r->rank = l->rank;
+	r->prev_state = pl->state;
+	r->prev_reason = pl->reason;
+	r->reason_ttl = p->reason_ttl;
+	r->round_probes = p->round_probes;
+	r->round_done = (p->flags & RF_ROUND_DONE) != 0;
+	if (x == NULL) {
+		r->changes = r->halfopen = r->retry_answers = 0;
+		r->after_data_rst = 0;
+		r->conn_ttl = r->reset_ttl = r->hop_ttl = r->silent_ttl = 0;
+		r->hop_src = 0;
+		return;
+	}
+	r->changes = x->changes;
+	r->halfopen = x->halfopen;
+	r->retry_answers = x->retry_answers;
+	r->after_data_rst = x->after_data_rst;
+	r->conn_ttl = x->conn_ttl;
+	r->reset_ttl = x->reset_ttl;
+	r->hop_ttl = x->hop_ttl;
+	r->silent_ttl = x->silent_ttl;
+	r->hop_src = x->hop_src;
+}
+
+/* Index of r's shape: the stored one when it did not change. */
+static uint32_t
+shape_keep(struct evidence *ev, const struct ev_rec *p,
+    const struct port_ev *r)
+{
+	const struct shape *s;
+
+	if (p->shape != C_SAT) {
+		s = &ev->shapes[p->shape];
+		if (s->sig == r->reply_sig && s->win == r->reply_win &&
+		    s->kind == r->reply_kind && s->icmp_type == r->icmp_type &&
+		    s->icmp_code == r->icmp_code && s->nopt == r->reply_nopt)
+			return p->shape;
+	}
+	return shape_index(ev, r);
+}
+
+static void
+pack(struct evidence *ev, uint32_t id, const struct port_ev *r)
+{
+	struct ev_rec *p = &ev->recs[id];
+	const struct label *l = &ev->labels[p->label];
+	const struct label *pl = &ev->labels[p->prev_label];
+	struct ev_rare *x;
+	uint64_t t[T_COUNT];
+	uint64_t enc[T_COUNT];
+	uint32_t shape = shape_keep(ev, p, r);
+	bool need = r->changes != 0 || r->halfopen != 0 ||
+	    r->retry_answers != 0 || r->after_data_rst != 0 ||
+	    r->conn_ttl != 0 || r->reset_ttl != 0 || r->hop_ttl != 0 ||
+	    r->silent_ttl != 0 || r->hop_src != 0 || r->tries >= C_SAT ||
+	    r->replies >= C_SAT || shape >= C_SAT;
+	int k;
+
+	t[T_FIRST] = r->first_ns;
+	t[T_LAST] = r->last_ns;
+	t[T_ROUND] = r->round_ns;
+	t[T_PHASE] = r->phase_ns;
+	for (k = 0; k < T_COUNT; k++) {
+		enc[k] = t_enc(ev, t[k]);
+		need |= enc[k] == T_FAR;
+		t_put(p, k, enc[k]);
+	}
+	p->key = r->key;
+	p->tries = (uint16_t)(r->tries >= C_SAT ? C_SAT : r->tries);
+	p->replies = (uint16_t)(r->replies >= C_SAT ? C_SAT : r->replies);
+	/* Labels change rarely: look up only what differs from the record. */
+	if (l->state != r->state || l->reason != r->reason ||
+	    l->rank != r->rank || l->rule != r->rule) {
+		p->label = label_index(ev, r->state, r->reason, r->rank,
+		    r->rule);
+		l = &ev->labels[p->label];
+		pl = &ev->labels[p->prev_label];
+	}
+	/* The previous verdict needs only its state and reason. */
+	if (pl->state != r->prev_state || pl->reason != r->prev_reason)
+		p->prev_label = l->state == r->prev_state &&
+		    l->reason == r->prev_reason ? p->label :
+		    label_index(ev, r->prev_state, r->prev_reason, 0, 0);
+	p->ipid = r->reply_ipid;
+	p->shape = (uint16_t)(shape >= C_SAT ? C_SAT : shape);
+	p->rtt_us = r->rtt_us;
+	p->reason_src = r->reason_src;
+	p->reason_ttl = r->reason_ttl;
+	p->round_probes = (uint8_t)(r->round_probes > 255 ? 255 :
+	    r->round_probes);
+	p->flags = (uint8_t)((p->flags & RF_RARE) |
+	    (r->round_done ? RF_ROUND_DONE : 0));
+	if (!need && !(p->flags & RF_RARE))
+		return;
+	x = rare_of(ev, id, true);
+	x->tries = r->tries;
+	x->replies = r->replies;
+	x->shape = shape;
+	for (k = 0; k < T_COUNT; k++)
+		x->t[k] = t[k];
+	x->changes = r->changes;
+	x->halfopen = r->halfopen;
+	x->retry_answers = r->retry_answers;
+	x->after_data_rst = r->after_data_rst;
+	x->conn_ttl = r->conn_ttl;
+	x->reset_ttl = r->reset_ttl;
+	x->hop_ttl = r->hop_ttl;
+	x->silent_ttl = r->silent_ttl;
+	x->hop_src = r->hop_src;
+}
+
+/* Pack the view back into its record. */
+static void
+flush(struct evidence *ev)
+{
+	if (ev->view_id == EV_NONE)
+		return;
+	pack(ev, ev->view_id, &ev->view);
+	ev->view_id = EV_NONE;
+}
+
+/* Record id, unpacked into the view (after packing back the last one). */
+static struct port_ev *
+view(struct evidence *ev, uint32_t id)
+{
+	if (ev->view_id != id) {
+		flush(ev);
+		unpack(ev, id, &ev->view);
+		ev->view_id = id;
+	}
+	return &ev->view;
+}
+
+/* --- the store ----------------------------------------------------------- */
 
 struct evidence *
 evidence_new(uint32_t max_records)
@@ -34,8 +552,18 @@ evidence_new(uint32_t max_records)
 	struct evidence *ev = xcalloc(1, sizeof(*ev));
 
 	ev->max = max_records;
+	ev->idmask = UINT32_MAX;
+	while (ev->idmask >> 1 >= max_records && ev->idmask > 1)
+		ev->idmask >>= 1;
 	ev->nslots = 1024;
 	ev->slots = xcalloc(ev->nslots, sizeof(*ev->slots));
+	ev->labels_cap = ev->shapes_cap = 64;
+	ev->labels = xcalloc(ev->labels_cap, sizeof(*ev->labels));
+	ev->shapes = xcalloc(ev->shapes_cap, sizeof(*ev->shapes));
+	ev->nlabels = ev->nshapes = 1;	/* [0]: all zero */
+	ix_grow(&ev->label_ix, 1, 0, label_hash, ev);
+	ix_grow(&ev->shape_ix, 1, 0, shape_hash, ev);
+	ev->view_id = EV_NONE;
 	return ev;
 }
 
@@ -53,6 +581,12 @@ evidence_free(struct evidence *ev)
 	free(ev->recs);
 	free(ev->slots);
 	free(ev->phases);
+	free(ev->labels);
+	free(ev->label_ix.slots);
+	free(ev->shapes);
+	free(ev->shape_ix.slots);
+	free(ev->rare);
+	free(ev->rare_ix.slots);
 	free(ev);
 }
 
@@ -63,22 +597,36 @@ key_eq(const struct port_key *a, const struct port_key *b)
 	    a->port == b->port && a->proto == b->proto && a->kind == b->kind;
 }
 
-static uint32_t *
-evidence_slot(const struct evidence *ev, const struct port_key *key)
+static uint64_t
+key_hash(const struct port_key *key)
 {
-	uint32_t mask = ev->nslots - 1;
 	uint64_t h;
-	uint32_t i;
 
 	h = (uint64_t)key->scanner * 0x9e3779b97f4a7c15ull;
 	h ^= ((uint64_t)key->target << 32 | (uint64_t)key->port << 16 |
 	    (uint64_t)key->proto << 8 | key->kind) * 0xc2b2ae3d27d4eb4full;
-	h ^= h >> 31;
-	h *= 0x94d049bb133111ebull;
-	h ^= h >> 29;
+	return mix(h);
+}
+
+/* What the index stores for record id: its hash tag and id + 1. */
+static uint32_t
+slot_value(const struct evidence *ev, const struct port_key *key, uint32_t id)
+{
+	return ((uint32_t)(key_hash(key) >> 32) & ~ev->idmask) | (id + 1);
+}
+
+static uint32_t *
+evidence_slot(const struct evidence *ev, const struct port_key *key)
+{
+	uint32_t mask = ev->nslots - 1, tag, s;
+	uint64_t h;
+	uint32_t i;
+
+	h = key_hash(key);
 	i = (uint32_t)h & mask;
-	while (ev->slots[i] != 0 && !key_eq(&ev->recs[ev->slots[i] - 1].key,
-	    key))
+	tag = (uint32_t)(h >> 32) & ~ev->idmask;
+	while ((s = ev->slots[i]) != 0 && ((s & ~ev->idmask) != tag ||
+	    !key_eq(&ev->recs[(s & ev->idmask) - 1].key, key)))
 		i = (i + 1) & mask;
 	return &ev->slots[i];
 }
@@ -90,27 +638,49 @@ evidence_rehash(struct evidence *ev, uint32_t nslots)
 
 	free(ev->slots);
 	ev->nslots = nslots;
+	if (nslots > ev->nslots_max)
+		ev->nslots_max = nslots;
 	ev->slots = xcalloc(nslots, sizeof(*ev->slots));
 	for (i = 0; i < ev->count; i++)
-		*evidence_slot(ev, &ev->recs[i].key) = i + 1;
+		*evidence_slot(ev, &ev->recs[i].key) = slot_value(ev,
+		    &ev->recs[i].key, i);
+}
+
+void
+evidence_drop_index(struct evidence *ev)
+{
+	free(ev->slots);
+	ev->slots = NULL;
+	ev->nslots = 0;
 }
 
 uint32_t
 evidence_find(const struct evidence *ev, const struct port_key *key)
 {
-	uint32_t s = *evidence_slot(ev, key);
+	uint32_t s;
 
-	return s == 0 ? EV_NONE : s - 1;
+	if (ev->slots == NULL)
+		return EV_NONE;
+	s = *evidence_slot(ev, key);
+
+	return s == 0 ? EV_NONE : (s & ev->idmask) - 1;
 }
 
 uint32_t
 evidence_get(struct evidence *ev, const struct port_key *key)
 {
-	uint32_t *s = evidence_slot(ev, key);
-	struct port_ev *r;
+	uint32_t *s, n;
+	struct ev_rec *r;
 
+	if (ev->slots == NULL) {
+		for (n = 1024; (uint64_t)ev->count * 4 >= (uint64_t)n * 3;
+		    n *= 2)
+			;
+		evidence_rehash(ev, n);
+	}
+	s = evidence_slot(ev, key);
 	if (*s != 0)
-		return *s - 1;
+		return (*s & ev->idmask) - 1;
 	if (ev->count >= ev->max ||
 	    !budget_take(ev->budget, BU_RECORDS, TUN_COST_RECORD))
 		return EV_NONE;
@@ -123,29 +693,70 @@ evidence_get(struct evidence *ev, const struct port_key *key)
 	r->key = *key;
 	r->rtt_us = UINT32_MAX;
 	ev->count++;
-	if ((uint64_t)ev->count * 2 > ev->nslots)
+	if ((uint64_t)ev->count * 4 > (uint64_t)ev->nslots * 3)
 		evidence_rehash(ev, ev->nslots * 2);
 	else
-		*s = ev->count;
+		*s = slot_value(ev, key, ev->count - 1);
 	return ev->count - 1;
 }
 
 struct port_ev *
 evidence_at(struct evidence *ev, uint32_t id)
 {
-	return &ev->recs[id];
+	return view(ev, id);
 }
 
-const struct port_ev *
-evidence_at_const(const struct evidence *ev, uint32_t id)
+void
+evidence_read(const struct evidence *ev, uint32_t id, struct port_ev *out)
 {
-	return &ev->recs[id];
+	if (ev->view_id == id)
+		*out = ev->view;
+	else
+		unpack(ev, id, out);
+}
+
+const struct port_key *
+evidence_key(const struct evidence *ev, uint32_t id)
+{
+	return &ev->recs[id].key;
+}
+
+bool
+evidence_decided(const struct evidence *ev, uint32_t id)
+{
+	const struct ev_rec *p = &ev->recs[id];
+
+	if (ev->view_id == id)
+		return ev->view.tries > 0 && ev->view.state != PS_UNKNOWN;
+	return p->tries > 0 && ev->labels[p->label].state != PS_UNKNOWN;
 }
 
 uint32_t
 evidence_count(const struct evidence *ev)
 {
 	return ev->count;
+}
+
+size_t
+evidence_record_size(void)
+{
+	return sizeof(struct ev_rec);
+}
+
+void
+evidence_mem(const struct evidence *ev, struct evidence_mem *m)
+{
+	m->records = ev->count;
+	m->rare = ev->nrare;
+	m->bytes = (size_t)ev->count * sizeof(*ev->recs) +
+	    (size_t)(ev->nslots > ev->nslots_max ? ev->nslots :
+	    ev->nslots_max) * sizeof(*ev->slots) +
+	    (size_t)ev->nrare * sizeof(*ev->rare) +
+	    (size_t)ev->rare_ix.nslots * sizeof(uint32_t) +
+	    (size_t)ev->nlabels * sizeof(*ev->labels) +
+	    (size_t)ev->nshapes * sizeof(*ev->shapes) +
+	    (size_t)(ev->label_ix.nslots + ev->shape_ix.nslots) *
+	    sizeof(uint32_t) + ev->nphases * sizeof(*ev->phases);
 }
 
 static void
@@ -176,10 +787,8 @@ evidence_log_phase(struct evidence *ev, uint32_t id, uint8_t state,
  * round's. The phase log gets the old phase too on a port's first change.
  */
 static void
-evidence_close_round(struct evidence *ev, uint32_t id)
+evidence_close_round(struct evidence *ev, struct port_ev *r, uint32_t id)
 {
-	struct port_ev *r = &ev->recs[id];
-
 	if (r->prev_state == PS_UNKNOWN) {
 		r->phase_ns = r->round_ns;
 	} else if (r->state != r->prev_state) {
@@ -210,10 +819,21 @@ evidence_phase_drops(const struct evidence *ev)
 void
 evidence_probe_start(struct evidence *ev, uint32_t id, uint64_t ts)
 {
-	struct port_ev *r = &ev->recs[id];
+	struct ev_rec *p = &ev->recs[id];
+	struct port_ev *r;
 
+	/* A round in progress (or the first one): no need to unpack. */
+	if (ev->view_id != id && !(p->flags & RF_ROUND_DONE) &&
+	    (t_get(p, T_ROUND) != 0 || t_enc(ev, ts) != T_FAR)) {
+		if (t_get(p, T_ROUND) == 0)
+			t_put(p, T_ROUND, t_enc(ev, ts));
+		if (p->round_probes < 255)
+			p->round_probes++;
+		return;
+	}
+	r = view(ev, id);
 	if (r->round_done) {
-		evidence_close_round(ev, id);
+		evidence_close_round(ev, r, id);
 		r->round_done = 0;
 		r->round_ns = 0;
 		r->round_probes = 0;
@@ -227,13 +847,65 @@ void
 evidence_tries(struct evidence *ev, uint32_t id, uint32_t tries,
     uint64_t first_ns, uint64_t last_ns)
 {
-	struct port_ev *r = &ev->recs[id];
+	struct port_ev *r = view(ev, id);
 
 	r->tries += tries;
 	if (r->first_ns == 0 || first_ns < r->first_ns)
 		r->first_ns = first_ns;
 	if (last_ns > r->last_ns)
 		r->last_ns = last_ns;
+}
+
+void
+evidence_halfopen(struct evidence *ev, uint32_t id)
+{
+	struct port_ev *r = view(ev, id);
+
+	if (r->halfopen < UINT16_MAX)
+		r->halfopen++;
+}
+
+void
+evidence_trace_silent(struct evidence *ev, uint32_t id, uint8_t ttl)
+{
+	struct port_ev *r = view(ev, id);
+
+	if (ttl > r->silent_ttl)
+		r->silent_ttl = ttl;
+}
+
+void
+evidence_trace_hop(struct evidence *ev, uint32_t id, uint8_t ttl,
+    uint32_t src)
+{
+	struct port_ev *r = view(ev, id);
+
+	if (ttl >= r->hop_ttl) {
+		r->hop_ttl = ttl;
+		r->hop_src = src;
+	}
+}
+
+void
+evidence_reset_after_data(struct evidence *ev, uint32_t id, uint8_t conn_ttl,
+    uint8_t reset_ttl)
+{
+	struct port_ev *r = view(ev, id);
+
+	if (r->after_data_rst < UINT16_MAX)
+		r->after_data_rst++;
+	r->conn_ttl = conn_ttl;
+	r->reset_ttl = reset_ttl;
+}
+
+bool
+evidence_answers_retry(struct evidence *ev, uint32_t id, uint32_t tries,
+    uint64_t last_ns)
+{
+	struct port_ev *r = view(ev, id);
+
+	return (tries > 1 || r->round_probes > 1) &&
+	    last_ns - r->round_ns >= (uint64_t)TUN_RETRY_GAP_MS * 1000000u;
 }
 
 /*
@@ -294,7 +966,7 @@ void
 evidence_reply(struct evidence *ev, uint32_t id, const struct label *l,
     const struct reply_facts *f)
 {
-	struct port_ev *r = &ev->recs[id];
+	struct port_ev *r = view(ev, id);
 	bool answered_before = r->round_done && r->reason != RS_NO_RESPONSE;
 
 	r->replies++;
@@ -312,7 +984,7 @@ evidence_reply(struct evidence *ev, uint32_t id, const struct label *l,
 void
 evidence_settle(struct evidence *ev, uint32_t id, const struct label *none)
 {
-	struct port_ev *r = &ev->recs[id];
+	struct port_ev *r = view(ev, id);
 
 	if (r->round_done)
 		return;
@@ -320,11 +992,35 @@ evidence_settle(struct evidence *ev, uint32_t id, const struct label *none)
 	r->round_done = 1;
 }
 
+/*
+ * End of run: close every record's last round. Most records never change
+ * state: their round closes in place (the phase starts with the round, the
+ * verdict becomes the previous one); only a change needs the full record.
+ */
 void
 evidence_finish(struct evidence *ev)
 {
 	uint32_t i;
 
-	for (i = 0; i < ev->count; i++)
-		evidence_close_round(ev, i);
+	flush(ev);
+	for (i = 0; i < ev->count; i++) {
+		struct ev_rec *p = &ev->recs[i];
+		const struct label *l = &ev->labels[p->label];
+		const struct label *pl = &ev->labels[p->prev_label];
+		struct ev_rare *x;
+
+		if (pl->state != PS_UNKNOWN && l->state != pl->state) {
+			evidence_close_round(ev, view(ev, i), i);
+			flush(ev);
+			continue;
+		}
+		if (pl->state == PS_UNKNOWN) {
+			p->tlo[T_PHASE] = p->tlo[T_ROUND];
+			p->thi[T_PHASE] = p->thi[T_ROUND];
+			if ((p->flags & RF_RARE) &&
+			    (x = rare_of(ev, i, false)) != NULL)
+				x->t[T_PHASE] = x->t[T_ROUND];
+		}
+		p->prev_label = p->label;
+	}
 }

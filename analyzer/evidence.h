@@ -16,11 +16,22 @@
  * With a memory budget (budget.h), each new record and phase-log entry is
  * paid for first; one the budget refuses is not created (EV_NONE, or a
  * phase counted in evidence_phase_drops()).
+ *
+ * Memory: a record is stored packed in evidence_record_size() bytes (60):
+ * times as 48-bit offsets, the verdict and the deciding reply's shape as
+ * indexes into small tables of distinct values, counters in 16 bits; what
+ * few ports have (state changes, half-open handshakes, resets after data,
+ * traceroute hops, retry answers, large counts, times out of range) goes to
+ * a side table. The index adds 4 bytes a slot at load 3/8 to 3/4. A struct
+ * port_ev is the unpacked form of one record: evidence_at() returns the
+ * store's single working copy, which stays valid, and is written back,
+ * until another record is asked for; evidence_read() copies one out.
  */
 #ifndef PORTSLEUTH_EVIDENCE_H
 #define PORTSLEUTH_EVIDENCE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "portstate.h"
@@ -58,6 +69,7 @@ struct reply_facts {
 	uint64_t ts_ns;
 };
 
+/* One record, unpacked (see above for how it is stored). */
 struct port_ev {
 	struct port_key key;	/* 12 bytes */
 	uint32_t tries;		/* all tries, all rounds */
@@ -75,7 +87,8 @@ struct port_ev {
 	uint16_t changes;	/* state changes between rounds */
 	uint16_t halfopen;	/* SYN-ACKs the prober never acknowledged or reset */
 	uint16_t retry_answers;	/* direct replies that only a retry drew */
-	uint16_t round_probes;	/* distinct probes in the current round */
+	uint16_t round_probes;	/* distinct probes in the current round
+				   (stored saturated at 255) */
 	uint16_t after_data_rst; /* connections reset right after prober data */
 	uint8_t state, reason, rank, reason_ttl;
 	uint8_t reply_kind;	/* enum reply_kind of the deciding reply */
@@ -108,12 +121,37 @@ void evidence_set_budget(struct evidence *ev, struct budget *b);
 
 /* Record for key, created if new; EV_NONE at the cap or the budget's end. */
 uint32_t evidence_get(struct evidence *ev, const struct port_key *key);
-/* Record for key or EV_NONE. */
+/* Record for key or EV_NONE (not after evidence_drop_index()). */
 uint32_t evidence_find(const struct evidence *ev, const struct port_key *key);
+/*
+ * Free the key index once no more lookups will come (records stay); the
+ * next evidence_get() rebuilds it.
+ */
+void evidence_drop_index(struct evidence *ev);
+/*
+ * Record id for reading and changing, valid until another record is asked
+ * for (evidence_at, evidence_get, or any call naming another id).
+ */
 struct port_ev *evidence_at(struct evidence *ev, uint32_t id);
-const struct port_ev *evidence_at_const(const struct evidence *ev,
-    uint32_t id);
+/* A copy of record id. */
+void evidence_read(const struct evidence *ev, uint32_t id,
+    struct port_ev *out);
+/* The key of record id (valid until the next evidence_get()). */
+const struct port_key *evidence_key(const struct evidence *ev, uint32_t id);
+/* Record id has tries and a verdict (it makes a row). */
+bool evidence_decided(const struct evidence *ev, uint32_t id);
 uint32_t evidence_count(const struct evidence *ev);
+/* Bytes of one stored record (the side table and index not counted). */
+size_t evidence_record_size(void);
+
+/* Memory the store holds, for -v. */
+struct evidence_mem {
+	uint32_t records;	/* records stored */
+	uint32_t rare;		/* of them with a side-table entry */
+	size_t bytes;		/* records, index (its largest size), side
+				   table and tables */
+};
+void evidence_mem(const struct evidence *ev, struct evidence_mem *m);
 
 /*
  * A new probe (first try) is sent at ts: starts a new round when the current
@@ -124,6 +162,28 @@ void evidence_probe_start(struct evidence *ev, uint32_t id, uint64_t ts);
 /* Credit `tries` tries sent between first_ns and last_ns. */
 void evidence_tries(struct evidence *ev, uint32_t id, uint32_t tries,
     uint64_t first_ns, uint64_t last_ns);
+
+/*
+ * Port facts the pairing stage notes (instead of writing struct port_ev
+ * fields through evidence_at(), which unpacks the record):
+ * a SYN-ACK the prober neither acknowledged nor reset; a TTL-limited probe
+ * left unanswered (ttl); a router answering one (ttl, its host index); the
+ * target side resetting a connection after the prober's data, with the TTL
+ * of its handshake reply and of the reset.
+ */
+void evidence_halfopen(struct evidence *ev, uint32_t id);
+void evidence_trace_silent(struct evidence *ev, uint32_t id, uint8_t ttl);
+void evidence_trace_hop(struct evidence *ev, uint32_t id, uint8_t ttl,
+    uint32_t src);
+void evidence_reset_after_data(struct evidence *ev, uint32_t id,
+    uint8_t conn_ttl, uint8_t reset_ttl);
+/*
+ * Would a reply now answer a retry? The flow entry made `tries` tries, the
+ * last at last_ns; a retry is a try at least TUN_RETRY_GAP_MS after the
+ * round began, on this entry or another probe of the round.
+ */
+bool evidence_answers_retry(struct evidence *ev, uint32_t id, uint32_t tries,
+    uint64_t last_ns);
 
 /* Apply a reply's label with nmap's precedence. */
 void evidence_reply(struct evidence *ev, uint32_t id, const struct label *l,

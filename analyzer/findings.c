@@ -8,6 +8,7 @@
 
 #include "findings-int.h"
 #include "out.h"
+#include "rules-int.h"	/* the condition nodes, for the fields they read */
 #include "xmalloc.h"
 
 #define MAX_ROUTERS 16
@@ -33,6 +34,22 @@ struct group {
 	uint32_t count;
 };
 
+/*
+ * Rows of one host mostly repeat a few combinations of the fields the
+ * finding rules test (state, reason, reply kind, TTL...): their matches are
+ * remembered by those values, compared exactly (bit for bit).
+ */
+/* Most records of one host unpacked at once (a flood target has more). */
+#define SC_MAX 65536u
+
+#define MEMO_KEY 32
+#define MEMO_SLOTS 1024u
+
+struct memo_ent {
+	uint64_t hash;
+	uint32_t gen;		/* fctx.memo_gen when filled; 0 never */
+};
+
 struct fctx {
 	const struct findings_input *in;
 	const struct ruleset *rs;
@@ -50,14 +67,37 @@ struct fctx {
 	struct router routers[MAX_ROUTERS];
 	size_t nrouters;
 	struct group *groups;	/* one per port-scope finding rule */
+	bool need[P_COUNT];	/* fields the port rules' conditions read */
+	/* Memo of the finding rules' matches by the row fields they read. */
+	bool memo_on;
+	uint32_t memo_gen;	/* entries of older hosts are stale */
+	size_t nkey, key[MEMO_KEY]; /* row fields the finding rules read */
+	struct memo_ent *memo;
+	double *memo_val;	/* MEMO_SLOTS x nkey */
+	uint64_t *memo_match;	/* MEMO_SLOTS x words */
+	/* The current host's records, unpacked: positions [sc_lo, sc_hi). */
+	struct port_ev *sc;
+	size_t sc_lo, sc_hi, sc_cap;
+	size_t words;		/* 64-bit words of one row's rule matches */
+	uint64_t *match;	/* the current host's rows' finding matches */
+	size_t match_cap;
 };
 
 static void sb_add(struct sbuf *b, const char *s);
 static void host_values(struct fctx *f, size_t lo, size_t hi,
     const bool *skip);
 static void port_values(struct fctx *f, size_t row, struct ev_value *v,
-    char text[][TEXT]);
+    char text[][TEXT], const bool *need);
 static void run_paths(struct fctx *f, size_t lo, size_t hi);
+static void cond_fields(const struct rule *r, bool *used, size_t nfields);
+static void match_findings(struct fctx *f, size_t lo, size_t i,
+    const struct ev_value *v);
+static void group_start(struct group *g, const struct rule *r,
+    const struct ev_value *v);
+static void group_add(struct group *g, const char *port);
+static void memo_setup(struct fctx *f);
+static void host_records(struct fctx *f, size_t lo, size_t hi);
+static const char *port_text(const struct port_row *pr, char buf[TEXT]);
 static void emit(struct fctx *f, const struct rule *r,
     const struct ev_value *v, const struct ev_schema *sc,
     const struct addr *host, const struct addr *source, const char *ports,
@@ -76,10 +116,75 @@ sb_add(struct sbuf *b, const char *s)
 	b->len += n;
 }
 
+/*
+ * The record at position j of in->ids: from the current host's unpacked
+ * copies when it has them, else unpacked into buf.
+ */
 static const struct port_ev *
-rec(const struct fctx *f, uint32_t id)
+rec_at(const struct fctx *f, size_t j, struct port_ev *buf)
 {
-	return evidence_at_const(f->in->ev, id);
+	if (j >= f->sc_lo && j < f->sc_hi)
+		return &f->sc[j - f->sc_lo];
+	evidence_read(f->in->ev, f->in->ids[j], buf);
+	return buf;
+}
+
+/* The record that decided row i's verdict. */
+static const struct port_ev *
+best_rec(const struct fctx *f, size_t row, struct port_ev *buf)
+{
+	const struct findings_input *in = f->in;
+	size_t j;
+
+	for (j = in->row_first[row]; j + 1 < in->row_first[row + 1] &&
+	    in->ids[j] != in->best[row]; j++)
+		;
+	return rec_at(f, j, buf);
+}
+
+/* Unpack the records of rows [lo, hi) once, unless there are too many. */
+static void
+host_records(struct fctx *f, size_t lo, size_t hi)
+{
+	size_t a = f->in->row_first[lo], b = f->in->row_first[hi], j;
+
+	f->sc_lo = f->sc_hi = 0;
+	if (b - a > SC_MAX)
+		return;
+	if (b - a > f->sc_cap) {
+		f->sc_cap = b - a;
+		free(f->sc);
+		f->sc = xcalloc(f->sc_cap, sizeof(*f->sc));
+	}
+	for (j = a; j < b; j++)
+		evidence_read(f->in->ev, f->in->ids[j], &f->sc[j - a]);
+	f->sc_lo = a;
+	f->sc_hi = b;
+}
+
+static uint32_t
+target_of(const struct fctx *f, size_t row)
+{
+	return evidence_key(f->in->ev, f->in->best[row])->target;
+}
+
+/*
+ * Mark the fields rule r's condition reads (not its message: messages are
+ * rendered from complete values, for a finding's first row only).
+ */
+static void
+cond_fields(const struct rule *r, bool *used, size_t nfields)
+{
+	const struct rule_expr *e = r->when;
+	uint32_t i;
+
+	for (i = 0; e != NULL && i < e->n; i++) {
+		const struct rx_node *n = &e->node[i];
+
+		if ((n->op == RX_FIELD || n->op == RX_BFIELD ||
+		    n->op == RX_SFIELD) && n->field < nfields)
+			used[n->field] = true;
+	}
 }
 
 static const char *
@@ -174,7 +279,7 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 {
 	const struct findings_input *in = f->in;
 	struct ev_value *v = f->hv;
-	uint32_t target = rec(f, in->best[lo])->key.target;
+	uint32_t target = target_of(f, lo);
 	uint32_t synack_h[256], rst_h[256], direct_h[256], icmp_h[256];
 	uint32_t tcp_rows = 0, tries = 0, nsig = 0, cur_port = 0, cur_src = 0;
 	uint32_t best_src = 0, best_syns = 0, cur_syns = 0;
@@ -194,7 +299,8 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 	v[H_FLOOD_PORT].num = -1;
 	for (i = lo; i < hi; i++) {
 		const struct port_row *row = &f->out->rows[i];
-		const struct port_ev *b = rec(f, in->best[i]);
+		struct port_ev bv, rv;
+		const struct port_ev *b = best_rec(f, i, &bv);
 		bool own = b->reason_src == target;
 		int h = fnd_hops(b->reason_ttl);
 		uint32_t halfopen = 0;
@@ -228,7 +334,8 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 		if (row->last_ns > last)
 			last = row->last_ns;
 		for (j = in->row_first[i]; j < in->row_first[i + 1]; j++) {
-			const struct port_ev *r = rec(f, in->ids[j]);
+			const struct port_ev *r = in->ids[j] == in->best[i] ? b :
+			    rec_at(f, j, &rv);
 
 			v[H_RETRY_ANSWERS].num += r->retry_answers;
 			halfopen += r->halfopen;
@@ -342,20 +449,39 @@ phases_text(const struct fctx *f, uint32_t id, char *buf, size_t len)
 	}
 }
 
-/* Values of one row; text[] holds the strings they point to. */
+/* "tcp/22": a row's item in a finding's port list. */
+static const char *
+port_text(const struct port_row *pr, char buf[TEXT])
+{
+	char *p = buf;
+
+	memcpy(p, pr->proto == 6 ? "tcp/" : "udp/", 4);
+	p = out_fmt_u64(p + 4, pr->port);
+	*p = '\0';
+	return buf;
+}
+
+#define NEED(fld) (need == NULL || need[fld])
+
+/*
+ * Values of one row, v[0..P_HOST) (the caller has copied f->hv, the host's
+ * values, into v + P_HOST); text[] holds the strings they point to. With need
+ * (rule conditions' fields), the text fields nobody reads are left empty:
+ * formatting addresses for every row was most of the findings' cost.
+ */
 static void
 port_values(struct fctx *f, size_t row, struct ev_value *v,
-    char text[][TEXT])
+    char text[][TEXT], const bool *need)
 {
 	const struct findings_input *in = f->in;
 	const struct port_row *pr = &f->out->rows[row];
-	const struct port_ev *b = rec(f, in->best[row]);
+	struct port_ev bv, rv;
+	const struct port_ev *b = best_rec(f, row, &bv);
 	bool icmp = b->reply_kind == RK_ICMP, v6 = !addr_is_v4(&pr->host);
 	size_t j;
 	int k;
 
-	memset(v, 0, sizeof(*v) * P_COUNT);
-	memcpy(v + P_HOST, f->hv, sizeof(f->hv));
+	memset(v, 0, sizeof(*v) * P_HOST); /* v + P_HOST: the caller's */
 	v[P_PROTO].num = pr->proto == 17;
 	v[P_PORT].num = pr->port;
 	v[P_STATE].num = pr->state;
@@ -368,21 +494,22 @@ port_values(struct fctx *f, size_t row, struct ev_value *v,
 	v[P_REPLY_HOPS].num = b->reply_kind == RK_NONE ? -1 :
 	    fnd_hops(b->reason_ttl);
 	v[P_FROM_TARGET].num = b->reason_src == b->key.target;
-	v[P_REPLY_SOURCE].str = host_str(f, b->reason_src, text[0]);
+	v[P_REPLY_SOURCE].str = NEED(P_REPLY_SOURCE) ?
+	    host_str(f, b->reason_src, text[0]) : "";
 	v[P_REPLY_WINDOW].num = b->reply_win;
 	v[P_REPLY_OPTIONS].num = b->reply_nopt;
 	v[P_REPLY_IPID].num = b->reply_ipid;
-	v[P_HOP_ROUTER].str = router_at(f, (int)v[P_REPLY_HOPS].num, text[1]);
+	v[P_HOP_ROUTER].str = NEED(P_HOP_ROUTER) ?
+	    router_at(f, (int)v[P_REPLY_HOPS].num, text[1]) : "";
 	v[P_ICMP_TYPE].num = icmp ? b->icmp_type : -1;
 	v[P_ICMP_CODE].num = icmp ? b->icmp_code : -1;
 	v[P_ICMP_V6].num = icmp && v6;
-	v[P_ICMP_NAME].str = icmp ? icmp_name(v6, b->icmp_type, b->icmp_code,
-	    text[2]) : "";
+	v[P_ICMP_NAME].str = icmp && NEED(P_ICMP_NAME) ? icmp_name(v6,
+	    b->icmp_type, b->icmp_code, text[2]) : "";
 	v[P_RTT].num = pr->rtt_ms;
-	v[P_SCANNER].str = addr_str(&pr->scanner, text[3]);
-	snprintf(text[4], TEXT, "%s/%u", pr->proto == 6 ? "tcp" : "udp",
-	    pr->port);
-	v[P_PORTS].str = text[4];
+	v[P_SCANNER].str = NEED(P_SCANNER) ? addr_str(&pr->scanner, text[3]) :
+	    "";
+	v[P_PORTS].str = NEED(P_PORTS) ? port_text(pr, text[4]) : "";
 	v[P_COUNT_ITEMS].num = 1;
 	v[P_FIRST_S].num = pr->first_ns > in->start_ns ?
 	    (double)(pr->first_ns - in->start_ns) / 1e9 : 0;
@@ -395,14 +522,15 @@ port_values(struct fctx *f, size_t row, struct ev_value *v,
 	for (k = 0; k < PK_COUNT; k++)
 		v[P_KIND_STATE + k].num = PS_UNKNOWN;
 	for (j = in->row_first[row]; j < in->row_first[row + 1]; j++) {
-		const struct port_ev *r = rec(f, in->ids[j]);
+		const struct port_ev *r = in->ids[j] == in->best[row] ? b :
+		    rec_at(f, j, &rv);
 
 		v[P_KIND_STATE + r->key.kind].num = r->state;
 		if (r == b)
 			v[P_CHANGES].num = r->changes;
 		v[P_HALFOPEN].num += r->halfopen;
 		v[P_RETRY_ANSWERS].num += r->retry_answers;
-		if (r->changes > 0 && r == b) {
+		if (r->changes > 0 && r == b && NEED(P_PHASES)) {
 			phases_text(f, in->ids[j], text[5], TEXT * 2);
 			v[P_PHASES].str = text[5];
 		}
@@ -411,13 +539,16 @@ port_values(struct fctx *f, size_t row, struct ev_value *v,
 			v[P_CONN_TTL].num = r->conn_ttl;
 			v[P_RESET_TTL].num = r->reset_ttl;
 			v[P_RESET_HOPS].num = fnd_hops(r->reset_ttl);
-			v[P_RESET_ROUTER].str = router_at(f,
-			    fnd_hops(r->reset_ttl), text[7]);
+			if (NEED(P_RESET_ROUTER))
+				v[P_RESET_ROUTER].str = router_at(f,
+				    fnd_hops(r->reset_ttl), text[7]);
 		}
 		if (r->key.kind == PK_TRACE) {
 			v[P_TRACE_HOP_TTL].num = r->hop_ttl;
 			v[P_TRACE_SILENT_TTL].num = r->silent_ttl;
-			v[P_TRACE_ROUTER].str = host_str(f, r->hop_src, text[8]);
+			if (NEED(P_TRACE_ROUTER))
+				v[P_TRACE_ROUTER].str = host_str(f, r->hop_src,
+				    text[8]);
 			v[P_TRACE_REACHED].num = r->reason_src == r->key.target &&
 			    r->reply_kind != RK_NONE && r->reply_kind != RK_ICMP;
 		}
@@ -531,22 +662,26 @@ flag_row(struct port_row *row, const char *id)
 		row->flags[row->nflags++] = id;
 }
 
+/* The group's first row: its values quote in the finding's message. */
 static void
-group_add(struct group *g, const struct rule *r, const struct ev_value *v)
+group_start(struct group *g, const struct rule *r, const struct ev_value *v)
 {
 	size_t i;
-	const char *port = v[P_PORTS].str;
 
-	if (g->count == 0) {
-		g->rule = r;
-		memcpy(g->first, v, sizeof(g->first));
-		for (i = 0; i < P_COUNT; i++)
-			if (g->first[i].str != NULL)
-				g->first[i].str = xstrdup(g->first[i].str);
-		g->ports.len = 0;
-		if (g->ports.s != NULL)
-			g->ports.s[0] = '\0';
-	}
+	g->rule = r;
+	memcpy(g->first, v, sizeof(g->first));
+	for (i = 0; i < P_COUNT; i++)
+		if (g->first[i].str != NULL)
+			g->first[i].str = xstrdup(g->first[i].str);
+	g->ports.len = 0;
+	if (g->ports.s != NULL)
+		g->ports.s[0] = '\0';
+}
+
+/* One more row ("tcp/22") in the group. */
+static void
+group_add(struct group *g, const char *port)
+{
 	g->count++;
 	/* Rows come sorted by port: skip the same port from another scanner. */
 	if (g->ports.len >= strlen(port) &&
@@ -662,11 +797,12 @@ run_paths(struct fctx *f, size_t lo, size_t hi)
 {
 	struct path *paths = NULL;
 	size_t npaths = 0, i, k;
-	uint32_t target = rec(f, f->in->best[lo])->key.target;
+	uint32_t target = target_of(f, lo);
 
 	for (i = lo; i < hi; i++) {
 		const struct port_row *row = &f->out->rows[i];
-		const struct port_ev *b = rec(f, f->in->best[i]);
+		struct port_ev bv;
+		const struct port_ev *b = best_rec(f, i, &bv);
 		bool v6 = !addr_is_v4(&row->host);
 		char name[TEXT], port[TEXT];
 		struct path *p;
@@ -695,9 +831,9 @@ run_paths(struct fctx *f, size_t lo, size_t hi)
 		p->rejects++;
 		path_add_type(p, icmp_name(v6, b->icmp_type, b->icmp_code,
 		    name));
-		snprintf(port, sizeof(port), "%s%s/%u", p->ports.len ? "," : "",
-		    row->proto == 6 ? "tcp" : "udp", row->port);
-		sb_add(&p->ports, port);
+		if (p->ports.len > 0)
+			sb_add(&p->ports, ",");
+		sb_add(&p->ports, port_text(row, port));
 	}
 	for (k = 0; k < npaths; k++) {
 		path_eval(f, &paths[k], target);
@@ -707,49 +843,165 @@ run_paths(struct fctx *f, size_t lo, size_t hi)
 }
 
 /*
+ * Finding rules that hold for row i with values v, as bits of
+ * f->match[(i - lo) * f->words ...].
+ */
+static void
+match_findings(struct fctx *f, size_t lo, size_t i, const struct ev_value *v)
+{
+	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
+	uint64_t *m = f->match + (i - lo) * f->words, h = 0;
+	double key[MEMO_KEY];
+	struct memo_ent *e = NULL;
+	size_t k, slot = 0, probe;
+
+	if (f->memo_on) {
+		for (k = 0; k < f->nkey; k++) {
+			uint64_t bits;
+
+			key[k] = v[f->key[k]].num;
+			memcpy(&bits, &key[k], sizeof(bits));
+			h = (h ^ bits) * 0x9e3779b97f4a7c15ull;
+		}
+		h ^= h >> 29;
+		for (probe = 0; probe < 8; probe++) {
+			slot = (size_t)(h + probe) & (MEMO_SLOTS - 1);
+			e = &f->memo[slot];
+			if (e->gen != f->memo_gen)
+				break;	/* free: evaluate and fill it */
+			if (e->hash == h && memcmp(f->memo_val + slot * f->nkey,
+			    key, f->nkey * sizeof(*key)) == 0) {
+				memcpy(m, f->memo_match + slot * f->words,
+				    f->words * sizeof(*m));
+				return;
+			}
+			e = NULL;
+		}
+	}
+	memset(m, 0, f->words * sizeof(*m));
+	for (k = 0; k < f->nrules[RULE_SCOPE_PORT]; k++)
+		if (pr[k]->outcome == RULE_FINDING && rule_matches(pr[k], v))
+			m[k / 64] |= 1ull << (k % 64);
+	if (e != NULL) {
+		e->gen = f->memo_gen;
+		e->hash = h;
+		memcpy(f->memo_val + slot * f->nkey, key, f->nkey *
+		    sizeof(*key));
+		memcpy(f->memo_match + slot * f->words, m, f->words *
+		    sizeof(*m));
+	}
+}
+
+/*
+ * The memo key: the row fields (not host.*, constant within a host) that
+ * finding rules read; none may be a string, and there must be few.
+ */
+static void
+memo_setup(struct fctx *f)
+{
+	bool used[P_COUNT];
+	size_t i;
+
+	memset(used, 0, sizeof(used));
+	for (i = 0; i < f->nrules[RULE_SCOPE_PORT]; i++)
+		if (f->rules[RULE_SCOPE_PORT][i]->outcome == RULE_FINDING)
+			cond_fields(f->rules[RULE_SCOPE_PORT][i], used,
+			    P_COUNT);
+	f->memo_on = true;
+	for (i = 0; i < P_HOST; i++) {
+		if (!used[i])
+			continue;
+		if (fnd_port_own_fields[i].type == EV_STR ||
+		    f->nkey == MEMO_KEY) {
+			f->memo_on = false;
+			return;
+		}
+		f->key[f->nkey++] = i;
+	}
+	f->memo = xcalloc(MEMO_SLOTS, sizeof(*f->memo));
+	f->memo_val = xcalloc(MEMO_SLOTS * (f->nkey + 1), sizeof(double));
+	f->memo_match = xcalloc(MEMO_SLOTS * f->words, sizeof(uint64_t));
+}
+
+/*
  * Port and host rules over rows [lo, hi) of one host. Hide rules run first
  * on every row; the rest see host evidence of the rows that stay, except
- * the flood fields, which are about the hidden rows by nature.
+ * the flood fields, which are about the hidden rows by nature. While no
+ * row is hidden the finding rules run in the same pass (the host evidence
+ * is final then); only a host with hidden rows takes a second pass. Rows
+ * are grouped into findings afterwards, in row order.
  */
 static void
 run_host(struct fctx *f, size_t lo, size_t hi)
 {
 	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
+	size_t np = f->nrules[RULE_SCOPE_PORT];
 	struct ev_value v[P_COUNT], flood[3];
-	char text[10][TEXT];
+	char text[10][TEXT], port[TEXT];
 	const struct addr *host = &f->out->rows[lo].host;
-	size_t i, k;
-	bool any = false;
+	size_t i, k, w;
+	bool any = false, full;
 
 	f->host_first = f->out->nfindings;
+	host_records(f, lo, hi);
+	if ((hi - lo) * f->words > f->match_cap) {
+		f->match_cap = (hi - lo) * f->words * 2;
+		f->match = xreallocarray(f->match, f->match_cap,
+		    sizeof(*f->match));
+	}
 	host_values(f, lo, hi, NULL);
+	memcpy(v + P_HOST, f->hv, sizeof(f->hv));
+	f->memo_gen++;
 	for (i = lo; i < hi; i++) {
-		port_values(f, i, v, text);
-		for (k = 0; k < f->nrules[RULE_SCOPE_PORT]; k++)
+		port_values(f, i, v, text, f->need);
+		for (k = 0; k < np; k++)
 			if (pr[k]->outcome == RULE_HIDE &&
 			    rule_matches(pr[k], v)) {
 				f->hidden[i] = true;
 				any = true;
 			}
+		if (!any)
+			match_findings(f, lo, i, v);
 	}
 	if (any) {
 		memcpy(flood, f->hv + H_FLOOD_PORT, sizeof(flood));
 		host_values(f, lo, hi, f->hidden);
 		memcpy(f->hv + H_FLOOD_PORT, flood, sizeof(flood));
+		memcpy(v + P_HOST, f->hv, sizeof(f->hv));
+		f->memo_gen++;
+		for (i = lo; i < hi; i++) {
+			if (f->hidden[i])
+				continue;
+			port_values(f, i, v, text, f->need);
+			match_findings(f, lo, i, v);
+		}
 	}
 	for (i = lo; i < hi; i++) {
+		const uint64_t *m = f->match + (i - lo) * f->words;
+
 		if (f->hidden[i])
 			continue;
-		port_values(f, i, v, text);
-		for (k = 0; k < f->nrules[RULE_SCOPE_PORT]; k++) {
-			if (pr[k]->outcome != RULE_FINDING ||
-			    !rule_matches(pr[k], v))
+		for (w = 0; w < f->words && m[w] == 0; w++)
+			;
+		if (w == f->words)
+			continue;
+		full = false;
+		port_text(&f->out->rows[i], port);
+		for (k = 0; k < np; k++) {
+			if (!(m[k / 64] >> (k % 64) & 1))
 				continue;
-			group_add(&f->groups[k], pr[k], v);
+			if (f->groups[k].count == 0 && !full) {
+				/* A finding's message quotes its first row. */
+				port_values(f, i, v, text, NULL);
+				full = true;
+			}
+			if (f->groups[k].count == 0)
+				group_start(&f->groups[k], pr[k], v);
+			group_add(&f->groups[k], port);
 			flag_row(&f->out->rows[i], pr[k]->finding_id);
 		}
 	}
-	for (k = 0; k < f->nrules[RULE_SCOPE_PORT]; k++)
+	for (k = 0; k < np; k++)
 		group_flush(f, &f->groups[k], host);
 	for (k = 0; k < f->nrules[RULE_SCOPE_HOST]; k++) {
 		const struct rule *r = f->rules[RULE_SCOPE_HOST][k];
@@ -873,6 +1125,10 @@ findings_run(const struct ruleset *rs, const struct findings_input *in,
 		f.rules[r->scope][f.nrules[r->scope]++] = r;
 	}
 	f.groups = xcalloc(f.nrules[RULE_SCOPE_PORT] + 1, sizeof(*f.groups));
+	f.words = f.nrules[RULE_SCOPE_PORT] / 64 + 1;
+	for (i = 0; i < f.nrules[RULE_SCOPE_PORT]; i++)
+		cond_fields(f.rules[RULE_SCOPE_PORT][i], f.need, P_COUNT);
+	memo_setup(&f);
 	f.hidden = xcalloc(out->nrows + 1, sizeof(*f.hidden));
 	ph = evidence_phases(in->ev, &f.nphases);
 	f.phases = xcalloc(f.nphases + 1, sizeof(*f.phases));
@@ -885,7 +1141,7 @@ findings_run(const struct ruleset *rs, const struct findings_input *in,
 		for (i = lo + 1; i < out->nrows &&
 		    addr_eq(&out->rows[i].host, &out->rows[lo].host); i++)
 			;
-		is_target[rec(&f, in->best[lo])->key.target] = true;
+		is_target[target_of(&f, lo)] = true;
 		run_host(&f, lo, i);
 	}
 	run_victims(&f, is_target);
@@ -897,7 +1153,8 @@ findings_run(const struct ruleset *rs, const struct findings_input *in,
 	for (i = kept = 0; i < out->nrows; i++) {
 		if (f.hidden[i])
 			continue;
-		out->rows[kept] = out->rows[i];
+		if (kept != i)
+			out->rows[kept] = out->rows[i];
 		out->summary.ports_by_state[out->rows[kept].state]++;
 		if (kept == 0 || !addr_eq(&out->rows[kept - 1].host,
 		    &out->rows[kept].host))
@@ -913,6 +1170,11 @@ findings_run(const struct ruleset *rs, const struct findings_input *in,
 	for (i = 0; i < RULE_SCOPE_COUNT; i++)
 		free(f.rules[i]);
 	free(f.groups);
+	free(f.match);
+	free(f.sc);
+	free(f.memo);
+	free(f.memo_val);
+	free(f.memo_match);
 	free(f.hidden);
 	free(f.phases);
 	free(is_target);

@@ -33,7 +33,7 @@ struct findings_input {
 	const struct tally *unsolicited; /* per destination host index */
 	const struct tally *backscatter; /* stray SYN-ACKs per source */
 	const uint32_t *ids;	/* record ids, grouped by row */
-	const size_t *row_first; /* row i: ids[row_first[i]..row_first[i+1]) */
+	const uint32_t *row_first; /* row i: ids[row_first[i]..row_first[i+1]) */
 	const uint32_t *best;	/* row i: the record that decided its verdict */
 	uint64_t start_ns;	/* first packet of the capture */
 };

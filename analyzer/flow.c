@@ -11,6 +11,9 @@
 
 struct flow_table {
 	struct flow_entry *slots;
+	uint64_t *occ;		/* bit i: slots[i].used, so sweeps skip empties */
+	uint32_t *hashes;	/* hashes[i] = slots[i].hash: probing reads this
+				   dense array, not the 96-byte entries */
 	uint32_t mask;		/* nslots - 1 */
 	uint32_t count;
 	uint32_t limit;		/* max entries (load cap) */
@@ -19,6 +22,7 @@ struct flow_table {
 
 static uint32_t flow_hash(const struct flow_key *k);
 static bool flow_key_eq(const struct flow_key *a, const struct flow_key *b);
+static bool slot_used(const struct flow_table *t, uint32_t i);
 
 struct flow_table *
 flow_new(uint32_t slots)
@@ -29,6 +33,8 @@ flow_new(uint32_t slots)
 	while (n < slots && n < (1u << 30))
 		n <<= 1;
 	t->slots = xcalloc(n, sizeof(*t->slots));
+	t->occ = xcalloc(n / 64 + 1, sizeof(*t->occ));
+	t->hashes = xcalloc(n, sizeof(*t->hashes));
 	t->mask = n - 1;
 	t->limit = (uint32_t)((uint64_t)n * TUN_FLOW_LOAD_PCT / 100);
 	return t;
@@ -40,6 +46,8 @@ flow_free(struct flow_table *t)
 	if (t == NULL)
 		return;
 	free(t->slots);
+	free(t->occ);
+	free(t->hashes);
 	free(t);
 }
 
@@ -89,13 +97,19 @@ flow_key_eq(const struct flow_key *a, const struct flow_key *b)
 	    addr_eq(&a->lo, &b->lo) && addr_eq(&a->hi, &b->hi);
 }
 
+static bool
+slot_used(const struct flow_table *t, uint32_t i)
+{
+	return t->occ[i >> 6] >> (i & 63) & 1;
+}
+
 struct flow_entry *
 flow_lookup(struct flow_table *t, const struct flow_key *k)
 {
 	uint32_t h = flow_hash(k), i = h & t->mask;
 
-	while (t->slots[i].used) {
-		if (t->slots[i].hash == h && flow_key_eq(&t->slots[i].key, k))
+	while (slot_used(t, i)) {
+		if (t->hashes[i] == h && flow_key_eq(&t->slots[i].key, k))
 			return &t->slots[i];
 		i = (i + 1) & t->mask;
 	}
@@ -112,13 +126,15 @@ flow_insert(struct flow_table *t, const struct flow_key *k)
 		return NULL;
 	h = flow_hash(k);
 	i = h & t->mask;
-	while (t->slots[i].used)
+	while (slot_used(t, i))
 		i = (i + 1) & t->mask;
 	e = &t->slots[i];
 	memset(e, 0, sizeof(*e));
 	e->key = *k;
 	e->hash = h;
 	e->used = 1;
+	t->hashes[i] = h;
+	t->occ[i >> 6] |= 1ull << (i & 63);
 	t->count++;
 	return e;
 }
@@ -130,17 +146,21 @@ flow_remove(struct flow_table *t, struct flow_entry *e)
 	uint32_t i = (uint32_t)(e - t->slots), j = i, home;
 
 	t->slots[i].used = 0;
+	t->occ[i >> 6] &= ~(1ull << (i & 63));
 	t->count--;
 	for (;;) {
 		j = (j + 1) & t->mask;
-		if (!t->slots[j].used)
+		if (!slot_used(t, j))
 			return;
-		home = t->slots[j].hash & t->mask;
+		home = t->hashes[j] & t->mask;
 		/* Move j back to i unless its home lies cyclically in (i, j]. */
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
 		t->slots[i] = t->slots[j];
+		t->hashes[i] = t->hashes[j];
+		t->occ[i >> 6] |= 1ull << (i & 63);
 		t->slots[j].used = 0;
+		t->occ[j >> 6] &= ~(1ull << (j & 63));
 		i = j;
 	}
 }
@@ -157,19 +177,35 @@ flow_capacity(const struct flow_table *t)
 	return t->limit;
 }
 
+/*
+ * Every slot counts against the budget, used or not, as one step of the
+ * cursor; runs of empty slots are stepped over a bitmap word at a time
+ * instead of touching the entries (a sweep reads the whole table).
+ */
 void
 flow_sweep(struct flow_table *t, uint32_t budget, flow_visit_fn fn, void *ctx)
 {
-	uint32_t n;
+	uint32_t n, stop = budget < t->mask + 1 ? budget : t->mask + 1;
 
-	for (n = 0; n < budget && n <= t->mask; n++) {
-		struct flow_entry *e = &t->slots[t->cursor];
+	for (n = 0; n < stop;) {
+		uint32_t c = t->cursor, skip;
+		uint64_t w = t->occ[c >> 6] >> (c & 63);
 
-		if (e->used && fn(ctx, e)) {
-			flow_remove(t, e);
+		if ((w & 1) == 0) {
+			skip = w == 0 ? 64 - (c & 63) :
+			    (uint32_t)__builtin_ctzll(w);
+			if (skip > stop - n)
+				skip = stop - n;
+			n += skip;
+			t->cursor = (c + skip) & t->mask;
+			continue;
+		}
+		n++;
+		if (fn(ctx, &t->slots[c])) {
+			flow_remove(t, &t->slots[c]);
 			continue; /* the shifted-in entry sits at cursor now */
 		}
-		t->cursor = (t->cursor + 1) & t->mask;
+		t->cursor = (c + 1) & t->mask;
 	}
 }
 
@@ -184,5 +220,6 @@ flow_drain(struct flow_table *t, void (*fn)(void *ctx, struct flow_entry *e),
 			fn(ctx, &t->slots[i]);
 			t->slots[i].used = 0;
 		}
+	memset(t->occ, 0, ((t->mask + 1) / 64 + 1) * sizeof(*t->occ));
 	t->count = 0;
 }

@@ -17,9 +17,11 @@ struct hosts {
 	uint32_t nslots;	/* power of two */
 	uint32_t max;
 	struct budget *budget;	/* borrowed; NULL: not budgeted */
+	uint32_t last[2];	/* the last two indexes interned (0: none) */
 };
 
 static void hosts_rehash(struct hosts *h, uint32_t nslots);
+static uint32_t addr_hash(const struct addr *a);
 static uint32_t *hosts_slot(const struct hosts *h, const struct addr *a);
 
 uint64_t
@@ -66,11 +68,25 @@ hosts_free(struct hosts *h)
 	free(h);
 }
 
+/* Two 64-bit words, multiply-xorshift: addresses are fixed-size. */
+static uint32_t
+addr_hash(const struct addr *a)
+{
+	uint64_t w[2], h;
+
+	memcpy(w, a->b, 16);
+	h = w[0] * 0x9e3779b97f4a7c15ull ^ w[1] * 0xc2b2ae3d27d4eb4full;
+	h ^= h >> 32;
+	h *= 0x94d049bb133111ebull;
+	h ^= h >> 29;
+	return (uint32_t)h;
+}
+
 static uint32_t *
 hosts_slot(const struct hosts *h, const struct addr *a)
 {
 	uint32_t mask = h->nslots - 1;
-	uint32_t i = (uint32_t)hosts_hash_bytes(a->b, 16, 0) & mask;
+	uint32_t i = addr_hash(a) & mask;
 
 	while (h->slots[i] != 0 && !addr_eq(&h->addrs[h->slots[i] - 1], a))
 		i = (i + 1) & mask;
@@ -95,13 +111,24 @@ hosts_find(const struct hosts *h, const struct addr *a)
 	return *hosts_slot(h, a);
 }
 
+/*
+ * A packet's addresses are mostly those of the last few packets (the
+ * scanner, the host being scanned): two are remembered before the table.
+ */
 uint32_t
 hosts_intern(struct hosts *h, const struct addr *a)
 {
-	uint32_t *s = hosts_slot(h, a);
+	uint32_t *s, i;
 
-	if (*s != 0)
+	for (i = 0; i < 2; i++)
+		if (h->last[i] != 0 && addr_eq(&h->addrs[h->last[i] - 1], a))
+			return h->last[i];
+	s = hosts_slot(h, a);
+	if (*s != 0) {
+		h->last[1] = h->last[0];
+		h->last[0] = *s;
 		return *s;
+	}
 	if (h->count >= h->max ||
 	    !budget_take(h->budget, BU_HOSTS, TUN_COST_HOST))
 		return 0;

@@ -11,20 +11,22 @@
 #endif
 
 #include <csv.h>
-#include <inttypes.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "out.h"
+#include "xmalloc.h"
 
+
+#define KINDS_BUF 1024 /* PK_COUNT x "tcp-other=closed|filtered/..." */
 
 static int out_csv_write(
     FILE *fp, const struct results *res, const struct out_opts *opts);
 static bool needs_quotes(const char *s, size_t n);
 static void out_csv_field(FILE *fp, const char *s, bool first);
-static void out_csv_u64(FILE *fp, uint64_t v);
-static void out_csv_row(FILE *fp, const struct port_row *r,
+static void buf_field(struct out_buf *ob, const char *s, size_t n);
+static void out_csv_row(struct out_buf *ob, const struct port_row *r,
     const char *label);
 
 const struct out_ops out_csv_ops = {
@@ -57,10 +59,13 @@ static const char *const out_csv_header[] = {
 static bool
 needs_quotes(const char *s, size_t n)
 {
-	if (strpbrk(s, ",\"\r\n") != NULL)
-		return true;
-	return n > 0 &&
-	    (strchr(" \t", s[0]) != NULL || strchr(" \t", s[n - 1]) != NULL);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+			return true;
+	return n > 0 && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
+	    s[n - 1] == '\t');
 }
 
 static void
@@ -76,86 +81,110 @@ out_csv_field(FILE *fp, const char *s, bool first)
 		fwrite(s, 1, n, fp);
 }
 
+/* ",field": bare, or through libcsv when it needs quoting. */
 static void
-out_csv_u64(FILE *fp, uint64_t v)
+buf_field(struct out_buf *ob, const char *s, size_t n)
 {
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	out_csv_field(fp, buf, false);
-}
-
-
-
-/* "syn=open/syn-ack;xmas=closed/reset" */
-void
-out_kinds_text(const struct port_row *r, char *buf, size_t len)
-{
-	const struct kind_verdict *k;
-	size_t i, off = 0;
-	int n;
-
-	buf[0] = '\0';
-	for (i = 0; i < r->nkinds && i < PK_COUNT; i++) {
-		k = &r->kinds[i];
-		n = snprintf(buf + off, len - off, "%s%s=%s/%s",
-		    i > 0 ? ";" : "", probe_kind_name(k->kind),
-		    port_state_name(k->state), reason_name(k->reason));
-		if (n < 0 || (size_t)n >= len - off)
-			break;
-		off += (size_t)n;
+	out_buf_putc(ob, ',');
+	if (!needs_quotes(s, n)) {
+		out_buf_put(ob, s, n);
+		return;
 	}
+	out_buf_flush(ob);
+	csv_fwrite(ob->fp, s, n);
 }
 
-/* "silent-drop;icmp-reject": the findings that concern this row. */
-void
-out_flags_text(const struct port_row *r, char *buf, size_t len)
-{
-	size_t i, off = 0;
-	int n;
-
-	buf[0] = '\0';
-	for (i = 0; i < r->nflags; i++) {
-		n = snprintf(buf + off, len - off, "%s%s", i ? ";" : "",
-		    r->flags[i]);
-		if (n < 0 || (size_t)n >= len - off)
-			break;
-		off += (size_t)n;
-	}
-}
-
+/*
+ * One row, formatted by hand into the buffer: addresses, numbers, names
+ * and times never need quoting; the service, the finding ids and the
+ * label might, so they go through buf_field().
+ */
 static void
-out_csv_row(FILE *fp, const struct port_row *r, const char *label)
+out_csv_row(struct out_buf *ob, const struct port_row *r, const char *label)
 {
-	char a[ADDR_STRLEN], t[OUT_ISO_BUF], kinds[OUT_KINDS_BUF], rtt[32];
+	char text[KINDS_BUF], *p;
+	const char *s;
+	size_t i, n;
 
-	out_csv_field(fp, out_addr(&r->host, a), true);
-	out_csv_field(fp, out_proto_name(r->proto), false);
-	out_csv_u64(fp, r->port);
-	out_csv_field(fp, port_state_name(r->state), false);
-	out_csv_field(fp, reason_name(r->reason), false);
-	out_csv_u64(fp, r->reason_ttl);
-	out_csv_field(
-	    fp, r->has_reason_ip ? addr_str(&r->reason_ip, a) : "", false);
-	out_csv_field(fp, out_addr(&r->scanner, a), false);
-	out_csv_u64(fp, r->probes);
-	out_csv_u64(fp, r->responses);
-	rtt[0] = '\0';
+	p = out_buf_room(ob, 3 * ADDR_STRLEN + 2 * OUT_ISO_BUF + 160);
+	p = out_fmt_addr(p, &r->host);
+	*p++ = ',';
+	s = out_proto_name(r->proto);
+	n = strlen(s);
+	memcpy(p, s, n);
+	p += n;
+	*p++ = ',';
+	p = out_fmt_u64(p, r->port);
+	*p++ = ',';
+	s = port_state_name(r->state);
+	n = strlen(s);
+	memcpy(p, s, n);
+	p += n;
+	*p++ = ',';
+	s = reason_name(r->reason);
+	n = strlen(s);
+	memcpy(p, s, n);
+	p += n;
+	*p++ = ',';
+	p = out_fmt_u64(p, r->reason_ttl);
+	*p++ = ',';
+	if (r->has_reason_ip)
+		p = out_fmt_addr(p, &r->reason_ip);
+	*p++ = ',';
+	p = out_fmt_addr(p, &r->scanner);
+	*p++ = ',';
+	p = out_fmt_u64(p, r->probes);
+	*p++ = ',';
+	p = out_fmt_u64(p, r->responses);
+	*p++ = ',';
 	if (r->rtt_ms >= 0 && r->rtt_ms < 1e12) /* also rejects NaN */
-		snprintf(rtt, sizeof(rtt), "%.3f", r->rtt_ms);
-	out_csv_field(fp, rtt, false);
-	out_iso_time(r->first_ns, t, sizeof(t));
-	out_csv_field(fp, t, false);
-	out_iso_time(r->last_ns, t, sizeof(t));
-	out_csv_field(fp, t, false);
-	out_csv_field(fp, r->service != NULL ? r->service : "", false);
-	out_kinds_text(r, kinds, sizeof(kinds));
-	out_csv_field(fp, kinds, false);
-	out_flags_text(r, kinds, sizeof(kinds));
-	out_csv_field(fp, kinds, false);
+		p = out_fmt_ms3(p, r->rtt_ms);
+	*p++ = ',';
+	p = out_fmt_time(p, r->first_ns);
+	*p++ = ',';
+	p = out_fmt_time(p, r->last_ns);
+	ob->p = p;
+	s = r->service != NULL ? r->service : "";
+	buf_field(ob, s, strlen(s));
+	/* "syn=open/syn-ack;xmas=closed/reset": names only, no quoting. */
+	p = out_buf_room(ob, PK_COUNT * 64 + 1);
+	*p++ = ',';
+	for (i = 0; i < r->nkinds && i < PK_COUNT; i++) {
+		const struct kind_verdict *k = &r->kinds[i];
+
+		if (i > 0)
+			*p++ = ';';
+		s = probe_kind_name(k->kind);
+		n = strlen(s);
+		memcpy(p, s, n);
+		p += n;
+		*p++ = '=';
+		s = port_state_name(k->state);
+		n = strlen(s);
+		memcpy(p, s, n);
+		p += n;
+		*p++ = '/';
+		s = reason_name(k->reason);
+		n = strlen(s);
+		memcpy(p, s, n);
+		p += n;
+	}
+	ob->p = p;
+	/* "silent-drop;icmp-reject": the findings that concern this row. */
+	for (i = n = 0; i < r->nflags && n < sizeof(text) - 1; i++) {
+		size_t k = strlen(r->flags[i]);
+
+		if (i > 0)
+			text[n++] = ';';
+		if (k > sizeof(text) - 1 - n)
+			k = sizeof(text) - 1 - n; /* cut as snprintf() did */
+		memcpy(text + n, r->flags[i], k);
+		n += k;
+	}
+	buf_field(ob, text, n);
 	if (label != NULL)
-		out_csv_field(fp, label, false);
-	putc('\n', fp);
+		buf_field(ob, label, strlen(label));
+	out_buf_putc(ob, '\n');
 }
 
 static const char *const findings_header[] = { "id", "severity", "host",
@@ -198,9 +227,10 @@ out_csv_findings(FILE *fp, const struct results *res, const char *label,
 static int
 out_csv_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 {
-	size_t i;
-
 	const char *label = opts != NULL ? opts->input_label : NULL;
+	struct out_buf *ob;
+	size_t i;
+	int err;
 
 	if (opts == NULL || !opts->continued) {
 		for (i = 0; out_csv_header[i] != NULL; i++)
@@ -209,9 +239,50 @@ out_csv_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 			out_csv_field(fp, "capture", false);
 		putc('\n', fp);
 	}
-	for (i = 0; i < res->nrows && !ferror(fp); i++)
-		out_csv_row(fp, &res->rows[i], label);
-	if (fflush(fp) == EOF || ferror(fp))
+	ob = xmalloc(sizeof(*ob));
+	out_buf_init(ob, fp);
+	for (i = 0; i < res->nrows && !ob->error; i++)
+		out_csv_row(ob, &res->rows[i], label);
+	err = out_buf_flush(ob);
+	free(ob);
+	if (err != 0 || fflush(fp) == EOF || ferror(fp))
 		return -1;
 	return 0;
+}
+
+/* "syn=open/syn-ack;xmas=closed/reset" */
+void
+out_kinds_text(const struct port_row *r, char *buf, size_t len)
+{
+	const struct kind_verdict *k;
+	size_t i, off = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < r->nkinds && i < PK_COUNT; i++) {
+		k = &r->kinds[i];
+		n = snprintf(buf + off, len - off, "%s%s=%s/%s",
+		    i > 0 ? ";" : "", probe_kind_name(k->kind),
+		    port_state_name(k->state), reason_name(k->reason));
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+}
+
+/* "silent-drop;icmp-reject": the findings that concern this row. */
+void
+out_flags_text(const struct port_row *r, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < r->nflags; i++) {
+		n = snprintf(buf + off, len - off, "%s%s", i ? ";" : "",
+		    r->flags[i]);
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
 }

@@ -13,10 +13,12 @@
 
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "out.h"
+#include "xmalloc.h"
 
 
 static int json_write(
@@ -26,8 +28,8 @@ static void json_u64(FILE *fp, const char *key, uint64_t v);
 static void json_str(FILE *fp, const char *key, const char *s);
 static void json_addr(FILE *fp, const char *key, const struct addr *a);
 static void json_time(FILE *fp, const char *key, uint64_t ns, bool have);
-static void json_rtt(FILE *fp, const char *key, double ms);
-static void json_row(FILE *fp, const struct port_row *r, const char *label);
+static void json_row(struct out_buf *ob, const struct port_row *r,
+    const char *label);
 static void json_summary(FILE *fp, const struct run_summary *s,
     const char *label);
 static void json_finding(FILE *fp, const struct finding *f,
@@ -79,72 +81,159 @@ json_time(FILE *fp, const char *key, uint64_t ns, bool have)
 	json_str(fp, key, have ? buf : NULL);
 }
 
-/* Three decimals, trailing zeros dropped: 0.5, 12.345, 3 (integral). */
-static void
-json_rtt(FILE *fp, const char *key, double ms)
+/* ,"key": then a string that needs no escaping (a name, an address). */
+static char *
+put_key(char *p, const char *key)
 {
-	char buf[32];
-	size_t n;
+	size_t n = strlen(key);
 
-	json_key(fp, key);
-	if (!(ms >= 0 && ms < 1e12)) { /* none (< 0), NaN, absurd */
-		fputs("null", fp);
-		return;
-	}
-	n = (size_t)snprintf(buf, sizeof(buf), "%.3f", ms);
-	while (n > 0 && buf[n - 1] == '0')
-		n--;
-	if (n > 0 && buf[n - 1] == '.')
-		n--;
-	fwrite(buf, 1, n, fp);
+	*p++ = ',';
+	*p++ = '"';
+	memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	return p;
 }
 
+static char *
+put_plain(char *p, const char *s)
+{
+	size_t n = strlen(s);
 
+	*p++ = '"';
+	memcpy(p, s, n);
+	p += n;
+	*p++ = '"';
+	return p;
+}
+
+/* A name from a fixed table (no escaping), else through the escaper. */
 static void
-json_row(FILE *fp, const struct port_row *r, const char *label)
+buf_name(struct out_buf *ob, const char *key, const char *s)
+{
+	char *p = out_buf_room(ob, 64);
+	size_t i;
+
+	for (i = 0; s != NULL && s[i] != '\0' && i < 40; i++)
+		if (s[i] < 0x20 || s[i] == '"' || s[i] == '\\' || s[i] >= 0x7f)
+			break;
+	if (s != NULL && s[i] == '\0' && i < 40) {
+		ob->p = put_plain(put_key(p, key), s);
+		return;
+	}
+	ob->p = put_key(p, key);
+	out_buf_json(ob, s);
+}
+
+static char *
+put_addr(char *p, const char *key, const struct addr *a)
+{
+	p = put_key(p, key);
+	if (a == NULL) {
+		memcpy(p, "null", 4);
+		return p + 4;
+	}
+	*p++ = '"';
+	p = out_fmt_addr(p, a);
+	*p++ = '"';
+	return p;
+}
+
+static char *
+put_u64(char *p, const char *key, uint64_t v)
+{
+	return out_fmt_u64(put_key(p, key), v);
+}
+
+/* Three decimals, trailing zeros dropped: 0.5, 12.345, 3 (integral). */
+static char *
+put_rtt(char *p, const char *key, double ms)
+{
+	char *e;
+
+	p = put_key(p, key);
+	if (!(ms >= 0 && ms < 1e12)) {
+		memcpy(p, "null", 4);
+		return p + 4;
+	}
+	e = out_fmt_ms3(p, ms);
+	while (e > p && e[-1] == '0')
+		e--;
+	if (e > p && e[-1] == '.')
+		e--;
+	return e;
+}
+
+static char *
+put_time(char *p, const char *key, uint64_t ns)
+{
+	p = put_key(p, key);
+	*p++ = '"';
+	p = out_fmt_time(p, ns);
+	*p++ = '"';
+	return p;
+}
+
+/*
+ * One port object, formatted by hand into the buffer (the same bytes as
+ * the json_* helpers write): names, numbers, addresses and times need no
+ * escaping; the label, service, rule and finding ids go through it.
+ */
+static void
+json_row(struct out_buf *ob, const struct port_row *r, const char *label)
 {
 	const struct kind_verdict *k;
 	size_t i;
+	char *p;
 
-	fputs("{\"type\":\"port\"", fp);
-	if (label != NULL)
-		json_str(fp, "capture", label);
-	json_addr(fp, "host", &r->host);
-	json_str(fp, "proto", out_proto_name(r->proto));
-	json_u64(fp, "port", r->port);
-	json_str(fp, "state", port_state_name(r->state));
-	json_str(fp, "reason", reason_name(r->reason));
-	json_u64(fp, "reason_ttl", r->reason_ttl);
-	json_addr(fp, "reason_ip", r->has_reason_ip ? &r->reason_ip : NULL);
-	json_addr(fp, "scanner", &r->scanner);
-	json_u64(fp, "probes", r->probes);
-	json_u64(fp, "responses", r->responses);
-	json_rtt(fp, "rtt_ms", r->rtt_ms);
-	json_time(fp, "first_seen", r->first_ns, true);
-	json_time(fp, "last_seen", r->last_ns, true);
-	json_str(fp, "service", r->service);
-	fputs(",\"verdicts\":[", fp);
+	out_buf_put(ob, "{\"type\":\"port\"", 14);
+	if (label != NULL) {
+		out_buf_put(ob, ",\"capture\":", 11);
+		out_buf_json(ob, label);
+	}
+	p = out_buf_room(ob, 3 * ADDR_STRLEN + 2 * OUT_ISO_BUF + 320);
+	p = put_addr(p, "host", &r->host);
+	p = put_plain(put_key(p, "proto"), out_proto_name(r->proto));
+	p = put_u64(p, "port", r->port);
+	p = put_plain(put_key(p, "state"), port_state_name(r->state));
+	p = put_plain(put_key(p, "reason"), reason_name(r->reason));
+	p = put_u64(p, "reason_ttl", r->reason_ttl);
+	p = put_addr(p, "reason_ip", r->has_reason_ip ? &r->reason_ip : NULL);
+	p = put_addr(p, "scanner", &r->scanner);
+	p = put_u64(p, "probes", r->probes);
+	p = put_u64(p, "responses", r->responses);
+	p = put_rtt(p, "rtt_ms", r->rtt_ms);
+	p = put_time(p, "first_seen", r->first_ns);
+	p = put_time(p, "last_seen", r->last_ns);
+	ob->p = p;
+	out_buf_put(ob, ",\"service\":", 11);
+	out_buf_json(ob, r->service);
+	out_buf_put(ob, ",\"verdicts\":[", 13);
 	for (i = 0; i < r->nkinds && i < PK_COUNT; i++) {
 		k = &r->kinds[i];
-		fputs(i > 0 ? ",{\"probe\":" : "{\"probe\":", fp);
-		out_json_string(fp, probe_kind_name(k->kind));
-		json_str(fp, "state", port_state_name(k->state));
-		json_str(fp, "reason", reason_name(k->reason));
-		json_u64(fp, "reason_ttl", k->reason_ttl);
-		json_addr(
-		    fp, "reason_ip", k->has_reason_ip ? &k->reason_ip : NULL);
-		json_u64(fp, "tries", k->tries);
-		json_u64(fp, "replies", k->replies);
-		json_str(fp, "rule", k->rule);
-		putc('}', fp);
+		p = out_buf_room(ob, ADDR_STRLEN + 300);
+		memcpy(p, i > 0 ? ",{\"probe\":" : "{\"probe\":", i > 0 ? 10 : 9);
+		p += i > 0 ? 10 : 9;
+		p = put_plain(p, probe_kind_name(k->kind));
+		p = put_plain(put_key(p, "state"), port_state_name(k->state));
+		p = put_plain(put_key(p, "reason"), reason_name(k->reason));
+		p = put_u64(p, "reason_ttl", k->reason_ttl);
+		p = put_addr(p, "reason_ip", k->has_reason_ip ? &k->reason_ip :
+		    NULL);
+		p = put_u64(p, "tries", k->tries);
+		p = put_u64(p, "replies", k->replies);
+		ob->p = p;
+		buf_name(ob, "rule", k->rule);
+		out_buf_putc(ob, '}');
 	}
-	fputs("],\"findings\":[", fp);
+	out_buf_put(ob, "],\"findings\":[", 14);
 	for (i = 0; i < r->nflags; i++) {
 		if (i > 0)
-			putc(',', fp);
-		out_json_string(fp, r->flags[i]);
+			out_buf_putc(ob, ',');
+		out_buf_json(ob, r->flags[i]);
 	}
-	fputs("]}\n", fp);
+	out_buf_put(ob, "]}\n", 3);
 }
 
 /* {"type":"finding",...}: the ports as "tcp/22" strings, evidence as is. */
@@ -242,12 +331,15 @@ json_summary(FILE *fp, const struct run_summary *s, const char *label)
 static int
 json_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 {
+	const char *label = opts != NULL ? opts->input_label : NULL;
+	struct out_buf *ob = xmalloc(sizeof(*ob));
 	size_t i;
 
-	const char *label = opts != NULL ? opts->input_label : NULL;
-
-	for (i = 0; i < res->nrows && !ferror(fp); i++)
-		json_row(fp, &res->rows[i], label);
+	out_buf_init(ob, fp);
+	for (i = 0; i < res->nrows && !ob->error; i++)
+		json_row(ob, &res->rows[i], label);
+	out_buf_flush(ob);
+	free(ob);
 	for (i = 0; i < res->nfindings && !ferror(fp); i++)
 		json_finding(fp, &res->findings[i], label);
 	json_summary(fp, &res->summary, label);

@@ -70,6 +70,58 @@ out_utf8_len(const unsigned char *p)
 	return n;
 }
 
+/* Bytes JSON strings carry as they are: printable ASCII but " and \. */
+static bool
+json_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/*
+ * The escape of the byte at p (a control byte, '"', '\\' or a byte that
+ * does not start well-formed UTF-8) into esc, or the length of the
+ * well-formed UTF-8 sequence there (*n, esc unused). Returns the escape's
+ * length, 0 for a UTF-8 sequence.
+ */
+static size_t
+json_escape(const unsigned char *p, char esc[8], size_t *n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	*n = 1;
+	switch (*p) {
+	case '"':
+	case '\\':
+		esc[0] = '\\';
+		esc[1] = (char)*p;
+		return 2;
+	case '\b':
+		memcpy(esc, "\\b", 2);
+		return 2;
+	case '\f':
+		memcpy(esc, "\\f", 2);
+		return 2;
+	case '\n':
+		memcpy(esc, "\\n", 2);
+		return 2;
+	case '\r':
+		memcpy(esc, "\\r", 2);
+		return 2;
+	case '\t':
+		memcpy(esc, "\\t", 2);
+		return 2;
+	default:
+		break;
+	}
+	if (*p >= 0x80 && (*n = out_utf8_len(p)) > 0)
+		return 0;
+	*n = 1;
+	memcpy(esc, "\\u00", 4);
+	esc[4] = hex[*p >> 4];
+	esc[5] = hex[*p & 15];
+	return 6;
+}
+
 /*
  * RFC 8259 section 7. Control bytes get the short escapes where JSON has
  * them and \u00XX otherwise; a byte that does not start well-formed UTF-8
@@ -79,39 +131,28 @@ out_utf8_len(const unsigned char *p)
 int
 out_json_string(FILE *fp, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
+	const unsigned char *p = (const unsigned char *)s, *q;
+	char esc[8];
+	size_t n, e;
 
 	if (s == NULL)
 		return fputs("null", fp) == EOF ? -1 : 0;
 	if (putc('"', fp) == EOF)
 		return -1;
 	while (*p != '\0') {
-		if (*p == '"' || *p == '\\') {
-			putc('\\', fp);
-			putc(*p, fp);
-		} else if (*p == '\b') {
-			fputs("\\b", fp);
-		} else if (*p == '\f') {
-			fputs("\\f", fp);
-		} else if (*p == '\n') {
-			fputs("\\n", fp);
-		} else if (*p == '\r') {
-			fputs("\\r", fp);
-		} else if (*p == '\t') {
-			fputs("\\t", fp);
-		} else if (*p < 0x20) {
-			fprintf(fp, "\\u%04x", *p);
-		} else if (*p < 0x80) {
-			putc(*p, fp);
-		} else if ((n = out_utf8_len(p)) > 0) {
-			fwrite(p, 1, n, fp);
-			p += n;
+		for (q = p; json_plain(*q); q++)
+			;
+		if (q > p) {
+			fwrite(p, 1, (size_t)(q - p), fp);
+			p = q;
 			continue;
-		} else {
-			fprintf(fp, "\\u%04x", *p);
 		}
-		p++;
+		e = json_escape(p, esc, &n);
+		if (e > 0)
+			fwrite(esc, 1, e, fp);
+		else
+			fwrite(p, 1, n, fp);
+		p += n;
 	}
 	if (putc('"', fp) == EOF || ferror(fp))
 		return -1;
@@ -119,61 +160,260 @@ out_json_string(FILE *fp, const char *s)
 }
 
 void
-out_iso_time(uint64_t ns, char *buf, size_t len)
+out_buf_json(struct out_buf *ob, const char *s)
 {
-	/* Rows come in bursts of the same second: format it once. */
-	static _Thread_local time_t last = (time_t)-1;
-	static _Thread_local char head[OUT_ISO_BUF];
-	static _Thread_local size_t hlen;
-	time_t t = (time_t)(ns / 1000000000u);
+	const unsigned char *p = (const unsigned char *)s, *q;
+	char esc[8];
+	size_t n, e;
+
+	if (s == NULL) {
+		out_buf_put(ob, "null", 4);
+		return;
+	}
+	out_buf_putc(ob, '"');
+	while (*p != '\0') {
+		for (q = p; json_plain(*q); q++)
+			;
+		if (q > p) {
+			out_buf_put(ob, p, (size_t)(q - p));
+			p = q;
+			continue;
+		}
+		e = json_escape(p, esc, &n);
+		if (e > 0)
+			out_buf_put(ob, esc, e);
+		else
+			out_buf_put(ob, p, n);
+		p += n;
+	}
+	out_buf_putc(ob, '"');
+}
+
+static void fmt_date(char *p, uint64_t day);
+
+/* Two digits of v < 100. */
+static char *
+put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+char *
+out_fmt_u64(char *p, uint64_t v)
+{
+	char tmp[20], *t = tmp + sizeof(tmp);
+	size_t n;
+
+	do {
+		*--t = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	n = (size_t)(tmp + sizeof(tmp) - t);
+	memcpy(p, t, n);
+	return p + n;
+}
+
+char *
+out_fmt_time(char *p, uint64_t ns)
+{
+	/* Rows span a few days at most: remember the day's text. */
+	static _Thread_local uint64_t last_day = UINT64_MAX;
+	static _Thread_local char head[11];
+	uint64_t s = ns / 1000000000u;
 	unsigned us = (unsigned)(ns % 1000000000u / 1000u);
-	struct tm tm;
+	unsigned sod = (unsigned)(s % 86400u);
 	int i;
 
-	if (t != last) {
-		if (gmtime_r(&t, &tm) == NULL ||
-		    (hlen = strftime(head, sizeof(head), "%Y-%m-%dT%H:%M:%S",
-		    &tm)) == 0) {
-			snprintf(buf, len, "?");
-			last = (time_t)-1;
-			return;
-		}
-		last = t;
+	if (s / 86400u != last_day) {
+		fmt_date(head, s / 86400u);
+		last_day = s / 86400u;
 	}
-	if (len < hlen + 9) {
+	memcpy(p, head, sizeof(head));
+	p = put2(p + sizeof(head), sod / 3600);
+	*p++ = ':';
+	p = put2(p, sod / 60 % 60);
+	*p++ = ':';
+	p = put2(p, sod % 60);
+	*p++ = '.';
+	for (i = 5; i >= 0; i--) {
+		p[i] = (char)('0' + us % 10);
+		us /= 10;
+	}
+	p[6] = 'Z';
+	return p + 7;
+}
+
+/*
+ * "YYYY-MM-DDT" (11 bytes) of a day since 1970-01-01: the civil date (H.
+ * Hinnant's civil_from_days, proleptic Gregorian, as gmtime() computes it).
+ * 64-bit nanoseconds end in 2554, so the year always has four digits.
+ */
+static void
+fmt_date(char *p, uint64_t day)
+{
+	uint64_t z = day + 719468u;
+	uint64_t era = z / 146097u;
+	unsigned doe = (unsigned)(z - era * 146097u);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned d = doy - (153 * mp + 2) / 5 + 1;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	unsigned y = (unsigned)(era * 400u) + yoe + (m <= 2);
+
+	p = put2(p, y / 100);
+	p = put2(p, y % 100);
+	*p++ = '-';
+	p = put2(p, m);
+	*p++ = '-';
+	p = put2(p, d);
+	*p = 'T';
+}
+
+void
+out_iso_time(uint64_t ns, char *buf, size_t len)
+{
+	char t[OUT_ISO_BUF], *e = out_fmt_time(t, ns);
+	size_t n = (size_t)(e - t);
+
+	if (len < n + 1) {
 		snprintf(buf, len, "?");
 		return;
 	}
-	memcpy(buf, head, hlen);
-	buf[hlen] = '.';
-	for (i = 6; i >= 1; i--) {
-		buf[hlen + (size_t)i] = (char)('0' + us % 10);
-		us /= 10;
+	memcpy(buf, t, n);
+	buf[n] = '\0';
+}
+
+/* Dotted quad, as inet_ntop() writes it. */
+static char *
+fmt_v4(char *p, const uint8_t b[4])
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned v = b[i];
+
+		if (i > 0)
+			*p++ = '.';
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
 	}
-	buf[hlen + 7] = 'Z';
-	buf[hlen + 8] = '\0';
+	return p;
+}
+
+/* Rows alternate between a few addresses: remember the last two. */
+static _Thread_local struct addr seen[2];
+static _Thread_local char seen_text[2][ADDR_STRLEN];
+static _Thread_local uint8_t seen_len[2], seen_valid[2], seen_next;
+
+static unsigned
+addr_cached(const struct addr *a)
+{
+	unsigned i;
+	char *e;
+
+	for (i = 0; i < 2; i++)
+		if (seen_valid[i] && memcmp(seen[i].b, a->b, 16) == 0)
+			return i;
+	i = seen_next;
+	seen_next ^= 1;
+	if (addr_is_v4(a))
+		e = fmt_v4(seen_text[i], a->b + 12);
+	else
+		e = seen_text[i] + strlen(addr_str(a, seen_text[i]));
+	*e = '\0';
+	seen[i] = *a;
+	seen_len[i] = (uint8_t)(e - seen_text[i]);
+	seen_valid[i] = 1;
+	return i;
+}
+
+char *
+out_fmt_addr(char *p, const struct addr *a)
+{
+	unsigned i = addr_cached(a);
+
+	memcpy(p, seen_text[i], seen_len[i]);
+	return p + seen_len[i];
 }
 
 const char *
 out_addr(const struct addr *a, char buf[ADDR_STRLEN])
 {
-	/* Rows alternate between a few addresses: remember the last two. */
-	static _Thread_local struct addr seen[2];
-	static _Thread_local char text[2][ADDR_STRLEN];
-	static _Thread_local int valid[2], next;
-	int i;
+	unsigned i = addr_cached(a);
 
-	for (i = 0; i < 2; i++)
-		if (valid[i] && addr_eq(&seen[i], a)) {
-			memcpy(buf, text[i], ADDR_STRLEN);
-			return buf;
-		}
-	addr_str(a, text[next]);
-	seen[next] = *a;
-	valid[next] = 1;
-	memcpy(buf, text[next], ADDR_STRLEN);
-	next ^= 1;
+	memcpy(buf, seen_text[i], (size_t)seen_len[i] + 1);
 	return buf;
+}
+
+/*
+ * "%.3f": RTTs are whole microseconds, so ms * 1000 is an integer up to
+ * rounding error and the three decimals are exact; anything near a
+ * rounding boundary goes through snprintf().
+ */
+char *
+out_fmt_ms3(char *p, double ms)
+{
+	double x = ms * 1000.0;
+	uint64_t u;
+	double frac;
+	unsigned k;
+
+	if (x < 9e15) {
+		u = (uint64_t)(x + 0.5);
+		frac = x - (double)u;
+		if (frac > -0.25 && frac < 0.25) {
+			p = out_fmt_u64(p, u / 1000);
+			k = (unsigned)(u % 1000);
+			p[0] = '.';
+			p[1] = (char)('0' + k / 100);
+			p[2] = (char)('0' + k / 10 % 10);
+			p[3] = (char)('0' + k % 10);
+			return p + 4;
+		}
+	}
+	return p + snprintf(p, 32, "%.3f", ms);
+}
+
+void
+out_buf_init(struct out_buf *ob, FILE *fp)
+{
+	ob->fp = fp;
+	ob->p = ob->b;
+	ob->error = false;
+}
+
+int
+out_buf_flush(struct out_buf *ob)
+{
+	size_t n = (size_t)(ob->p - ob->b);
+
+	if (n > 0 && !ob->error && fwrite(ob->b, 1, n, ob->fp) != n)
+		ob->error = true;
+	ob->p = ob->b;
+	if (ferror(ob->fp))
+		ob->error = true;
+	return ob->error ? -1 : 0;
+}
+
+void
+out_buf_put(struct out_buf *ob, const void *s, size_t n)
+{
+	if ((size_t)(ob->b + OUT_BUF_SIZE - ob->p) < n) {
+		out_buf_flush(ob);
+		if (n > OUT_BUF_SIZE / 2) {
+			if (!ob->error && fwrite(s, 1, n, ob->fp) != n)
+				ob->error = true;
+			return;
+		}
+	}
+	memcpy(ob->p, s, n);
+	ob->p += n;
 }
 
 const char *

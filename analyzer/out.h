@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "results.h"
 
@@ -77,6 +78,64 @@ void out_iso_time(uint64_t ns, char *buf, size_t len);
 
 /* addr_str() with a small per-thread cache (rows repeat addresses). */
 const char *out_addr(const struct addr *a, char buf[ADDR_STRLEN]);
+
+/*
+ * Hand formatting for the writers' per-row fields (no printf per field).
+ * Each writes at p, without a NUL, and returns the end of what it wrote;
+ * the text is the same as the printf/strftime/inet_ntop forms they replace.
+ */
+char *out_fmt_u64(char *p, uint64_t v);			/* "%llu" */
+char *out_fmt_time(char *p, uint64_t ns);		/* out_iso_time() */
+char *out_fmt_addr(char *p, const struct addr *a);	/* out_addr() */
+/* "%.3f" of ms, 0 <= ms < 1e12 (at most 17 bytes). */
+char *out_fmt_ms3(char *p, double ms);
+
+/*
+ * A writer's output buffer: rows are formatted into it by hand and reach
+ * the stream in large fwrite() calls, not in a stdio call per field.
+ * Whatever goes to the stream directly (libcsv quoting) must come after
+ * out_buf_flush(). Heap-allocate it (64 KiB); nothing to free inside.
+ */
+#define OUT_BUF_SIZE 65536u
+#define OUT_BUF_ROOM 2048u	/* out_buf_room() never asks for more */
+
+struct out_buf {
+	FILE *fp;
+	char *p;		/* next free byte of b */
+	bool error;		/* a write to fp failed */
+	char b[OUT_BUF_SIZE];
+};
+
+void out_buf_init(struct out_buf *ob, FILE *fp);
+/* Write out what is pending; -1 once any write failed. */
+int out_buf_flush(struct out_buf *ob);
+/* Append n bytes of any length. */
+void out_buf_put(struct out_buf *ob, const void *s, size_t n);
+
+/* At least n (<= OUT_BUF_ROOM) free bytes at the returned ob->p. */
+static inline char *
+out_buf_room(struct out_buf *ob, size_t n)
+{
+	if ((size_t)(ob->b + OUT_BUF_SIZE - ob->p) < n)
+		out_buf_flush(ob);
+	return ob->p;
+}
+
+static inline void
+out_buf_puts(struct out_buf *ob, const char *s)
+{
+	out_buf_put(ob, s, strlen(s));
+}
+
+static inline void
+out_buf_putc(struct out_buf *ob, char c)
+{
+	*out_buf_room(ob, 1) = c;
+	ob->p++;
+}
+
+/* out_json_string() into the buffer. */
+void out_buf_json(struct out_buf *ob, const char *s);
 
 /* Ports of one state grouped by (proto, reason), for nmap's collapsing. */
 struct out_reason_group {

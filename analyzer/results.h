@@ -49,9 +49,9 @@ struct port_row {
 	uint64_t first_ns, last_ns; /* capture time of first/last probe or reply */
 	const char *service;	/* services(5) name or NULL (borrowed, static) */
 	uint8_t nkinds;		/* entries used in kinds[] */
+	uint8_t nflags;		/* findings that make this verdict unreliable */
 	struct kind_verdict *kinds; /* nkinds, sorted by kind; they live in
 				   results.kind_pool */
-	uint8_t nflags;		/* findings that make this verdict unreliable */
 	const char *flags[RESULTS_MAX_FLAGS]; /* their ids (borrowed) */
 };
 
