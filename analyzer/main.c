@@ -133,6 +133,30 @@ add_summary(struct run_summary *t, const struct run_summary *s)
 	t->partial |= s->partial;
 }
 
+/* The options a job's report is written with. */
+static void
+job_out_opts(const struct cli *c, const struct job *j, size_t index,
+    struct out_opts *oo)
+{
+	memset(oo, 0, sizeof(*oo));
+	oo->verbose = c->verbose;
+	oo->input_label = j->label;
+	oo->continued = index > 0;
+}
+
+/* batch render(): the job's report, formatted in its worker thread. */
+static int
+job_render(void *ctx, const struct job *j, size_t index, FILE *fp)
+{
+	const struct run *r = ctx;
+	struct out_opts oo;
+
+	if (j->status != JOB_OK && j->status != JOB_PARTIAL)
+		return 0;
+	job_out_opts(r->c, j, index, &oo);
+	return r->fmt->write(fp, &j->res, &oo);
+}
+
 static void
 job_done(void *ctx, struct job *j, size_t index)
 {
@@ -165,13 +189,15 @@ job_done(void *ctx, struct job *j, size_t index)
 	if (r->baseline != NULL && baseline_compare(r->baseline, &j->res,
 	    r->out) != 0)
 		r->differs = true;
-	memset(&oo, 0, sizeof(oo));
-	oo.verbose = c->verbose;
-	oo.input_label = j->label;
-	oo.continued = index > 0;
+	job_out_opts(c, j, index, &oo);
 	if (r->explain != NULL)
 		analyzer_explain(j->a, &j->res, r->explain, r->out);
-	else if (r->baseline == NULL && r->fmt->write(r->out, &j->res, &oo) != 0)
+	else if (r->baseline == NULL && j->text != NULL) {
+		if (j->render_rc != 0 || fwrite(j->text, 1, j->text_len,
+		    r->out) != j->text_len || fflush(r->out) == EOF)
+			r->write_error = true;
+	} else if (r->baseline == NULL &&
+	    r->fmt->write(r->out, &j->res, &oo) != 0)
 		r->write_error = true;
 	if (r->findings != NULL && out_csv_findings(r->findings, &j->res,
 	    j->label, index == 0) != 0)
@@ -420,6 +446,10 @@ analyze(const struct cli *c, const struct ruleset *rs)
 	bo.progress = !c->quiet && isatty(STDERR_FILENO);
 	bo.counters = c->verbose > 0;
 	bo.total_bytes = in.bytes;
+	if (r.explain == NULL && r.baseline == NULL && njobs > 1) {
+		bo.render = job_render; /* reports formatted in the workers */
+		bo.render_ctx = &r;
+	}
 	(void)service_name(0, 6); /* fill the shared table before threads */
 	if (bo.log != NULL)
 		batch_run(jobs, njobs, &bo, rs, emit_done, &r);

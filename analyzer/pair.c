@@ -180,13 +180,13 @@ note(struct pairing *p, const struct flow_entry *e, uint8_t what,
     const struct decoded *d, uint64_t ts)
 {
 	struct explain_event x;
-	const struct port_ev *r;
+	const struct port_key *k;
 
 	if (p->explain == NULL || e->port_ev == EV_NONE)
 		return;
-	r = evidence_at(p->ev, e->port_ev);
+	k = evidence_key(p->ev, e->port_ev);
 	if (!explain_matches(&p->explain->filter,
-	    hosts_addr(p->hosts, r->key.target), r->key.port))
+	    hosts_addr(p->hosts, k->target), k->port))
 		return;
 	memset(&x, 0, sizeof(x));
 	x.record = e->port_ev;
@@ -259,21 +259,18 @@ release(struct pairing *p, struct flow_entry *e, bool ended)
 	struct reply_in in;
 	struct label l;
 
-	struct port_ev *r;
-
 	if (e->port_ev == EV_NONE || e->state == FL_CONN)
 		return;
 	if (e->tries)
 		evidence_tries(p->ev, e->port_ev, e->tries, e->first_ns,
 		    e->last_ns);
 	e->tries = 0;
-	r = evidence_at(p->ev, e->port_ev);
-	if (e->state == FL_SYNACK && r->halfopen < UINT16_MAX)
-		r->halfopen++; /* SYN-ACK never acknowledged nor reset */
+	if (e->state == FL_SYNACK) /* SYN-ACK never acknowledged nor reset */
+		evidence_halfopen(p->ev, e->port_ev);
 	if (e->state != FL_PROBE)
 		return;
-	if (e->kind == PK_TRACE && e->ttl > r->silent_ttl)
-		r->silent_ttl = e->ttl;
+	if (e->kind == PK_TRACE)
+		evidence_trace_silent(p->ev, e->port_ev, e->ttl);
 	if (ended)
 		p->st.pending_at_end++;
 	else
@@ -430,7 +427,6 @@ answer(struct pairing *p, struct flow_entry *e, const struct decoded *d,
 {
 	struct reply_facts f;
 	struct label l;
-	struct port_ev *r;
 
 	in->kind = e->kind;
 	in->ip = d->ip_ver;
@@ -445,10 +441,9 @@ answer(struct pairing *p, struct flow_entry *e, const struct decoded *d,
 	}
 	p->st.paired++;
 	note(p, e, in->reply == RK_ICMP ? EX_ICMP : EX_REPLY, d, ts);
-	r = evidence_at(p->ev, e->port_ev);
 	memset(&f, 0, sizeof(f));
-	f.retry = (e->tries > 1 || r->round_probes > 1) &&
-	    e->last_ns - r->round_ns >= (uint64_t)TUN_RETRY_GAP_MS * 1000000u;
+	f.retry = evidence_answers_retry(p->ev, e->port_ev, e->tries,
+	    e->last_ns);
 	if (e->tries)
 		evidence_tries(p->ev, e->port_ev, e->tries, e->first_ns,
 		    e->last_ns);
@@ -466,11 +461,8 @@ answer(struct pairing *p, struct flow_entry *e, const struct decoded *d,
 	}
 	f.src = hosts_intern(p->hosts, &d->src);
 	f.ts_ns = ts;
-	if (e->kind == PK_TRACE && in->reply == RK_ICMP && !in->from_target &&
-	    e->ttl >= r->hop_ttl) {
-		r->hop_ttl = e->ttl;
-		r->hop_src = f.src;
-	}
+	if (e->kind == PK_TRACE && in->reply == RK_ICMP && !in->from_target)
+		evidence_trace_hop(p->ev, e->port_ev, e->ttl, f.src);
 	f.rtt_us = ts >= e->last_ns ?
 	    (uint32_t)((ts - e->last_ns) / 1000 > UINT32_MAX - 1 ?
 	    UINT32_MAX - 1 : (ts - e->last_ns) / 1000) : 0;
@@ -561,16 +553,10 @@ tcp_from_prober(struct pairing *p, struct ctx *c, struct flow_entry *e)
 static void
 conn_reset(struct pairing *p, struct flow_entry *e, const struct decoded *d)
 {
-	struct port_ev *r;
-
 	if (e->port_ev == EV_NONE || e->reply_ttl == 0 ||
 	    d->ttl == e->reply_ttl)
 		return;
-	r = evidence_at(p->ev, e->port_ev);
-	if (r->after_data_rst < UINT16_MAX)
-		r->after_data_rst++;
-	r->conn_ttl = e->reply_ttl;
-	r->reset_ttl = d->ttl;
+	evidence_reset_after_data(p->ev, e->port_ev, e->reply_ttl, d->ttl);
 	e->prober_data = 0; /* one count per request */
 }
 

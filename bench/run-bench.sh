@@ -415,6 +415,28 @@ perport() { # perport CAPTURE FILE
 : >"$tmp/perport"
 perport "$SMALL" "$f_small"
 
+# --- phase 3c: evidence files (issue #7) ---------------------------------------
+# --emit-evidence of the small capture, then merge: evidence bytes per output
+# port, the map and merge times, and whether merge prints the same CSV.
+evid() { # evid CAPTURE FILE
+	stamp
+	_t0=$_now
+	"$PORTSLEUTH" --emit-evidence "$tmp/ev.psev" "$2" 2>/dev/null
+	stamp
+	_t1=$_now
+	"$PORTSLEUTH" merge -f csv "$tmp/ev.psev" >"$tmp/ev.csv" 2>/dev/null
+	stamp
+	_t2=$_now
+	"$PORTSLEUTH" -f csv "$2" >"$tmp/direct.csv" 2>/dev/null
+	_rows=$(($(wc -l <"$tmp/direct.csv") - 1))
+	cmp -s "$tmp/ev.csv" "$tmp/direct.csv" && _same=yes || _same=NO
+	echo "$1 $(stat -c %s "$tmp/ev.psev") $(stat -c %s "$2") $_rows" \
+	    "$((_t1 - _t0)) $((_t2 - _t1)) $_same" >>"$tmp/evid"
+	rm -f "$tmp/ev.psev" "$tmp/ev.csv" "$tmp/direct.csv"
+}
+: >"$tmp/evid"
+evid "$SMALL" "$f_small"
+
 # --- phase 4: large capture, rounds while the time budget lasts ---------------
 big_rounds=0
 if [ -n "$f_big" ]; then
@@ -552,6 +574,9 @@ else
 	echo "  not reported by this portsleuth (-v has no evidence line)"
 fi
 
+echo
+echo "evidence files (issue #7: --emit-evidence, then merge):"
+awk '{ printf "  %9d packets: %d bytes of evidence for a %d-byte capture (%.0f%%), %.1f bytes a port (%d ports); emit %.2f s, merge %.2f s; merge = one pass: %s\n", $1, $2, $3, 100 * $2 / $3, $2 / ($4 > 0 ? $4 : 1), $4, $5 / 1000000, $6 / 1000000, $7 }' "$tmp/evid"
 echo
 echo "targets (issue #5):"
 rows_of() { awk -v n="$1" '$1 == n { print $2 }' "$tmp/allocs"; }
