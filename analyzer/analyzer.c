@@ -25,9 +25,7 @@ struct analyzer {
 	struct verdict *verdict;
 	struct pairing *pair;
 	struct budget budget;	/* --max-memory share of this analysis */
-	uint64_t dec[DEC_STATUS_COUNT];
-	uint64_t packets, bytes;
-	uint64_t first_ns, last_ns;
+	struct ev_totals t;	/* packets, bytes, decode statuses, span */
 	bool explaining;	/* --explain looks records up after the run */
 };
 
@@ -120,14 +118,14 @@ analyzer_packet(struct analyzer *a, const struct reader_packet *pkt)
 	struct decoded d;
 	enum decode_status st;
 
-	a->packets++;
-	a->bytes += pkt->caplen;
-	if (a->first_ns == 0 || pkt->ts_ns < a->first_ns)
-		a->first_ns = pkt->ts_ns;
-	if (pkt->ts_ns > a->last_ns)
-		a->last_ns = pkt->ts_ns;
+	a->t.packets++;
+	a->t.bytes += pkt->caplen;
+	if (a->t.first_ns == 0 || pkt->ts_ns < a->t.first_ns)
+		a->t.first_ns = pkt->ts_ns;
+	if (pkt->ts_ns > a->t.last_ns)
+		a->t.last_ns = pkt->ts_ns;
 	st = decode_packet(pkt->dlt, pkt->data, pkt->caplen, pkt->wirelen, &d);
-	a->dec[st]++;
+	a->t.dec[st]++;
 	if (st != DEC_OK)
 		return;
 	pair_set_packet(a->pair, pkt->input, pkt->number);
@@ -143,12 +141,7 @@ analyzer_set_log(struct analyzer *a, struct evw *log)
 void
 analyzer_totals(const struct analyzer *a, struct ev_totals *t)
 {
-	memset(t, 0, sizeof(*t));
-	t->packets = a->packets;
-	t->bytes = a->bytes;
-	memcpy(t->dec, a->dec, sizeof(t->dec));
-	t->first_ns = a->first_ns;
-	t->last_ns = a->last_ns;
+	*t = a->t;
 }
 
 void
@@ -160,22 +153,13 @@ analyzer_replay(struct analyzer *a, const struct evrec *r)
 void
 analyzer_add_totals(struct analyzer *a, const struct ev_totals *t)
 {
-	int i;
-
-	a->packets += t->packets;
-	a->bytes += t->bytes;
-	for (i = 0; i < DEC_STATUS_COUNT; i++)
-		a->dec[i] += t->dec[i];
-	if (t->packets > 0 && (a->first_ns == 0 || t->first_ns < a->first_ns))
-		a->first_ns = t->first_ns;
-	if (t->last_ns > a->last_ns)
-		a->last_ns = t->last_ns;
+	ev_totals_add(&a->t, t);
 }
 
 uint64_t
 analyzer_decode_count(const struct analyzer *a, enum decode_status st)
 {
-	return (unsigned)st < DEC_STATUS_COUNT ? a->dec[st] : 0;
+	return (unsigned)st < DEC_STATUS_COUNT ? a->t.dec[st] : 0;
 }
 
 void
@@ -186,10 +170,10 @@ analyzer_log_counters(const struct analyzer *a)
 	int i;
 
 	for (i = 0; i < DEC_STATUS_COUNT; i++)
-		if (a->dec[i] != 0)
+		if (a->t.dec[i] != 0)
 			log_verbose("decode %s: %llu", decode_status_name(
 			    (enum decode_status)i),
-			    (unsigned long long)a->dec[i]);
+			    (unsigned long long)a->t.dec[i]);
 #define C(f) log_verbose("pairing %s: %llu", #f, (unsigned long long)s->f)
 	C(probes); C(retransmits); C(paired); C(dup_replies);
 	C(unsolicited_synack); C(unsolicited_rst); C(unsolicited_udp);
@@ -440,11 +424,11 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	}
 	first[out->nrows] = n;
 	s = pair_stats(a->pair);
-	sum->packets = a->packets;
-	sum->bytes = a->bytes;
-	sum->decoded = a->dec[DEC_OK];
+	sum->packets = a->t.packets;
+	sum->bytes = a->t.bytes;
+	sum->decoded = a->t.dec[DEC_OK];
 	for (i = DEC_BAD_LINK; i < DEC_STATUS_COUNT; i++)
-		sum->malformed += a->dec[i];
+		sum->malformed += a->t.dec[i];
 	sum->probes = s->probes;
 	sum->paired = s->paired;
 	sum->unsolicited = s->unsolicited_synack + s->unsolicited_rst +
@@ -463,8 +447,8 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	for (i = 0; i < BU_COUNT; i++)
 		if (a->budget.refused[i] != 0 && i != BU_EXPLAIN)
 			sum->memory_full |= 1u << i;
-	sum->first_ns = a->first_ns;
-	sum->last_ns = a->last_ns;
+	sum->first_ns = a->t.first_ns;
+	sum->last_ns = a->t.last_ns;
 	sum->partial = partial || results_limited(sum);
 	fi.ev = a->ev;
 	fi.hosts = a->hosts;
@@ -473,7 +457,7 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	fi.ids = ids;
 	fi.row_first = first;
 	fi.best = best;
-	fi.start_ns = a->first_ns;
+	fi.start_ns = a->t.first_ns;
 	pc.unsolicited_synack = s->unsolicited_synack;
 	pc.unsolicited_rst = s->unsolicited_rst;
 	pc.icmp_errors = s->icmp_errors;

@@ -145,7 +145,8 @@ quiet(void *ctx, const char *msg)
 static void
 rig_init(struct rig *r)
 {
-	struct pair_opts o = { 10000000000ull, 300000000000ull, 1024 };
+	struct pair_opts o = { .timeout_ns = 10000000000ull,
+	    .idle_ns = 300000000000ull, .flow_slots = 1024, .budget = NULL };
 	const char *dir = getenv("RULESDIR");
 	int errors;
 
