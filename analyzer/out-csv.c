@@ -109,22 +109,13 @@ out_csv_row(struct out_buf *ob, const struct port_row *r, const char *label)
 	p = out_buf_room(ob, 3 * ADDR_STRLEN + 2 * OUT_ISO_BUF + 160);
 	p = out_fmt_addr(p, &r->host);
 	*p++ = ',';
-	s = out_proto_name(r->proto);
-	n = strlen(s);
-	memcpy(p, s, n);
-	p += n;
+	p = out_fmt_str(p, out_proto_name(r->proto));
 	*p++ = ',';
 	p = out_fmt_u64(p, r->port);
 	*p++ = ',';
-	s = port_state_name(r->state);
-	n = strlen(s);
-	memcpy(p, s, n);
-	p += n;
+	p = out_fmt_str(p, port_state_name(r->state));
 	*p++ = ',';
-	s = reason_name(r->reason);
-	n = strlen(s);
-	memcpy(p, s, n);
-	p += n;
+	p = out_fmt_str(p, reason_name(r->reason));
 	*p++ = ',';
 	p = out_fmt_u64(p, r->reason_ttl);
 	*p++ = ',';
@@ -154,20 +145,11 @@ out_csv_row(struct out_buf *ob, const struct port_row *r, const char *label)
 
 		if (i > 0)
 			*p++ = ';';
-		s = probe_kind_name(k->kind);
-		n = strlen(s);
-		memcpy(p, s, n);
-		p += n;
+		p = out_fmt_str(p, probe_kind_name(k->kind));
 		*p++ = '=';
-		s = port_state_name(k->state);
-		n = strlen(s);
-		memcpy(p, s, n);
-		p += n;
+		p = out_fmt_str(p, port_state_name(k->state));
 		*p++ = '/';
-		s = reason_name(k->reason);
-		n = strlen(s);
-		memcpy(p, s, n);
-		p += n;
+		p = out_fmt_str(p, reason_name(k->reason));
 	}
 	ob->p = p;
 	/* "silent-drop;icmp-reject": the findings that concern this row. */

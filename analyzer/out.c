@@ -201,6 +201,15 @@ put2(char *p, unsigned v)
 }
 
 char *
+out_fmt_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+char *
 out_fmt_u64(char *p, uint64_t v)
 {
 	char tmp[20], *t = tmp + sizeof(tmp);

@@ -85,6 +85,7 @@ const char *out_addr(const struct addr *a, char buf[ADDR_STRLEN]);
  * the text is the same as the printf/strftime/inet_ntop forms they replace.
  */
 char *out_fmt_u64(char *p, uint64_t v);			/* "%llu" */
+char *out_fmt_str(char *p, const char *s);		/* strcpy, no NUL */
 char *out_fmt_time(char *p, uint64_t ns);		/* out_iso_time() */
 char *out_fmt_addr(char *p, const struct addr *a);	/* out_addr() */
 /* "%.3f" of ms, 0 <= ms < 1e12 (at most 17 bytes). */
