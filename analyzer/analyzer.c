@@ -319,8 +319,9 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	sum->packets = a->packets;
 	sum->bytes = a->bytes;
 	sum->decoded = a->dec[DEC_OK];
-	for (i = DEC_BAD_LINK; i < DEC_STATUS_COUNT; i++)
-		sum->malformed += a->dec[i];
+	for (i = DEC_BAD_LINK; i < DEC_STATUS_COUNT; i++) /* saturating */
+		sum->malformed = sum->malformed > UINT64_MAX - a->dec[i] ?
+		    UINT64_MAX : sum->malformed + a->dec[i];
 	sum->probes = s->probes;
 	sum->paired = s->paired;
 	sum->unsolicited = s->unsolicited_synack + s->unsolicited_rst +

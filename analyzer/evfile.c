@@ -318,20 +318,31 @@ evw_close(struct evw *w, const struct ev_totals *t, char *err, size_t errlen)
 	return rc;
 }
 
+/*
+ * Sums stop at the largest value: trailers are input, and a sum wrapping
+ * to a small count (2^63 + 2^63 packets = 0) would change the report.
+ */
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 void
 ev_totals_add(struct ev_totals *t, const struct ev_totals *x)
 {
 	int k;
 
-	t->packets += x->packets;
-	t->bytes += x->bytes;
+	t->packets = sat_add(t->packets, x->packets);
+	t->bytes = sat_add(t->bytes, x->bytes);
 	for (k = 0; k < DEC_STATUS_COUNT; k++)
-		t->dec[k] += x->dec[k];
+		t->dec[k] = sat_add(t->dec[k], x->dec[k]);
 	if (x->packets > 0 && (t->first_ns == 0 || x->first_ns < t->first_ns))
 		t->first_ns = x->first_ns;
 	if (x->last_ns > t->last_ns)
 		t->last_ns = x->last_ns;
-	t->captures += x->captures;
+	t->captures = t->captures > UINT32_MAX - x->captures ? UINT32_MAX :
+	    t->captures + x->captures;
 	t->partial |= x->partial;
 }
 
@@ -490,8 +501,12 @@ r_hostdef(struct evsrc *s, char *err, size_t errlen)
 
 	if (r_bytes(s, a.b, sizeof(a.b), err, errlen) != 0)
 		return -1;
+	if (s->nhosts == UINT32_MAX)	/* record fields are 32 bits */
+		return r_fail(s, err, errlen, "too many host records");
 	if (s->nhosts == s->hosts_cap) {
-		s->hosts_cap = s->hosts_cap ? s->hosts_cap * 2 : 256;
+		s->hosts_cap = s->hosts_cap == 0 ? 256 :
+		    s->hosts_cap > UINT32_MAX / 2 ? UINT32_MAX :
+		    s->hosts_cap * 2;
 		s->hosts = xreallocarray(s->hosts, s->hosts_cap,
 		    sizeof(*s->hosts));
 	}
@@ -735,7 +750,8 @@ evset_open(const char *const *paths, size_t n, bool *cannot_open, char *err,
 		c->rank = i;
 		s->in = xreallocarray(s->in, s->nin + c->nin + 1,
 		    sizeof(*s->in));
-		memcpy(s->in + s->nin, c->in, c->nin * sizeof(*c->in));
+		if (c->nin > 0) /* no inputs: c->in is NULL */
+			memcpy(s->in + s->nin, c->in, c->nin * sizeof(*c->in));
 		s->nin += c->nin;
 		free(c->in);
 		c->in = NULL;
