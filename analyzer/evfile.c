@@ -591,6 +591,7 @@ src_meta(struct evsrc *s, char *err, size_t errlen)
 	uint8_t h[HDR_LEN], f[FOOTER_LEN], b[40];
 	uint64_t flen, ndec, k, nin, i, len;
 	struct stat st;
+	size_t got;
 
 	if ((s->fp = fopen(s->path, "rb")) == NULL) {
 		snprintf(err, errlen, "%s: %s", s->path, strerror(errno));
@@ -603,26 +604,39 @@ src_meta(struct evsrc *s, char *err, size_t errlen)
 		return -1;
 	}
 	flen = (uint64_t)st.st_size;
-	if (flen < HDR_LEN + FOOTER_LEN || fread(h, 1, HDR_LEN, s->fp) !=
-	    HDR_LEN || memcmp(h, magic, sizeof(magic)) != 0) {
-		snprintf(err, errlen, "%s: not a portsleuth evidence file",
-		    s->path);
+	got = fread(h, 1, HDR_LEN, s->fp);
+	if (got < sizeof(magic) || memcmp(h, magic, sizeof(magic)) != 0) {
+		snprintf(err, errlen, "%s: not a portsleuth evidence file (no "
+		    "evidence magic at byte 0)", s->path);
 		return -1;
 	}
-	if (get(h + 8, 4) != EVFILE_VERSION) {
-		snprintf(err, errlen, "%s: evidence format version %llu; this "
-		    "portsleuth reads version %d", s->path,
+	if (got >= 12 && get(h + 8, 4) != EVFILE_VERSION) {
+		snprintf(err, errlen, "%s: evidence format version %llu at "
+		    "byte 8; this portsleuth reads version %d", s->path,
 		    (unsigned long long)get(h + 8, 4), EVFILE_VERSION);
+		return -1;
+	}
+	if (flen < HDR_LEN + FOOTER_LEN) {
+		snprintf(err, errlen, "%s: truncated evidence file (%llu "
+		    "bytes, no trailer) at byte %llu", s->path,
+		    (unsigned long long)flen, (unsigned long long)flen);
 		return -1;
 	}
 	s->timeout = get(h + 16, 8);
 	s->crc_h = crc32(crc32(0, Z_NULL, 0), h, HDR_LEN);
 	if (fseeko(s->fp, (off_t)(flen - FOOTER_LEN), SEEK_SET) != 0 ||
 	    fread(f, 1, FOOTER_LEN, s->fp) != FOOTER_LEN ||
-	    memcmp(f + 12, end_magic, sizeof(end_magic)) != 0 ||
-	    get(f, 8) < HDR_LEN || get(f, 8) > flen - FOOTER_LEN) {
+	    memcmp(f + 12, end_magic, sizeof(end_magic)) != 0) {
 		snprintf(err, errlen, "%s: truncated evidence file (no "
-		    "trailer)", s->path);
+		    "footer) at byte %llu", s->path,
+		    (unsigned long long)(flen - FOOTER_LEN));
+		return -1;
+	}
+	if (get(f, 8) < HDR_LEN || get(f, 8) > flen - FOOTER_LEN) {
+		snprintf(err, errlen, "%s: bad trailer offset %llu in the "
+		    "footer at byte %llu", s->path,
+		    (unsigned long long)get(f, 8),
+		    (unsigned long long)(flen - FOOTER_LEN));
 		return -1;
 	}
 	s->body_end = get(f, 8);
@@ -699,6 +713,18 @@ src_start(struct evsrc *s, char *err, size_t errlen)
 	return src_advance(s, err, errlen);
 }
 
+/* A --timeout for a message: whole milliseconds, else nanoseconds. */
+static const char *
+fmt_timeout(uint64_t ns, char *buf, size_t len)
+{
+	if (ns % 1000000 == 0)
+		snprintf(buf, len, "%llu ms",
+		    (unsigned long long)(ns / 1000000));
+	else
+		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+	return buf;
+}
+
 static int
 cmp_span(const void *pa, const void *pb)
 {
@@ -731,12 +757,14 @@ evset_open(const char *const *paths, size_t n, bool *cannot_open, char *err,
 			return NULL;
 		}
 		if (s->src[i].timeout != s->src[0].timeout) {
+			char t1[32], t0[32];
+
 			*cannot_open = false;
-			snprintf(err, errlen, "%s: made with --timeout %llu "
-			    "ms, %s with %llu ms: evidence of one merge must "
-			    "share it", paths[i], (unsigned long long)
-			    (s->src[i].timeout / 1000000), paths[0],
-			    (unsigned long long)(s->src[0].timeout / 1000000));
+			snprintf(err, errlen, "%s: made with --timeout %s "
+			    "(at byte 16), %s with %s: evidence of one merge "
+			    "must share it", paths[i], fmt_timeout(
+			    s->src[i].timeout, t1, sizeof(t1)), paths[0],
+			    fmt_timeout(s->src[0].timeout, t0, sizeof(t0)));
 			s->n = i + 1;
 			evset_close(s);
 			return NULL;
