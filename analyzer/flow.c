@@ -162,6 +162,12 @@ flow_sweep(struct flow_table *t, uint32_t budget, flow_visit_fn fn, void *ctx)
 {
 	uint32_t n;
 
+	/*
+	 * Nothing to visit, and a full pass would leave the cursor where it
+	 * is: skip the slots (a merge can replay one tick per 9 bytes).
+	 */
+	if (t->count == 0 && budget > t->mask)
+		return;
 	for (n = 0; n < budget && n <= t->mask; n++) {
 		struct flow_entry *e = &t->slots[t->cursor];
 
