@@ -561,8 +561,8 @@ src_advance(struct evsrc *s, char *err, size_t errlen)
 		case EVR_TICK: {
 			uint8_t b[8];
 
-			rc = r_bytes(s, b, sizeof(b), err, errlen);
-			s->next.ts = get(b, 8);
+			if ((rc = r_bytes(s, b, sizeof(b), err, errlen)) == 0)
+				s->next.ts = get(b, 8);
 			break;
 		}
 		default:
