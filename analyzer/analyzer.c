@@ -427,8 +427,9 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	sum->packets = a->t.packets;
 	sum->bytes = a->t.bytes;
 	sum->decoded = a->t.dec[DEC_OK];
-	for (i = DEC_BAD_LINK; i < DEC_STATUS_COUNT; i++)
-		sum->malformed += a->t.dec[i];
+	for (i = DEC_BAD_LINK; i < DEC_STATUS_COUNT; i++) /* saturating */
+		sum->malformed = sum->malformed > UINT64_MAX - a->t.dec[i] ?
+		    UINT64_MAX : sum->malformed + a->t.dec[i];
 	sum->probes = s->probes;
 	sum->paired = s->paired;
 	sum->unsolicited = s->unsolicited_synack + s->unsolicited_rst +

@@ -328,20 +328,31 @@ evw_close(struct evw *w, const struct ev_totals *t, char *err, size_t errlen)
 	return rc;
 }
 
+/*
+ * Sums stop at the largest value: trailers are input, and a sum wrapping
+ * to a small count (2^63 + 2^63 packets = 0) would change the report.
+ */
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 void
 ev_totals_add(struct ev_totals *t, const struct ev_totals *x)
 {
 	int k;
 
-	t->packets += x->packets;
-	t->bytes += x->bytes;
+	t->packets = sat_add(t->packets, x->packets);
+	t->bytes = sat_add(t->bytes, x->bytes);
 	for (k = 0; k < DEC_STATUS_COUNT; k++)
-		t->dec[k] += x->dec[k];
+		t->dec[k] = sat_add(t->dec[k], x->dec[k]);
 	if (x->packets > 0 && (t->first_ns == 0 || x->first_ns < t->first_ns))
 		t->first_ns = x->first_ns;
 	if (x->last_ns > t->last_ns)
 		t->last_ns = x->last_ns;
-	t->captures += x->captures;
+	t->captures = t->captures > UINT32_MAX - x->captures ? UINT32_MAX :
+	    t->captures + x->captures;
 	t->partial |= x->partial;
 }
 
@@ -503,7 +514,9 @@ r_hostdef(struct evsrc *s, char *err, size_t errlen)
 	if (s->nhosts >= TUN_EVFILE_HOSTS)
 		return r_fail(s, err, errlen, "too many hosts without a reset");
 	if (s->nhosts == s->hosts_cap) {
-		s->hosts_cap = s->hosts_cap ? s->hosts_cap * 2 : 256;
+		s->hosts_cap = s->hosts_cap == 0 ? 256 :
+		    s->hosts_cap > UINT32_MAX / 2 ? UINT32_MAX :
+		    s->hosts_cap * 2;
 		s->hosts = xreallocarray(s->hosts, s->hosts_cap,
 		    sizeof(*s->hosts));
 	}
@@ -562,8 +575,8 @@ src_advance(struct evsrc *s, char *err, size_t errlen)
 		case EVR_TICK: {
 			uint8_t b[8];
 
-			rc = r_bytes(s, b, sizeof(b), err, errlen);
-			s->next.ts = get(b, 8);
+			if ((rc = r_bytes(s, b, sizeof(b), err, errlen)) == 0)
+				s->next.ts = get(b, 8);
 			break;
 		}
 		default:
@@ -592,6 +605,7 @@ src_meta(struct evsrc *s, char *err, size_t errlen)
 	uint8_t h[HDR_LEN], f[FOOTER_LEN], b[40];
 	uint64_t flen, ndec, k, nin, i, len;
 	struct stat st;
+	size_t got;
 
 	if ((s->fp = fopen(s->path, "rb")) == NULL) {
 		snprintf(err, errlen, "%s: %s", s->path, strerror(errno));
@@ -604,26 +618,39 @@ src_meta(struct evsrc *s, char *err, size_t errlen)
 		return -1;
 	}
 	flen = (uint64_t)st.st_size;
-	if (flen < HDR_LEN + FOOTER_LEN || fread(h, 1, HDR_LEN, s->fp) !=
-	    HDR_LEN || memcmp(h, magic, sizeof(magic)) != 0) {
-		snprintf(err, errlen, "%s: not a portsleuth evidence file",
-		    s->path);
+	got = fread(h, 1, HDR_LEN, s->fp);
+	if (got < sizeof(magic) || memcmp(h, magic, sizeof(magic)) != 0) {
+		snprintf(err, errlen, "%s: not a portsleuth evidence file (no "
+		    "evidence magic at byte 0)", s->path);
 		return -1;
 	}
-	if (get(h + 8, 4) != EVFILE_VERSION) {
-		snprintf(err, errlen, "%s: evidence format version %llu; this "
-		    "portsleuth reads version %d", s->path,
+	if (got >= 12 && get(h + 8, 4) != EVFILE_VERSION) {
+		snprintf(err, errlen, "%s: evidence format version %llu at "
+		    "byte 8; this portsleuth reads version %d", s->path,
 		    (unsigned long long)get(h + 8, 4), EVFILE_VERSION);
+		return -1;
+	}
+	if (flen < HDR_LEN + FOOTER_LEN) {
+		snprintf(err, errlen, "%s: truncated evidence file (%llu "
+		    "bytes, no trailer) at byte %llu", s->path,
+		    (unsigned long long)flen, (unsigned long long)flen);
 		return -1;
 	}
 	s->timeout = get(h + 16, 8);
 	s->crc_h = crc32(crc32(0, Z_NULL, 0), h, HDR_LEN);
 	if (fseeko(s->fp, (off_t)(flen - FOOTER_LEN), SEEK_SET) != 0 ||
 	    fread(f, 1, FOOTER_LEN, s->fp) != FOOTER_LEN ||
-	    memcmp(f + 12, end_magic, sizeof(end_magic)) != 0 ||
-	    get(f, 8) < HDR_LEN || get(f, 8) > flen - FOOTER_LEN) {
+	    memcmp(f + 12, end_magic, sizeof(end_magic)) != 0) {
 		snprintf(err, errlen, "%s: truncated evidence file (no "
-		    "trailer)", s->path);
+		    "footer) at byte %llu", s->path,
+		    (unsigned long long)(flen - FOOTER_LEN));
+		return -1;
+	}
+	if (get(f, 8) < HDR_LEN || get(f, 8) > flen - FOOTER_LEN) {
+		snprintf(err, errlen, "%s: bad trailer offset %llu in the "
+		    "footer at byte %llu", s->path,
+		    (unsigned long long)get(f, 8),
+		    (unsigned long long)(flen - FOOTER_LEN));
 		return -1;
 	}
 	s->body_end = get(f, 8);
@@ -700,6 +727,18 @@ src_start(struct evsrc *s, char *err, size_t errlen)
 	return src_advance(s, err, errlen);
 }
 
+/* A --timeout for a message: whole milliseconds, else nanoseconds. */
+static const char *
+fmt_timeout(uint64_t ns, char *buf, size_t len)
+{
+	if (ns % 1000000 == 0)
+		snprintf(buf, len, "%llu ms",
+		    (unsigned long long)(ns / 1000000));
+	else
+		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+	return buf;
+}
+
 static int
 cmp_span(const void *pa, const void *pb)
 {
@@ -732,12 +771,14 @@ evset_open(const char *const *paths, size_t n, bool *cannot_open, char *err,
 			return NULL;
 		}
 		if (s->src[i].timeout != s->src[0].timeout) {
+			char t1[32], t0[32];
+
 			*cannot_open = false;
-			snprintf(err, errlen, "%s: made with --timeout %llu "
-			    "ms, %s with %llu ms: evidence of one merge must "
-			    "share it", paths[i], (unsigned long long)
-			    (s->src[i].timeout / 1000000), paths[0],
-			    (unsigned long long)(s->src[0].timeout / 1000000));
+			snprintf(err, errlen, "%s: made with --timeout %s "
+			    "(at byte 16), %s with %s: evidence of one merge "
+			    "must share it", paths[i], fmt_timeout(
+			    s->src[i].timeout, t1, sizeof(t1)), paths[0],
+			    fmt_timeout(s->src[0].timeout, t0, sizeof(t0)));
 			s->n = i + 1;
 			evset_close(s);
 			return NULL;
@@ -751,7 +792,8 @@ evset_open(const char *const *paths, size_t n, bool *cannot_open, char *err,
 		c->rank = i;
 		s->in = xreallocarray(s->in, s->nin + c->nin + 1,
 		    sizeof(*s->in));
-		memcpy(s->in + s->nin, c->in, c->nin * sizeof(*c->in));
+		if (c->nin > 0) /* no inputs: c->in is NULL */
+			memcpy(s->in + s->nin, c->in, c->nin * sizeof(*c->in));
 		s->nin += c->nin;
 		free(c->in);
 		c->in = NULL;

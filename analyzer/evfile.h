@@ -96,6 +96,7 @@ size_t evset_ninputs(const struct evset *s);
 const struct ev_input *evset_input(const struct evset *s, size_t i);
 void evset_close(struct evset *s);
 
+/* t += x: counters saturate, time span widened, partial if either is. */
 void ev_totals_add(struct ev_totals *t, const struct ev_totals *x);
 
 /* 1 when path starts like an evidence file, else 0. */

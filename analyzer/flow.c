@@ -187,6 +187,12 @@ flow_sweep(struct flow_table *t, uint32_t budget, flow_visit_fn fn, void *ctx)
 {
 	uint32_t n, stop = budget < t->mask + 1 ? budget : t->mask + 1;
 
+	/*
+	 * Nothing to visit, and a full pass would leave the cursor where it
+	 * is: skip the slots (a merge can replay one tick per 9 bytes).
+	 */
+	if (t->count == 0 && budget > t->mask)
+		return;
 	for (n = 0; n < stop;) {
 		uint32_t c = t->cursor, skip;
 		uint64_t w = t->occ[c >> 6] >> (c & 63);

@@ -294,8 +294,12 @@ expire_one(void *arg, struct flow_entry *e)
 
 	if (e->state == FL_CONN && limit == p->o.timeout_ns)
 		limit = p->o.idle_ns;
-	if (p->now - e->last_ns <= limit) {
-		if (p->now - e->sync_ns > limit)
+	/*
+	 * A merge's keepalive record can carry a time the replayed clock
+	 * has not reached yet (its segment was not logged): not idle.
+	 */
+	if (e->last_ns >= p->now || p->now - e->last_ns <= limit) {
+		if (p->now > e->sync_ns && p->now - e->sync_ns > limit)
 			sync_entry(p, e); /* a replay must not expire it */
 		return false;
 	}
@@ -324,7 +328,8 @@ squeeze(struct pairing *p)
 	p->limit_ns = lim;
 	flow_sweep(p->flows, flow_capacity(p->flows) * 2, expire_one, p);
 	p->limit_ns = p->o.timeout_ns;
-	p->next_squeeze = p->now + lim / 2;
+	p->next_squeeze = p->now > UINT64_MAX - lim / 2 ? UINT64_MAX :
+	    p->now + lim / 2;
 	p->st.squeezes++;
 }
 
@@ -854,7 +859,9 @@ clock_run(struct pairing *p)
 		    p);
 	if (p->log != NULL)
 		evw_tick(p->log, p->now);
-	p->next_sweep = (p->now / step + 1) * step;
+	/* The next grid point; past 2^64 ns (evidence can say so): never. */
+	p->next_sweep = p->now / step < UINT64_MAX / step ?
+	    (p->now / step + 1) * step : UINT64_MAX;
 }
 
 void

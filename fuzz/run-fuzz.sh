@@ -3,8 +3,8 @@
 #
 #   fuzz/run-fuzz.sh [TIME_SECONDS]        (default $FUZZ_TIME, else 60)
 #
-# Builds fuzz-capture, fuzz-packet, fuzz-rules, fuzz-baseline, fuzz-zio and
-# fuzz-merge with clang
+# Builds fuzz-capture, fuzz-packet, fuzz-rules, fuzz-baseline, fuzz-zio,
+# fuzz-merge and fuzz-evidence with clang
 # (-fsanitize=fuzzer,address,undefined, UB fatal) from every analyzer/*.c
 # but main.c, fills the seed corpora (fuzz/seeds.sh), replays the
 # regression inputs of fuzz/regress/, then fuzzes each harness for
@@ -23,7 +23,7 @@
 #                artifacts (default: BUILDDIR/fuzz-work)
 #   CLANG        compiler (default: clang)
 #   FUZZ_HARNESSES  which to run (default: "capture packet rules baseline
-#                zio merge")
+#                zio merge evidence")
 #   FUZZ_PARALLEL   harnesses fuzzed at once (default 1)
 #   FUZZ_JOBS    libFuzzer -fork=N workers per harness (default: none)
 #   FUZZ_FLAGS   extra libFuzzer flags for every harness
@@ -36,7 +36,7 @@ if [ -z "${BUILDDIR:-}" ]; then
 fi
 FUZZ_DIR=${FUZZ_DIR:-$BUILDDIR/fuzz-work}
 CLANG=${CLANG:-clang}
-ALL_HARNESSES="capture packet rules baseline zio merge"
+ALL_HARNESSES="capture packet rules baseline zio merge evidence"
 HARNESSES=${FUZZ_HARNESSES:-$ALL_HARNESSES}
 PARALLEL=${FUZZ_PARALLEL:-1}
 JOBS=${FUZZ_JOBS:-}
@@ -53,7 +53,8 @@ fi
 # Largest input per harness: a capture of a few hundred records, one jumbo
 # frame plus the link-type byte, a rule file of a few dozen rules, an nmap
 # XML report of a few hundred ports, a compressed file (one pipe's worth,
-# for the standard-input path), a few small captures to merge.
+# for the standard-input path), a few small captures to merge, a few
+# evidence files (those of the small samples are 2-20 KB).
 max_len() {
 	case $1 in
 	capture) echo 65536 ;;
@@ -62,6 +63,7 @@ max_len() {
 	baseline) echo 65536 ;;
 	zio) echo 65536 ;;
 	merge) echo 65536 ;;
+	evidence) echo 65536 ;;
 	esac
 }
 
@@ -154,7 +156,10 @@ if ! ${CC:-cc} -O1 -o "$BIN/pcap-split" "$SRCDIR/fuzz/pcap-split.c" \
 fi
 
 # ---- seeds and dictionary ----
-export SRCDIR
+# The evidence seeds are made by the built portsleuth (`make fuzz` builds
+# it first); without it seeds.sh leaves them out.
+PORTSLEUTH=${PORTSLEUTH:-$BUILDDIR/analyzer/portsleuth}
+export SRCDIR PORTSLEUTH
 "$SRCDIR/fuzz/seeds.sh" "$FUZZ_DIR/corpus" "$BIN/pcap-split"
 export PORTSLEUTH_RULES_DIR="${PORTSLEUTH_RULES_DIR:-$SRCDIR/rules}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"

@@ -10,14 +10,18 @@
 # each of their rules on its own, and small snippets of every scope and
 # outcome), CORPUS_DIR/baseline (samples/*.truth.csv, tests/e2e CSV,
 # ../shared/captures/*.nmap.xml, policy snippets; run-fuzz.sh adds
-# portsleuth's own XML and CSV) and CORPUS_DIR/zio (samples/compressed;
+# portsleuth's own XML and CSV), CORPUS_DIR/zio (samples/compressed;
 # run-fuzz.sh has fuzz-zio add its own, and fuzz-merge fill
-# CORPUS_DIR/merge). Existing files are kept, so a corpus grown
-# by earlier runs stays.
+# CORPUS_DIR/merge) and CORPUS_DIR/evidence (evidence files of the sample
+# captures made with `portsleuth --emit-evidence`, in each input mode of
+# fuzz-evidence.c, alone and as the split captures' sets, plus merged
+# ones). Existing files are kept, so a corpus grown by earlier runs stays.
 #
 # PCAP_SPLIT is the helper built from fuzz/pcap-split.c; without it the
-# script builds one with $CC (default cc) and libpcap. Needs only sh, awk
-# and a C compiler. Environment: SRCDIR (default: this script's ..),
+# script builds one with $CC (default cc) and libpcap. Needs only sh, awk,
+# od, dd, head, tail and a C compiler. Environment: SRCDIR (default: this
+# script's ..), PORTSLEUTH (the built binary, for the evidence seeds;
+# default: $SRCDIR/analyzer/portsleuth; missing: no evidence seeds),
 # REAL_CAPTURES (default: $SRCDIR/../shared/real-captures), NMAP_XML
 # (default: $SRCDIR/../shared/captures).
 set -eu
@@ -32,10 +36,11 @@ HELPER=${2:-}
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 REAL=${REAL_CAPTURES:-$SRCDIR/../shared/real-captures}
 NMAP_XML=${NMAP_XML:-$SRCDIR/../shared/captures}
+PORTSLEUTH=${PORTSLEUTH:-$SRCDIR/analyzer/portsleuth}
 FRAMES_PER_CAPTURE=64
 
 mkdir -p "$CORPUS/capture" "$CORPUS/packet" "$CORPUS/rules" \
-    "$CORPUS/baseline" "$CORPUS/zio" "$CORPUS/merge"
+    "$CORPUS/baseline" "$CORPUS/zio" "$CORPUS/merge" "$CORPUS/evidence"
 
 if [ -z "$HELPER" ]; then
 	HELPER=$CORPUS/pcap-split
@@ -177,9 +182,128 @@ bsnippet xml-min <<'B'
 <port protocol="tcp" portid="22"><state state="open" reason="syn-ack" reason_ttl="64"/></port></ports></host></nmaprun>
 B
 
+# ---- evidence files (fuzz-evidence) ----
+# An input is a 6-byte prefix (options, options, two little-endian cut
+# offsets) and the bytes of 1-3 files; byte 0 bits 2-3 say whether they
+# are whole files (0), files without the footer (1), records only (2) or
+# header and records (3) -- see fuzz-evidence.c.
+EV=$CORPUS/.evidence
+le16() {
+	printf "\\$(printf %03o $(($1 & 255)))"
+	printf "\\$(printf %03o $(($1 >> 8 & 255)))"
+}
+# ev_seed NAME OPT OPT2 CUT1 CUT2 FILE...
+ev_seed() {
+	_name=$1 _o=$2 _o2=$3 _c1=$4 _c2=$5
+	shift 5
+	{
+		printf "\\$(printf %03o "$_o")\\$(printf %03o "$_o2")"
+		le16 "$_c1"
+		le16 "$_c2"
+		cat "$@"
+	} >"$CORPUS/evidence/$_name"
+}
+size_of() {
+	wc -c <"$1" | tr -d ' '
+}
+# Offset of the trailer: the footer's first 8 bytes, little-endian.
+trailer_of() {
+	od -An -tu1 -j $(($(size_of "$1") - 16)) -N8 "$1" |
+	    awk '{ v = 0; for (i = NF; i >= 1; i--) v = v * 256 + $i; print v }'
+}
+# The parts of one evidence file: .nofooter, .body (records), .hdrbody.
+ev_parts() {
+	_s=$(size_of "$1")
+	_t=$(trailer_of "$1")
+	head -c $((_s - 16)) "$1" >"$1.nofooter"
+	head -c "$_t" "$1" >"$1.hdrbody"
+	tail -c +25 "$1.hdrbody" >"$1.body"
+}
+if [ -x "$PORTSLEUTH" ]; then
+	rm -rf "$EV"
+	mkdir -p "$EV"
+	for f in "$SRCDIR"/samples/*.pcap* "$SRCDIR"/samples/split/*.pcap*; do
+		[ -f "$f" ] || continue
+		e=$EV/$(basename "$f").psev
+		PORTSLEUTH_RULES_DIR="$SRCDIR/rules" "$PORTSLEUTH" \
+		    --emit-evidence "$e" "$f" 2>/dev/null || continue
+		[ "$(size_of "$e")" -le 60000 ] || { rm -f "$e"; continue; }
+		ev_parts "$e"
+		b=ev-$(basename "$f")
+		ev_seed "$b" 0 0 0 0 "$e"
+		ev_seed "$b-nofooter" 4 0 0 0 "$e.nofooter"
+		ev_seed "$b-body" 8 0 0 0 "$e.body"
+		ev_seed "$b-hdrbody" 12 0 0 0 "$e.hdrbody"
+	done
+	s01=$EV/s01_syn_hostfw.pcap.psev
+	s07=$EV/s07_syn_netfw.pcap.psev
+	p1=$EV/s01_part1.pcap.psev
+	p2=$EV/s01_part2.pcap.psev
+	q1=$EV/s17_part1.pcap.psev
+	q2=$EV/s17_part2.pcap.psev
+	q3=$EV/s17_part3.pcap.psev
+	if [ -f "$s01" ] && [ -f "$s07" ]; then
+		# Trailers: extreme counters, odd inputs; every timeout; small
+		# tables; the first file given twice.
+		ev_seed ev-s01-extreme 200 0 0 0 "$s01.body"
+		ev_seed ev-s01-timeout0 24 0 0 0 "$s01.body"
+		ev_seed ev-s01-timeout7 40 0 0 0 "$s01.body"
+		ev_seed ev-s01-timeoutmax 56 0 0 0 "$s01.body"
+		ev_seed ev-s01-tiny 0 1 0 0 "$s01"
+		a=$(size_of "$s01")
+		ev_seed ev-s01-s07-dup 3 0 "$a" $((a + $(size_of "$s07"))) \
+		    "$s01" "$s07" "$s01"
+		ev_seed ev-s01-s07-body 9 0 "$(size_of "$s01.body")" 0 \
+		    "$s01.body" "$s07.body"
+		PORTSLEUTH_RULES_DIR="$SRCDIR/rules" "$PORTSLEUTH" merge \
+		    --emit-evidence "$EV/m.psev" "$s01" "$s07" 2>/dev/null &&
+		    ev_seed ev-merged-s01-s07 0 0 0 0 "$EV/m.psev"
+	fi
+	if [ -f "$p1" ] && [ -f "$p2" ]; then
+		ev_seed ev-s01-parts 1 0 "$(size_of "$p2")" 0 "$p2" "$p1"
+		ev_seed ev-s01-parts-nofooter 5 0 "$(size_of "$p1.nofooter")" \
+		    0 "$p1.nofooter" "$p2.nofooter"
+		ev_seed ev-s01-parts-body 9 0 "$(size_of "$p2.body")" 0 \
+		    "$p2.body" "$p1.body"
+		ev_seed ev-s01-parts-hdrbody 13 1 "$(size_of "$p1.hdrbody")" \
+		    0 "$p1.hdrbody" "$p2.hdrbody"
+		PORTSLEUTH_RULES_DIR="$SRCDIR/rules" "$PORTSLEUTH" merge \
+		    --emit-evidence "$EV/m.psev" "$p1" "$p2" 2>/dev/null &&
+		    ev_seed ev-merged-s01-parts 0 0 0 0 "$EV/m.psev"
+	fi
+	if [ -f "$q1" ] && [ -f "$q2" ] && [ -f "$q3" ]; then
+		a=$(size_of "$q3.body")
+		ev_seed ev-s17-parts-body 10 0 "$a" \
+		    $((a + $(size_of "$q1.body"))) \
+		    "$q3.body" "$q1.body" "$q2.body"
+		a=$(size_of "$q1.nofooter")
+		ev_seed ev-s17-parts-nofooter 6 0 \
+		    $((a + $(size_of "$q2.nofooter"))) "$a" \
+		    "$q1.nofooter" "$q2.nofooter" "$q3.nofooter"
+		a=$(size_of "$q2")
+		ev_seed ev-s17-parts 2 0 "$a" $((a + $(size_of "$q1"))) \
+		    "$q2" "$q1" "$q3"
+		PORTSLEUTH_RULES_DIR="$SRCDIR/rules" "$PORTSLEUTH" merge \
+		    --emit-evidence "$EV/m.psev" "$q1" "$q2" "$q3" \
+		    2>/dev/null && {
+			ev_parts "$EV/m.psev"
+			ev_seed ev-merged-s17-parts 0 0 0 0 "$EV/m.psev"
+			ev_seed ev-merged-s17-parts-body 8 0 0 0 \
+			    "$EV/m.psev.body"
+			ev_seed ev-merged-s17-parts-and-p1 5 0 \
+			    "$(size_of "$EV/m.psev.nofooter")" 0 \
+			    "$EV/m.psev.nofooter" "$q1.nofooter"
+		}
+	fi
+	rm -rf "$EV"
+else
+	echo "seeds: no $PORTSLEUTH: no evidence seeds (build portsleuth)" >&2
+fi
+
 echo "seeds: $n captures read; corpus $CORPUS now holds" \
     "$(find "$CORPUS/capture" -type f | wc -l) captures," \
     "$(find "$CORPUS/packet" -type f | wc -l) frames," \
     "$(find "$CORPUS/rules" -type f | wc -l) rule files," \
     "$(find "$CORPUS/baseline" -type f | wc -l) baselines," \
-    "$(find "$CORPUS/zio" -type f | wc -l) compressed files"
+    "$(find "$CORPUS/zio" -type f | wc -l) compressed files," \
+    "$(find "$CORPUS/evidence" -type f | wc -l) evidence inputs"

@@ -204,14 +204,20 @@ expect() { # NAME STATUS REGEX ARGS...
 	fi
 }
 printf 'not evidence at all, just text\n%.0s' 1 2 3 >"$d/garbage.psev"
-expect "garbage evidence" 65 "garbage.psev: not a portsleuth evidence file" \
+expect "garbage evidence" 65 \
+    "garbage.psev: not a portsleuth evidence file .*at byte 0" \
     merge "$d/garbage.psev"
 head -c $((size - 5)) "$d/good.psev" >"$d/cut.psev"
-expect "truncated evidence" 65 "cut.psev: truncated evidence file" \
+expect "truncated evidence" 65 \
+    "cut.psev: truncated evidence file .*at byte $((size - 21))\$" \
     merge "$d/cut.psev"
+printf 'PSLTEVID\001\000' >"$d/short.psev"
+expect "ten bytes of evidence" 65 \
+    "short.psev: truncated evidence file .*at byte 10\$" merge "$d/short.psev"
 cp "$d/good.psev" "$d/flip.psev"
 printf 'Z' | dd of="$d/flip.psev" bs=1 seek=200 conv=notrunc 2>/dev/null
-expect "damaged evidence (checksum)" 65 "flip.psev: .*(checksum|record|host)" \
+expect "damaged evidence (checksum)" 65 \
+    "flip.psev: .*(checksum|record|host).* at byte [0-9]+\$" \
     merge -f csv "$d/flip.psev"
 if [ ! -s "$d/out" ]; then ok "nothing written from damaged evidence"; else
 	bad "a report was written from damaged evidence"; fi
@@ -226,6 +232,45 @@ expect "directory without evidence" 66 "no evidence files found" \
 "$P" --timeout 3s --emit-evidence "$d/t3.psev" "$S/s07_syn_netfw.pcap"
 expect "different --timeout refused" 65 "--timeout" \
     merge "$d/good.psev" "$d/t3.psev"
+"$P" --timeout 1500us --emit-evidence "$d/t15.psev" "$S/s07_syn_netfw.pcap"
+expect "--timeout of a fraction of a millisecond named exactly" 65 \
+    "t15.psev: made with --timeout 1500000 ns \(at byte 16\), .*good.psev wi" \
+    merge "$d/good.psev" "$d/t15.psev"
+# Made by hand (found by fuzz/fuzz-evidence.c): one tick, 2^63 packets and
+# a trailer listing no input. Two of them: 2^64 packets, which must not
+# wrap around to 0, and no inputs to copy into a merged file. The CRC-32
+# is gzip's (the polynomial of zlib's crc32()).
+{
+	printf 'PSLTEVID\001\000\000\000\000\000\000\000'	# version 1
+	printf '\000\344\013\124\002\000\000\000'	# --timeout 10 s
+	printf 'T\000\312\232\073\000\000\000\000'	# tick at 1 s
+	printf 'E\000\000\000\000\000\000\000\200'	# 2^63 packets
+	printf '\000\000\000\000\000\000\000\000'	# bytes
+	printf '\000\312\232\073\000\000\000\000%.0s' 1 2	# time span
+	printf '\001\000\000\000\000\000\000\000\000\000'	# captures 1; inputs 0
+} >"$d/big.body"
+{
+	cat "$d/big.body"
+	printf '\041\000\000\000\000\000\000\000'		# trailer at 33
+	gzip -c <"$d/big.body" | tail -c 8 | head -c 4
+	printf 'PSEN'
+} >"$d/big1.psev"
+cp "$d/big1.psev" "$d/big2.psev"
+set +e
+"$P" merge -f json "$d/big1.psev" "$d/big2.psev" >"$d/out" 2>"$d/err"
+st=$?
+"$P" merge --emit-evidence "$d/big.psev" "$d/big1.psev" "$d/big2.psev" \
+    2>>"$d/err" && "$P" merge -f json "$d/big.psev" >"$d/out2" 2>>"$d/err"
+st2=$?
+set -e
+if [ "$st" = 0 ] && [ "$st2" = 0 ] && [ ! -s "$d/err" ] &&
+    grep -q '"captures":2,"packets":18446744073709551615,' "$d/out" &&
+    cmp -s "$d/out" "$d/out2"; then
+	ok "packet counts of merged trailers saturate; trailers without inputs"
+else
+	bad "2 x 2^63 packets: status $st/$st2, $(grep -o '"packets":[0-9]*' \
+	    "$d/out"), stderr: $(head -2 "$d/err")"
+fi
 expect "merge --filter refused" 64 "apply when evidence is made" \
     merge --filter tcp "$d/good.psev"
 expect "merge needs files" 64 "merge needs evidence files" merge
