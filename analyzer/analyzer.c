@@ -346,6 +346,7 @@ build_row(const struct analyzer *a, const uint32_t *ids, size_t n,
 	size_t i;
 
 	memset(row, 0, sizeof(*row));
+	memset(rv, 0, sizeof(rv));	/* n == 0 would read zeros, not junk */
 	row->kinds = kinds;	/* n entries, one record per probe kind */
 	for (i = 0; i < n; i++) {
 		struct kind_verdict *k = &row->kinds[row->nkinds++];
