@@ -31,7 +31,9 @@
  * A harness trailer has the time span of the records (a walk over them
  * that stops at the first record it cannot size), one packet per 'P'
  * record and one input. The files are written to a private temporary
- * directory (evidence is read by path, with fseeko).
+ * directory, $TMPDIR/fuzz-evidence.PID.XXXXXX (evidence is read by path,
+ * with fseeko), removed at exit; after a crash (libFuzzer exits without
+ * atexit handlers) the next harness process removes it.
  *
  * Oracles (abort, a real bug):
  * - merge_report() and merge_emit() fail alike (same job status) or
@@ -54,8 +56,10 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE		/* open_memstream() */
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +87,9 @@ static const uint64_t timeouts[4] = { 10000000000ull, 0, 7, UINT64_MAX };
 static char dir[PATH_MAX];
 static char in_path[MAX_FILES][PATH_MAX + 32];
 static char out_path[PATH_MAX + 32], out2_path[PATH_MAX + 32];
+
+static const char *const file_names[] = { "in0.psev", "in1.psev",
+	"in2.psev", "out.psev", "out2.psev" };
 
 struct buf {
 	uint8_t *p;
@@ -356,16 +363,50 @@ slurp(const char *path, size_t *n)
 	return b.p;
 }
 
+/* Remove the harness's files and directory d. */
+static void
+remove_dir(const char *d)
+{
+	char p[PATH_MAX + 32];
+	size_t i;
+
+	for (i = 0; i < sizeof(file_names) / sizeof(file_names[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", d, file_names[i]);
+		unlink(p);
+	}
+	rmdir(d);
+}
+
 static void
 cleanup(void)
 {
-	size_t i;
+	remove_dir(dir);
+}
 
-	for (i = 0; i < MAX_FILES; i++)
-		unlink(in_path[i]);
-	unlink(out_path);
-	unlink(out2_path);
-	rmdir(dir);
+/* The directories of harness processes that no longer run (crashed). */
+static void
+remove_stale(const char *tmp)
+{
+	static const char pfx[] = "fuzz-evidence.";
+	char p[PATH_MAX], *end;
+	struct dirent *de;
+	DIR *dp;
+	long pid;
+
+	if ((dp = opendir(tmp)) == NULL)
+		return;
+	while ((de = readdir(dp)) != NULL) {
+		if (strncmp(de->d_name, pfx, sizeof(pfx) - 1) != 0)
+			continue;
+		pid = strtol(de->d_name + sizeof(pfx) - 1, &end, 10);
+		if (pid <= 0 || *end != '.' || kill((pid_t)pid, 0) == 0 ||
+		    errno != ESRCH)
+			continue;
+		if (snprintf(p, sizeof(p), "%s/%s", tmp, de->d_name) <
+		    (int)sizeof(p))
+			remove_dir(p);
+	}
+	closedir(dp);
 }
 
 int
@@ -378,7 +419,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)fuzz_default_rules();
 	if (tmp == NULL || tmp[0] == '\0')
 		tmp = "/tmp";
-	snprintf(dir, sizeof(dir), "%s/fuzz-evidence.XXXXXX", tmp);
+	remove_stale(tmp);
+	snprintf(dir, sizeof(dir), "%s/fuzz-evidence.%ld.XXXXXX", tmp,
+	    (long)getpid());
 	if (mkdtemp(dir) == NULL)
 		fail("mkdtemp failed", errno);
 	for (i = 0; i < MAX_FILES; i++)
