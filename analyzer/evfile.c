@@ -637,6 +637,11 @@ src_meta(struct evsrc *s, char *err, size_t errlen)
 		return -1;
 	}
 	s->timeout = get(h + 16, 8);
+	if (s->timeout == 0) {
+		snprintf(err, errlen, "%s: --timeout of 0 at byte 16 (no "
+		    "portsleuth writes one)", s->path);
+		return -1;
+	}
 	s->crc_h = crc32(crc32(0, Z_NULL, 0), h, HDR_LEN);
 	if (fseeko(s->fp, (off_t)(flen - FOOTER_LEN), SEEK_SET) != 0 ||
 	    fread(f, 1, FOOTER_LEN, s->fp) != FOOTER_LEN ||

@@ -225,6 +225,10 @@ cp "$d/good.psev" "$d/v9.psev"
 printf '\011' | dd of="$d/v9.psev" bs=1 seek=8 conv=notrunc 2>/dev/null
 expect "other format version" 65 "v9.psev: evidence format version 9" \
     merge "$d/v9.psev"
+cp "$d/good.psev" "$d/t0.psev"
+printf '\0\0\0\0\0\0\0\0' | dd of="$d/t0.psev" bs=1 seek=16 conv=notrunc 2>/dev/null
+expect "--timeout 0 in the header refused" 65 "t0.psev: --timeout of 0 at byte 16" \
+    merge "$d/t0.psev"
 expect "missing evidence" 66 "nope.psev: No such file" merge "$d/nope.psev"
 mkdir "$d/empty"
 expect "directory without evidence" 66 "no evidence files found" \
