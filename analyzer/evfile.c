@@ -832,6 +832,8 @@ evset_next(struct evset *s, struct evrec *r, char *err, size_t errlen)
 	struct evsrc *b;
 	size_t slot = 0;
 
+	if (s->src == NULL)
+		return 0;	/* (evset_open() always allocates it) */
 	for (;;) {
 		b = pick(s, &slot);
 		if (s->opened < s->n && (b == NULL ||
