@@ -31,6 +31,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../tests/wire.h"
+
 /* Bump when the bytes for a given (-n, -s, -r, -e) change: caches key on it. */
 #define GEN_VERSION "1"
 
@@ -204,52 +206,6 @@ rnd_below(struct gen *g, uint32_t n)
 	return (uint32_t)(((rnd(g) >> 32) * (uint64_t)n) >> 32);
 }
 
-static void
-be16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static void
-le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-/* RFC 1071 sum of big-endian 16-bit words, not yet folded. */
-static uint64_t
-csum_add(uint64_t sum, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t
-csum_fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /*
  * IPv6 addresses are made from a v4-shaped id so that scanners, hosts and
  * routers share one numbering: 10.4.5.7 becomes 2001:db8:a04:500::7.
@@ -262,7 +218,7 @@ v6_addr(uint8_t *p, uint32_t id)
 	p[1] = 0x01;
 	p[2] = 0x0d;
 	p[3] = 0xb8;
-	be32(p + 4, id & 0xffffff00u);
+	wire_be32(p + 4, id & 0xffffff00u);
 	p[15] = (uint8_t)id;
 }
 
@@ -272,11 +228,11 @@ put_eth(uint8_t *f, uint32_t src, uint32_t dst, uint32_t type)
 {
 	f[0] = 0x02;
 	f[1] = 0x00;
-	be32(f + 2, dst);
+	wire_be32(f + 2, dst);
 	f[6] = 0x02;
 	f[7] = 0x00;
-	be32(f + 8, src);
-	be16(f + 12, type);
+	wire_be32(f + 8, src);
+	wire_be16(f + 12, type);
 	return 14;
 }
 
@@ -287,15 +243,15 @@ put_ip4(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl,
 {
 	p[0] = 0x45;
 	p[1] = 0;
-	be16(p + 2, (uint32_t)(20 + l4len));
-	be16(p + 4, id);
-	be16(p + 6, df ? 0x4000u : 0);
+	wire_be16(p + 2, (uint32_t)(20 + l4len));
+	wire_be16(p + 4, id);
+	wire_be16(p + 6, df ? 0x4000u : 0);
 	p[8] = ttl;
 	p[9] = proto;
 	p[10] = p[11] = 0;
-	be32(p + 12, src);
-	be32(p + 16, dst);
-	be16(p + 10, csum_fold(csum_add(0, p, 20)));
+	wire_be32(p + 12, src);
+	wire_be32(p + 16, dst);
+	wire_be16(p + 10, wire_csum_fold(wire_csum_add(0, p, 20)));
 	return 20;
 }
 
@@ -304,8 +260,8 @@ static size_t
 put_ip6(uint8_t *p, uint32_t src, uint32_t dst, uint8_t nh, uint8_t hlim,
     uint32_t flow, size_t l4len)
 {
-	be32(p, 0x60000000u | (flow & 0xfffffu));
-	be16(p + 4, (uint32_t)l4len);
+	wire_be32(p, 0x60000000u | (flow & 0xfffffu));
+	wire_be16(p + 4, (uint32_t)l4len);
 	p[6] = nh;
 	p[7] = hlim;
 	v6_addr(p + 8, src);
@@ -320,9 +276,9 @@ pseudo_sum(const uint8_t *ip, bool v6, uint8_t proto, size_t l4len)
 	uint64_t s;
 
 	if (v6)
-		s = csum_add(0, ip + 8, 32);
+		s = wire_csum_add(0, ip + 8, 32);
 	else
-		s = csum_add(0, ip + 12, 8);
+		s = wire_csum_add(0, ip + 12, 8);
 	return s + proto + (uint32_t)l4len;
 }
 
@@ -337,18 +293,18 @@ put_tcp(uint8_t *p, const uint8_t *ip, bool v6, uint16_t sport, uint16_t dport,
 {
 	size_t hl = 20 + optlen, n = hl + plen;
 
-	be16(p, sport);
-	be16(p + 2, dport);
-	be32(p + 4, seq);
-	be32(p + 8, ack);
+	wire_be16(p, sport);
+	wire_be16(p + 2, dport);
+	wire_be32(p + 4, seq);
+	wire_be32(p + 8, ack);
 	p[12] = (uint8_t)(hl / 4 << 4);
 	p[13] = flags;
-	be16(p + 14, win);
+	wire_be16(p + 14, win);
 	p[16] = p[17] = 0;
 	p[18] = p[19] = 0;
 	if (optlen)
 		memcpy(p + 20, opt, optlen);
-	be16(p + 16, csum_fold(csum_add(pseudo_sum(ip, v6, 6, n), p, n)));
+	wire_be16(p + 16, wire_csum_fold(wire_csum_add(pseudo_sum(ip, v6, 6, n), p, n)));
 	return n;
 }
 
@@ -369,8 +325,8 @@ opt_linux_syn(uint8_t *o, uint32_t tsval, uint32_t tsecr)
 	static const uint8_t head[] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10 };
 
 	memcpy(o, head, sizeof(head));
-	be32(o + 8, tsval);
-	be32(o + 12, tsecr);
+	wire_be32(o + 8, tsval);
+	wire_be32(o + 12, tsecr);
 	o[16] = 1;
 	o[17] = 3;
 	o[18] = 3;
@@ -385,8 +341,8 @@ opt_ts(uint8_t *o, uint32_t tsval, uint32_t tsecr)
 	o[1] = 1;
 	o[2] = 8;
 	o[3] = 10;
-	be32(o + 4, tsval);
-	be32(o + 8, tsecr);
+	wire_be32(o + 4, tsval);
+	wire_be32(o + 8, tsecr);
 	return 12;
 }
 
@@ -437,9 +393,9 @@ build_unreach(const struct event *e, uint8_t *p, uint32_t src, uint8_t ttl,
 	icmp[2] = icmp[3] = 0;
 	memset(icmp + 4, 0, 4);
 	memcpy(icmp + 8, q, qlen);
-	be16(icmp + 2,
-	    csum_fold(
-		csum_add(e->v6 ? pseudo_sum(p, true, 58, l4) : 0, icmp, l4)));
+	wire_be16(icmp + 2,
+	    wire_csum_fold(
+		wire_csum_add(e->v6 ? pseudo_sum(p, true, 58, l4) : 0, icmp, l4)));
 	return n + l4;
 }
 
@@ -462,10 +418,10 @@ commit(struct gen *g, uint64_t t, size_t n)
 		memset(rec + 16 + n, 0, MIN_FRAME - n);
 		n = MIN_FRAME;
 	}
-	le32(rec, (uint32_t)(START_SEC + us / 1000000u));
-	le32(rec + 4, (uint32_t)(us % 1000000u));
-	le32(rec + 8, (uint32_t)n);
-	le32(rec + 12, (uint32_t)n);
+	wire_le32(rec, (uint32_t)(START_SEC + us / 1000000u));
+	wire_le32(rec + 4, (uint32_t)(us % 1000000u));
+	wire_le32(rec + 8, (uint32_t)n);
+	wire_le32(rec + 12, (uint32_t)n);
 	g->used += 16 + n;
 	g->bytes += 16 + n;
 	g->emitted++;
@@ -929,14 +885,14 @@ write_header(struct gen *g)
 {
 	uint8_t *p = g->out;
 
-	le32(p, 0xa1b2c3d4u);
+	wire_le32(p, 0xa1b2c3d4u);
 	p[4] = 2;
 	p[5] = 0;
 	p[6] = 4;
 	p[7] = 0;
 	memset(p + 8, 0, 8);
-	le32(p + 16, SNAPLEN);
-	le32(p + 20, LINKTYPE_ETHERNET);
+	wire_le32(p + 16, SNAPLEN);
+	wire_le32(p + 20, LINKTYPE_ETHERNET);
 	g->used = 24;
 	g->bytes = 24;
 }

@@ -34,6 +34,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "wire.h"
+
 #define START_SEC 1704067200u	/* 2024-01-01T00:00:00Z */
 #define FRAME_MAX 128u
 
@@ -52,16 +54,12 @@ struct gen {
 
 static uint32_t perm32(uint32_t x);
 static uint32_t mix(uint64_t i, uint32_t seed, uint32_t salt);
-static void put16(uint8_t *p, uint32_t v);
-static void put32(uint8_t *p, uint32_t v);
 static void emit(struct gen *g, const uint8_t *frame, uint32_t len);
 static uint32_t frame_tcp4(uint8_t *f, uint32_t src, uint32_t dst,
     uint16_t sp, uint16_t dp, uint8_t flags, uint32_t seq, uint32_t ack);
 static uint32_t frame_tcp6(uint8_t *f, const uint8_t src[16],
     const uint8_t dst[16], uint16_t sp, uint16_t dp, uint8_t flags,
     uint32_t seq, uint32_t ack);
-static uint16_t csum_fold(uint32_t sum);
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n);
 static void usage(void);
 
 /* A bijection of 32-bit integers (Wellons' lowbias32: each step inverts). */
@@ -82,42 +80,6 @@ mix(uint64_t i, uint32_t seed, uint32_t salt)
 {
 	return perm32((uint32_t)i ^ perm32((uint32_t)(i >> 32) ^ seed ^
 	    perm32(salt)));
-}
-
-static void
-put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t
-csum_add(uint32_t sum, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t
-csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 /* Record header (host order, as the magic says) and frame; advance time. */
@@ -148,7 +110,7 @@ frame_tcp4(uint8_t *f, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp,
     uint8_t flags, uint32_t seq, uint32_t ack)
 {
 	uint8_t *ip = f + 14, *tcp = f + 34, ph[12];
-	uint32_t sum;
+	uint64_t sum;
 
 	memset(f, 0, 54);
 	f[0] = 0x02;
@@ -156,26 +118,26 @@ frame_tcp4(uint8_t *f, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp,
 	f[11] = 1;
 	f[12] = 0x08;
 	ip[0] = 0x45;
-	put16(ip + 2, 40);
-	put16(ip + 4, (uint16_t)seq);
+	wire_be16(ip + 2, 40);
+	wire_be16(ip + 4, (uint16_t)seq);
 	ip[8] = 64;
 	ip[9] = 6;
-	put32(ip + 12, src);
-	put32(ip + 16, dst);
-	put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
-	put16(tcp, sp);
-	put16(tcp + 2, dp);
-	put32(tcp + 4, seq);
-	put32(tcp + 8, ack);
+	wire_be32(ip + 12, src);
+	wire_be32(ip + 16, dst);
+	wire_be16(ip + 10, wire_csum_fold(wire_csum_add(0, ip, 20)));
+	wire_be16(tcp, sp);
+	wire_be16(tcp + 2, dp);
+	wire_be32(tcp + 4, seq);
+	wire_be32(tcp + 8, ack);
 	tcp[12] = 5 << 4;
 	tcp[13] = flags;
-	put16(tcp + 14, 1024);
+	wire_be16(tcp + 14, 1024);
 	memcpy(ph, ip + 12, 8);
 	ph[8] = 0;
 	ph[9] = 6;
-	put16(ph + 10, 20);
-	sum = csum_add(csum_add(0, ph, 12), tcp, 20);
-	put16(tcp + 16, csum_fold(sum));
+	wire_be16(ph + 10, 20);
+	sum = wire_csum_add(wire_csum_add(0, ph, 12), tcp, 20);
+	wire_be16(tcp + 16, wire_csum_fold(sum));
 	return 54;
 }
 
@@ -185,7 +147,7 @@ frame_tcp6(uint8_t *f, const uint8_t src[16], const uint8_t dst[16],
     uint16_t sp, uint16_t dp, uint8_t flags, uint32_t seq, uint32_t ack)
 {
 	uint8_t *ip = f + 14, *tcp = f + 54, ph[40];
-	uint32_t sum;
+	uint64_t sum;
 
 	memset(f, 0, 74);
 	f[0] = 0x02;
@@ -194,25 +156,25 @@ frame_tcp6(uint8_t *f, const uint8_t src[16], const uint8_t dst[16],
 	f[12] = 0x86;
 	f[13] = 0xdd;
 	ip[0] = 0x60;
-	put16(ip + 4, 20);
+	wire_be16(ip + 4, 20);
 	ip[6] = 6;
 	ip[7] = 64;
 	memcpy(ip + 8, src, 16);
 	memcpy(ip + 24, dst, 16);
-	put16(tcp, sp);
-	put16(tcp + 2, dp);
-	put32(tcp + 4, seq);
-	put32(tcp + 8, ack);
+	wire_be16(tcp, sp);
+	wire_be16(tcp + 2, dp);
+	wire_be32(tcp + 4, seq);
+	wire_be32(tcp + 8, ack);
 	tcp[12] = 5 << 4;
 	tcp[13] = flags;
-	put16(tcp + 14, 1024);
+	wire_be16(tcp + 14, 1024);
 	memset(ph, 0, sizeof(ph));
 	memcpy(ph, src, 16);
 	memcpy(ph + 16, dst, 16);
-	put32(ph + 32, 20);
+	wire_be32(ph + 32, 20);
 	ph[39] = 6;
-	sum = csum_add(csum_add(0, ph, 40), tcp, 20);
-	put16(tcp + 16, csum_fold(sum));
+	sum = wire_csum_add(wire_csum_add(0, ph, 40), tcp, 20);
+	wire_be16(tcp + 16, wire_csum_fold(sum));
 	return 74;
 }
 
@@ -315,8 +277,8 @@ main(int argc, char **argv)
 		} else {
 			dp = (uint16_t)(1 + (i / g.targets) % 65535);
 			if ((r >> 8) % 100 < g.pct6) {
-				put32(s6 + 8, mix(i, g.seed, 6));
-				put32(s6 + 12, perm32((uint32_t)i ^ g.seed));
+				wire_be32(s6 + 8, mix(i, g.seed, 6));
+				wire_be32(s6 + 12, perm32((uint32_t)i ^ g.seed));
 				d6[15] = (uint8_t)(1 + t);
 				len = frame_tcp6(f, s6, d6,
 				    (uint16_t)(1024 + (seq >> 16) % 60000), dp,
