@@ -12,6 +12,7 @@
 #include "log.h"
 #include "out.h"
 #include "pair.h"
+#include "rowset.h"
 #include "services.h"
 #include "tunables.h"
 #include "verdict.h"
@@ -27,26 +28,8 @@ struct analyzer {
 	struct budget budget;	/* --max-memory share of this analysis */
 	struct ev_totals t;	/* packets, bytes, decode statuses, span */
 	bool explaining;	/* --explain looks records up after the run */
+	struct pair_stats final; /* pairing counters, once the table is freed */
 };
-
-/*
- * Output order of records: target, proto, port, scanner (addresses
- * compared as bytes), kind. Hosts are ranked by address once, so a record's
- * place is a plain integer key, packed into 64 bits when the ranks fit and
- * then radix-sorted; otherwise keys of two words are compared.
- */
-struct sort_ent {
-	uint64_t hi;		/* packed: the whole key; else target, proto, port */
-	uint64_t lo;		/* packed: record id; else scanner, kind, id */
-};
-
-static int cmp_records(const void *a, const void *b);
-static int cmp_host_addr(const void *a, const void *b, void *ctx);
-static void radix_sort(struct sort_ent *e, size_t n, unsigned bits);
-static unsigned bit_width(uint64_t v);
-static uint32_t sorted_records(const struct analyzer *a, uint32_t **ids);
-static uint32_t build_row(const struct analyzer *a, const uint32_t *ids,
-    size_t n, struct kind_verdict *kinds, struct port_row *row);
 
 uint32_t
 analyzer_flow_slots(const struct analyzer_opts *o)
@@ -165,7 +148,8 @@ analyzer_decode_count(const struct analyzer *a, enum decode_status st)
 void
 analyzer_log_counters(const struct analyzer *a)
 {
-	const struct pair_stats *s = pair_stats(a->pair);
+	const struct pair_stats *s = a->pair != NULL ? pair_stats(a->pair) :
+	    &a->final;
 	struct evidence_mem m;
 	int i;
 
@@ -199,232 +183,19 @@ analyzer_log_counters(const struct analyzer *a)
 	    (double)m.bytes / m.records : 0.0);
 }
 
-static int
-cmp_host_addr(const void *pa, const void *pb, void *ctx)
-{
-	const struct hosts *h = ctx;
-
-	return addr_cmp(hosts_addr(h, *(const uint32_t *)pa),
-	    hosts_addr(h, *(const uint32_t *)pb));
-}
-
-static int
-cmp_records(const void *pa, const void *pb)
-{
-	const struct sort_ent *x = pa, *y = pb;
-
-	if (x->hi != y->hi)
-		return x->hi < y->hi ? -1 : 1;
-	return x->lo < y->lo ? -1 : x->lo > y->lo;
-}
-
-/* LSD radix sort of e[0..n) by hi, `bits` wide, 11 bits a pass. */
+/* The results own the analysis once they have a row source. */
 static void
-radix_sort(struct sort_ent *e, size_t n, unsigned bits)
+release_analyzer(void *a)
 {
-	enum { DIG = 11, NB = 1 << DIG };
-	struct sort_ent *tmp = xcalloc(n ? n : 1, sizeof(*tmp)), *src = e,
-	    *dst = tmp, *t;
-	unsigned passes = (bits + DIG - 1) / DIG, p;
-	size_t (*cnt)[NB] = xcalloc(passes ? passes : 1, sizeof(*cnt));
-	size_t i, sum, c;
-
-	for (i = 0; i < n; i++)
-		for (p = 0; p < passes; p++)
-			cnt[p][src[i].hi >> (p * DIG) & (NB - 1)]++;
-	for (p = 0; p < passes; p++) {
-		for (c = 0; c < NB && cnt[p][c] != n; c++)
-			;
-		if (c < NB)
-			continue; /* one value in this digit: nothing moves */
-		for (c = sum = 0; c < NB; c++) {
-			size_t k = cnt[p][c];
-
-			cnt[p][c] = sum;
-			sum += k;
-		}
-		for (i = 0; i < n; i++)
-			dst[cnt[p][src[i].hi >> (p * DIG) & (NB - 1)]++] =
-			    src[i];
-		t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != e)
-		memcpy(e, src, n * sizeof(*e));
-	free(cnt);
-	free(tmp);
+	analyzer_free(a);
 }
 
-static unsigned
-bit_width(uint64_t v)
+static void
+fill_summary(const struct analyzer *a, bool partial, struct run_summary *sum)
 {
-	unsigned b = 0;
+	const struct pair_stats *s = pair_stats(a->pair);
+	uint32_t i;
 
-	while (v != 0) {
-		b++;
-		v >>= 1;
-	}
-	return b;
-}
-
-/*
- * Records that have a verdict, in output order: returns how many, with
- * their ids in *ids_out (owned by the caller).
- */
-static uint32_t
-sorted_records(const struct analyzer *a, uint32_t **ids_out)
-{
-	uint32_t total = evidence_count(a->ev), nh = hosts_count(a->hosts);
-	uint32_t *order = xcalloc((size_t)nh + 1, sizeof(*order));
-	uint32_t *rank = xcalloc((size_t)nh + 1, sizeof(*rank));
-	uint32_t i, n = 0, *ids;
-	unsigned rb = bit_width(nh), width = 2 * rb + 1 + 16 + 4;
-	bool packed = width <= 64;
-	struct sort_ent *e;
-
-	for (i = 0; i < nh; i++)
-		order[i] = i + 1;
-	qsort_r(order, nh, sizeof(*order), cmp_host_addr, a->hosts);
-	for (i = 0; i < nh; i++)
-		rank[order[i]] = i;
-	free(order);
-	for (i = 0; i < total; i++) {
-		const struct port_key *k = evidence_key(a->ev, i);
-
-		n += evidence_decided(a->ev, i);
-		if (k->proto != 6 && k->proto != 17)
-			packed = false;
-	}
-	e = xcalloc(n ? n : 1, sizeof(*e));
-	for (i = n = 0; i < total; i++) {
-		const struct port_key *k = evidence_key(a->ev, i);
-
-		if (!evidence_decided(a->ev, i))
-			continue;
-		if (packed) {
-			e[n].hi = ((((uint64_t)rank[k->target] << 1 |
-			    (k->proto == 17)) << 16 | k->port) << rb |
-			    rank[k->scanner]) << 4 | k->kind;
-			e[n].lo = i;
-		} else {
-			e[n].hi = (uint64_t)rank[k->target] << 32 |
-			    (uint64_t)k->proto << 16 | k->port;
-			e[n].lo = (uint64_t)rank[k->scanner] << 36 |
-			    (uint64_t)(k->kind & 0xf) << 32 | i;
-		}
-		n++;
-	}
-	free(rank);
-	if (packed)
-		radix_sort(e, n, width);
-	else
-		qsort(e, n, sizeof(*e), cmp_records);
-	ids = xcalloc(n ? n : 1, sizeof(*ids));
-	for (i = 0; i < n; i++)
-		ids[i] = (uint32_t)e[i].lo;
-	free(e);
-	*ids_out = ids;
-	return n;
-}
-
-static bool
-same_port(const struct port_key *x, const struct port_key *y)
-{
-	return x->target == y->target && x->scanner == y->scanner &&
-	    x->proto == y->proto && x->port == y->port;
-}
-
-/* One row from the records of one port; returns the deciding record. */
-static uint32_t
-build_row(const struct analyzer *a, const uint32_t *ids, size_t n,
-    struct kind_verdict *kinds, struct port_row *row)
-{
-	/* n >= 1: a row has at least one record. */
-	struct port_ev rv[2], *best = &rv[0], *r = &rv[1], *t;
-	uint32_t best_id = ids[0];
-	size_t i;
-
-	memset(row, 0, sizeof(*row));
-	memset(rv, 0, sizeof(rv));	/* n == 0 would read zeros, not junk */
-	row->kinds = kinds;	/* n entries, one record per probe kind */
-	for (i = 0; i < n; i++) {
-		struct kind_verdict *k = &row->kinds[row->nkinds++];
-
-		evidence_read(a->ev, ids[i], r);
-		k->kind = r->key.kind;
-		k->state = r->state;
-		k->reason = r->reason;
-		k->reason_ttl = r->reason_ttl;
-		k->tries = r->tries;
-		k->replies = r->replies;
-		k->rule = verdict_rule_name(a->verdict, r->rule);
-		if (r->reason_src != 0 && r->reason_src != r->key.target) {
-			k->has_reason_ip = true;
-			k->reason_ip = *hosts_addr(a->hosts, r->reason_src);
-		}
-		row->probes += r->tries;
-		row->responses += r->replies;
-		if (row->first_ns == 0 || r->first_ns < row->first_ns)
-			row->first_ns = r->first_ns;
-		if (r->last_ns > row->last_ns)
-			row->last_ns = r->last_ns;
-		/* Most conclusive kind wins; on a tie, the latest evidence. */
-		if (i == 0 || r->rank > best->rank ||
-		    (r->rank == best->rank && r->last_ns > best->last_ns)) {
-			t = best;
-			best = r;
-			r = t;	/* keep it; read the next record into the other */
-			best_id = ids[i];
-			row->state = k->state;
-			row->reason = k->reason;
-			row->reason_ttl = k->reason_ttl;
-			row->has_reason_ip = k->has_reason_ip;
-			row->reason_ip = k->reason_ip;
-			row->rtt_ms = best->rtt_us == UINT32_MAX ? -1.0 :
-			    (double)best->rtt_us / 1000.0;
-		}
-	}
-	row->host = *hosts_addr(a->hosts, best->key.target);
-	row->scanner = *hosts_addr(a->hosts, best->key.scanner);
-	row->proto = best->key.proto;
-	row->port = best->key.port;
-	row->service = service_name(row->port, row->proto);
-	return best_id;
-}
-
-void
-analyzer_finish(struct analyzer *a, bool partial, struct results *out)
-{
-	const struct pair_stats *s;
-	struct findings_input fi;
-	struct pair_counts pc;
-	uint32_t i, n, *ids, *best, start, j, *first;
-	struct run_summary *sum = &out->summary;
-
-	pair_finish(a->pair);
-	evidence_finish(a->ev);
-	if (!a->explaining)
-		evidence_drop_index(a->ev); /* room for the rows */
-	n = sorted_records(a, &ids);
-	memset(out, 0, sizeof(*out));
-	out->rows = xcalloc(n ? n : 1, sizeof(*out->rows));
-	out->kind_pool = xcalloc(n ? n : 1, sizeof(*out->kind_pool));
-	best = xcalloc(n ? n : 1, sizeof(*best));
-	first = xcalloc((size_t)n + 1, sizeof(*first));
-	for (start = 0; start < n; start = j) {
-		const struct port_key *k0 = evidence_key(a->ev, ids[start]);
-
-		for (j = start + 1; j < n && same_port(k0,
-		    evidence_key(a->ev, ids[j])); j++)
-			;
-		first[out->nrows] = start;
-		best[out->nrows] = build_row(a, ids + start, j - start,
-		    out->kind_pool + start, &out->rows[out->nrows]);
-		out->nrows++;
-	}
-	first[out->nrows] = n;
-	s = pair_stats(a->pair);
 	sum->packets = a->t.packets;
 	sum->bytes = a->t.bytes;
 	sum->decoded = a->t.dec[DEC_OK];
@@ -452,21 +223,42 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	sum->first_ns = a->t.first_ns;
 	sum->last_ns = a->t.last_ns;
 	sum->partial = partial || results_limited(sum);
+}
+
+void
+analyzer_finish(struct analyzer *a, bool partial, struct results *out)
+{
+	const struct pair_stats *s;
+	struct findings_input fi;
+	struct pair_counts pc;
+	struct rowset *rows;
+	struct fctx *f;
+
+	pair_finish(a->pair);
+	evidence_finish(a->ev);
+	if (!a->explaining)
+		evidence_drop_index(a->ev); /* room for the sort */
+	memset(out, 0, sizeof(*out));
+	fill_summary(a, partial, &out->summary);
+	memset(&fi, 0, sizeof(fi));
 	fi.ev = a->ev;
 	fi.hosts = a->hosts;
 	fi.unsolicited = pair_unsolicited(a->pair);
 	fi.backscatter = pair_backscatter(a->pair);
-	fi.ids = ids;
-	fi.row_first = first;
-	fi.best = best;
 	fi.start_ns = a->t.first_ns;
+	s = pair_stats(a->pair);
 	pc.unsolicited_synack = s->unsolicited_synack;
 	pc.unsolicited_rst = s->unsolicited_rst;
 	pc.icmp_errors = s->icmp_errors;
-	findings_run(a->rs, &fi, &pc, out);
-	free(ids);
-	free(best);
-	free(first);
+	f = findings_new(a->rs, &fi, out);
+	rows = rowset_new(a->ev, a->hosts, a->verdict);
+	out->nrows = rowset_judge(rows, f, &out->summary);
+	findings_end(f, &pc);
+	/* The pairing table is no longer needed; keep its counters. */
+	a->final = *s;
+	pair_free(a->pair);
+	a->pair = NULL;
+	out->src = rowset_source(rows, release_analyzer, a);
 }
 
 static const char *const what_names[] = {
@@ -529,72 +321,78 @@ explain_event_line(const struct analyzer *a, const struct explain_event *x,
 	    proto == 6 ? fl : "udp", x->ttl);
 }
 
+/* One row of --explain: its verdict, then each probe kind's events. */
+static void
+explain_row(const struct analyzer *a, const struct port_row *row,
+    const struct explain_log *log, const uint32_t *order, FILE *fp)
+{
+	char h[ADDR_STRLEN], s[ADDR_STRLEN];
+	struct port_key key;
+	struct port_ev r;
+	size_t j, lo, hi, mid;
+	uint32_t id;
+	int k;
+
+	fprintf(fp, "%s %s/%u (probed by %s): %s %s", addr_str(&row->host, h),
+	    out_proto_name(row->proto), row->port, addr_str(&row->scanner, s),
+	    port_state_name(row->state), reason_name(row->reason));
+	if (row->reason_ttl)
+		fprintf(fp, " ttl %u", row->reason_ttl);
+	fputc('\n', fp);
+	for (j = 0; j < row->nflags; j++)
+		fprintf(fp, "%s%s%s", j ? ", " : "  findings: ", row->flags[j],
+		    j + 1 == row->nflags ? "\n" : "");
+	memset(&key, 0, sizeof(key));
+	key.scanner = hosts_find(a->hosts, &row->scanner);
+	key.target = hosts_find(a->hosts, &row->host);
+	key.port = row->port;
+	key.proto = row->proto;
+	for (k = 0; k < PK_COUNT; k++) {
+		key.kind = (uint8_t)k;
+		if ((id = evidence_find(a->ev, &key)) == EV_NONE)
+			continue;
+		evidence_read(a->ev, id, &r);
+		if (r.tries == 0)
+			continue;
+		fprintf(fp, "  %s probes: %s %s by rule %s (rank %u), "
+		    "%u tries, %u replies, %u state changes\n",
+		    probe_kind_name((enum probe_kind)k),
+		    port_state_name(r.state), reason_name(r.reason),
+		    verdict_rule_name(a->verdict, r.rule), r.rank, r.tries,
+		    r.replies, r.changes);
+		for (lo = 0, hi = log->n; lo < hi;) {
+			mid = (lo + hi) / 2;
+			if (log->ev[order[mid]].record < id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < log->n && log->ev[order[lo]].record == id; lo++)
+			explain_event_line(a, &log->ev[order[lo]], row->proto,
+			    fp);
+	}
+}
+
 void
 analyzer_explain(const struct analyzer *a, const struct results *res,
     const struct explain_log *log, FILE *fp)
 {
 	uint32_t *order = xcalloc(log->n + 1, sizeof(*order));
-	size_t i, j, lo, hi, mid;
-	char h[ADDR_STRLEN], s[ADDR_STRLEN];
-	int k;
+	const struct port_row *rows;
+	struct row_iter it;
+	size_t i, n;
 
 	for (i = 0; i < log->n; i++)
 		order[i] = (uint32_t)i;
 	if (log->n > 0)
 		qsort_r(order, log->n, sizeof(*order), cmp_event, log->ev);
-	for (i = 0; i < res->nrows; i++) {
-		const struct port_row *row = &res->rows[i];
-		struct port_key key;
-
-		if (!explain_matches(&log->filter, &row->host, row->port))
-			continue;
-		fprintf(fp, "%s %s/%u (probed by %s): %s %s", addr_str(&row->host,
-		    h), out_proto_name(row->proto), row->port,
-		    addr_str(&row->scanner, s), port_state_name(row->state),
-		    reason_name(row->reason));
-		if (row->reason_ttl)
-			fprintf(fp, " ttl %u", row->reason_ttl);
-		fputc('\n', fp);
-		for (j = 0; j < row->nflags; j++)
-			fprintf(fp, "%s%s%s", j ? ", " : "  findings: ",
-			    row->flags[j], j + 1 == row->nflags ? "\n" : "");
-		memset(&key, 0, sizeof(key));
-		key.scanner = hosts_find(a->hosts, &row->scanner);
-		key.target = hosts_find(a->hosts, &row->host);
-		key.port = row->port;
-		key.proto = row->proto;
-		for (k = 0; k < PK_COUNT; k++) {
-			uint32_t id;
-			const struct port_ev *r;
-			struct port_ev rec;
-
-			key.kind = (uint8_t)k;
-			id = evidence_find(a->ev, &key);
-			if (id == EV_NONE)
-				continue;
-			evidence_read(a->ev, id, &rec);
-			r = &rec;
-			if (r->tries == 0)
-				continue;
-			fprintf(fp, "  %s probes: %s %s by rule %s (rank %u), "
-			    "%u tries, %u replies, %u state changes\n",
-			    probe_kind_name((enum probe_kind)k),
-			    port_state_name(r->state), reason_name(r->reason),
-			    verdict_rule_name(a->verdict, r->rule), r->rank,
-			    r->tries, r->replies, r->changes);
-			for (lo = 0, hi = log->n; lo < hi;) {
-				mid = (lo + hi) / 2;
-				if (log->ev[order[mid]].record < id)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			for (; lo < log->n && log->ev[order[lo]].record == id;
-			    lo++)
-				explain_event_line(a, &log->ev[order[lo]],
-				    row->proto, fp);
-		}
-	}
+	results_iter_init(&it, res);
+	while ((n = results_iter_host(&it, &rows)) > 0)
+		for (i = 0; i < n; i++)
+			if (explain_matches(&log->filter, &rows[i].host,
+			    rows[i].port))
+				explain_row(a, &rows[i], log, order, fp);
+	results_iter_done(&it);
 	if (log->dropped > 0)
 		fprintf(fp, "(%llu more events not kept: narrow --explain to a "
 		    "host or port)\n", (unsigned long long)log->dropped);

@@ -41,9 +41,12 @@ void analyzer_free(struct analyzer *a);
 void analyzer_packet(struct analyzer *a, const struct reader_packet *pkt);
 
 /*
- * End of input: settle waiting probes and build the rows into *out (owned
- * by the caller, released with results_free()). `partial` marks input that
- * could not be read completely.
+ * End of input: settle waiting probes, run the rules and fill *out (owned
+ * by the caller, released with results_free()): summary and findings now,
+ * rows on demand, one host at a time. The results take the analyzer over:
+ * do not free it afterwards (results_free() does); it stays readable (e.g.
+ * for analyzer_explain()) until then. `partial` marks input that could not
+ * be read completely.
  */
 void analyzer_finish(struct analyzer *a, bool partial, struct results *out);
 

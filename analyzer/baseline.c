@@ -577,15 +577,17 @@ host_line(FILE *out, const struct addr *h, char sign, const struct addr **last)
 	*last = h;
 }
 
+/* Rows (of one host) a policy line does not allow; 1 if any. */
 static int
-policy_check(struct baseline *b, const struct results *res, FILE *out)
+policy_rows(struct baseline *b, const struct port_row *rows, size_t n,
+    FILE *out)
 {
-	const struct addr *last = NULL;
+	const struct addr *last = NULL; /* the rows are of one host */
 	size_t i, k;
 	int differs = 0;
 
-	for (i = 0; i < res->nrows; i++) {
-		const struct port_row *r = &res->rows[i];
+	for (i = 0; i < n; i++) {
+		const struct port_row *r = &rows[i];
 
 		for (k = 0; k < b->np; k++) {
 			const struct rule_line *p = &b->p[k];
@@ -609,17 +611,17 @@ policy_check(struct baseline *b, const struct results *res, FILE *out)
 	return differs;
 }
 
-int
-baseline_compare(struct baseline *b, const struct results *res, FILE *out)
+/* Rows (of one host) that differ from the baseline's entries; 1 if any. */
+static int
+compare_rows(struct baseline *b, const struct port_row *rows, size_t n,
+    FILE *out)
 {
-	const struct addr *last = NULL;
+	const struct addr *last = NULL; /* the rows are of one host */
 	size_t i;
 	int differs = 0;
 
-	if (b->policy)
-		return policy_check(b, res, out);
-	for (i = 0; i < res->nrows; i++) {
-		const struct port_row *r = &res->rows[i];
+	for (i = 0; i < n; i++) {
+		const struct port_row *r = &rows[i];
 		struct entry *e = find(b, &r->host, r->proto, r->port);
 		bool new_host = e == NULL && !host_known(b, &r->host);
 
@@ -638,6 +640,22 @@ baseline_compare(struct baseline *b, const struct results *res, FILE *out)
 		    port_state_name(r->state), reason_name(r->reason));
 		differs = 1;
 	}
+	return differs;
+}
+
+int
+baseline_compare(struct baseline *b, const struct results *res, FILE *out)
+{
+	const struct port_row *rows;
+	struct row_iter it;
+	size_t n;
+	int differs = 0;
+
+	results_iter_init(&it, res);
+	while ((n = results_iter_host(&it, &rows)) > 0)
+		differs |= b->policy ? policy_rows(b, rows, n, out) :
+		    compare_rows(b, rows, n, out);
+	results_iter_done(&it);
 	return differs;
 }
 

@@ -114,10 +114,10 @@ run_job(struct batch *b, struct job *j, size_t index)
 	reader_close(rd);
 	if (b->o->counters)
 		analyzer_log_counters(a);
-	if (b->o->explain != NULL)
+	if (b->o->log != NULL)
+		analyzer_free(a);	/* else the results own it */
+	else if (b->o->explain != NULL)
 		j->a = a;
-	else
-		analyzer_free(a);
 	if (b->o->render != NULL)
 		render_job(b, j, index);
 }
@@ -229,10 +229,7 @@ batch_run(struct job *jobs, size_t n, const struct batch_opts *o,
 		results_free(&jobs[i].res);
 		free(jobs[i].text);
 		jobs[i].text = NULL;
-		if (jobs[i].a != NULL) {
-			analyzer_free(jobs[i].a);
-			jobs[i].a = NULL;
-		}
+		jobs[i].a = NULL;	/* freed with the results */
 		pthread_mutex_lock(&b.lock);
 		b.delivered = i + 1;
 		pthread_cond_broadcast(&b.cond);

@@ -46,7 +46,8 @@ struct job {
 	enum job_status status;
 	char error[512];	/* JOB_BADFILTER: the message */
 	struct results res;	/* valid during done() */
-	struct analyzer *a;	/* valid during done() when explaining */
+	struct analyzer *a;	/* when explaining: the job's analysis, owned
+				   by res, valid during done() */
 	struct ev_totals totals; /* with batch_opts.log: packet counters */
 	char *text;		/* render()'s output, valid during done(); NULL
 				   without render() */

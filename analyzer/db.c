@@ -625,11 +625,18 @@ int
 db_results_add(struct db *d, int64_t run, int64_t capture,
     const struct results *res, char *err, size_t errlen)
 {
-	size_t i;
+	const struct port_row *rows;
+	struct row_iter it;
+	size_t i, n;
+	int rc = 0;
 
-	for (i = 0; i < res->nrows; i++)
-		if (add_port(d, run, capture, &res->rows[i], err, errlen) != 0)
-			return -1;
+	results_iter_init(&it, res);
+	while (rc == 0 && (n = results_iter_host(&it, &rows)) > 0)
+		for (i = 0; i < n && rc == 0; i++)
+			rc = add_port(d, run, capture, &rows[i], err, errlen);
+	results_iter_done(&it);
+	if (rc != 0)
+		return -1;
 	for (i = 0; i < res->nfindings; i++)
 		if (add_finding(d, run, capture, &res->findings[i], err,
 		    errlen) != 0)

@@ -51,9 +51,11 @@ struct memo_ent {
 };
 
 struct fctx {
-	const struct findings_input *in;
+	struct findings_input in; /* ids, row_first, best: the current host's */
 	const struct ruleset *rs;
-	struct results *out;
+	struct results *out;	/* findings and summary; no rows */
+	struct port_row *rows;	/* the current host's rows */
+	bool *is_target;	/* per host index: probed (has rows) */
 	const struct rule **rules[RULE_SCOPE_COUNT];
 	size_t nrules[RULE_SCOPE_COUNT];
 	bool *hidden;		/* per row */
@@ -125,7 +127,7 @@ rec_at(const struct fctx *f, size_t j, struct port_ev *buf)
 {
 	if (j >= f->sc_lo && j < f->sc_hi)
 		return &f->sc[j - f->sc_lo];
-	evidence_read(f->in->ev, f->in->ids[j], buf);
+	evidence_read(f->in.ev, f->in.ids[j], buf);
 	return buf;
 }
 
@@ -133,7 +135,7 @@ rec_at(const struct fctx *f, size_t j, struct port_ev *buf)
 static const struct port_ev *
 best_rec(const struct fctx *f, size_t row, struct port_ev *buf)
 {
-	const struct findings_input *in = f->in;
+	const struct findings_input *in = &f->in;
 	size_t j;
 
 	for (j = in->row_first[row]; j + 1 < in->row_first[row + 1] &&
@@ -146,7 +148,7 @@ best_rec(const struct fctx *f, size_t row, struct port_ev *buf)
 static void
 host_records(struct fctx *f, size_t lo, size_t hi)
 {
-	size_t a = f->in->row_first[lo], b = f->in->row_first[hi], j;
+	size_t a = f->in.row_first[lo], b = f->in.row_first[hi], j;
 
 	f->sc_lo = f->sc_hi = 0;
 	if (b - a > SC_MAX)
@@ -157,7 +159,7 @@ host_records(struct fctx *f, size_t lo, size_t hi)
 		f->sc = xcalloc(f->sc_cap, sizeof(*f->sc));
 	}
 	for (j = a; j < b; j++)
-		evidence_read(f->in->ev, f->in->ids[j], &f->sc[j - a]);
+		evidence_read(f->in.ev, f->in.ids[j], &f->sc[j - a]);
 	f->sc_lo = a;
 	f->sc_hi = b;
 }
@@ -165,7 +167,7 @@ host_records(struct fctx *f, size_t lo, size_t hi)
 static uint32_t
 target_of(const struct fctx *f, size_t row)
 {
-	return evidence_key(f->in->ev, f->in->best[row])->target;
+	return evidence_key(f->in.ev, f->in.best[row])->target;
 }
 
 /*
@@ -194,7 +196,7 @@ host_str(const struct fctx *f, uint32_t h, char buf[ADDR_STRLEN])
 		buf[0] = '\0';
 		return buf;
 	}
-	return addr_str(hosts_addr(f->in->hosts, h), buf);
+	return addr_str(hosts_addr(f->in.hosts, h), buf);
 }
 
 /* iptables-style names of ICMP errors (what a REJECT rule sends). */
@@ -277,7 +279,7 @@ cmp_sig(const void *a, const void *b)
 static void
 host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 {
-	const struct findings_input *in = f->in;
+	const struct findings_input *in = &f->in;
 	struct ev_value *v = f->hv;
 	uint32_t target = target_of(f, lo);
 	uint32_t synack_h[256], rst_h[256], direct_h[256], icmp_h[256];
@@ -298,7 +300,7 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 	v[H_ADDR].str = host_str(f, target, f->host_text);
 	v[H_FLOOD_PORT].num = -1;
 	for (i = lo; i < hi; i++) {
-		const struct port_row *row = &f->out->rows[i];
+		const struct port_row *row = &f->rows[i];
 		struct port_ev bv, rv;
 		const struct port_ev *b = best_rec(f, i, &bv);
 		bool own = b->reason_src == target;
@@ -438,8 +440,8 @@ phases_text(const struct fctx *f, uint32_t id, char *buf, size_t len)
 	}
 	for (; lo < f->nphases && f->phases[lo].id == id; lo++) {
 		const struct phase *p = &f->phases[lo];
-		double t = p->ts_ns >= f->in->start_ns ?
-		    (double)(p->ts_ns - f->in->start_ns) / 1e9 : 0;
+		double t = p->ts_ns >= f->in.start_ns ?
+		    (double)(p->ts_ns - f->in.start_ns) / 1e9 : 0;
 
 		w = snprintf(buf + n, len - n, "%s%s@%.2fs", n ? "," : "",
 		    port_state_name(p->state), t);
@@ -473,8 +475,8 @@ static void
 port_values(struct fctx *f, size_t row, struct ev_value *v,
     char text[][TEXT], const bool *need)
 {
-	const struct findings_input *in = f->in;
-	const struct port_row *pr = &f->out->rows[row];
+	const struct findings_input *in = &f->in;
+	const struct port_row *pr = &f->rows[row];
 	struct port_ev bv, rv;
 	const struct port_ev *b = best_rec(f, row, &bv);
 	bool icmp = b->reply_kind == RK_ICMP, v6 = !addr_is_v4(&pr->host);
@@ -784,8 +786,8 @@ path_eval(struct fctx *f, struct path *p, uint32_t target)
 
 		if (r->outcome == RULE_FINDING && rule_matches(r, v))
 			emit(f, r, v, findings_schema(RULE_SCOPE_PATH),
-			    hosts_addr(f->in->hosts, target),
-			    hosts_addr(f->in->hosts, p->src), v[A_PORTS].str,
+			    hosts_addr(f->in.hosts, target),
+			    hosts_addr(f->in.hosts, p->src), v[A_PORTS].str,
 			    p->rejects);
 	}
 	free(types.s);
@@ -800,7 +802,7 @@ run_paths(struct fctx *f, size_t lo, size_t hi)
 	uint32_t target = target_of(f, lo);
 
 	for (i = lo; i < hi; i++) {
-		const struct port_row *row = &f->out->rows[i];
+		const struct port_row *row = &f->rows[i];
 		struct port_ev bv;
 		const struct port_ev *b = best_rec(f, i, &bv);
 		bool v6 = !addr_is_v4(&row->host);
@@ -938,7 +940,7 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 	size_t np = f->nrules[RULE_SCOPE_PORT];
 	struct ev_value v[P_COUNT], flood[3];
 	char text[10][TEXT], port[TEXT];
-	const struct addr *host = &f->out->rows[lo].host;
+	const struct addr *host = &f->rows[lo].host;
 	size_t i, k, w;
 	bool any = false, full;
 
@@ -986,7 +988,7 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 		if (w == f->words)
 			continue;
 		full = false;
-		port_text(&f->out->rows[i], port);
+		port_text(&f->rows[i], port);
 		for (k = 0; k < np; k++) {
 			if (!(m[k / 64] >> (k % 64) & 1))
 				continue;
@@ -998,7 +1000,7 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 			if (f->groups[k].count == 0)
 				group_start(&f->groups[k], pr[k], v);
 			group_add(&f->groups[k], port);
-			flag_row(&f->out->rows[i], pr[k]->finding_id);
+			flag_row(&f->rows[i], pr[k]->finding_id);
 		}
 	}
 	for (k = 0; k < np; k++)
@@ -1017,14 +1019,14 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 static void
 run_victims(struct fctx *f, const bool *is_target)
 {
-	const struct tally *u = f->in->unsolicited, *b = f->in->backscatter;
+	const struct tally *u = f->in.unsolicited, *b = f->in.backscatter;
 	uint32_t h, max = tally_max_key(u);
 	size_t k;
 
 	if (tally_max_key(b) > max)
 		max = tally_max_key(b);
-	if (max > hosts_count(f->in->hosts))
-		max = hosts_count(f->in->hosts);
+	if (max > hosts_count(f->in.hosts))
+		max = hosts_count(f->in.hosts);
 	for (h = 1; h <= max; h++) {
 		if (is_target[h] ||
 		    (tally_count(u, h) == 0 && tally_count(b, h) == 0))
@@ -1044,7 +1046,7 @@ run_victims(struct fctx *f, const bool *is_target)
 			if (r->outcome == RULE_FINDING && rule_matches(r, f->hv))
 				emit(f, r, f->hv,
 				    findings_schema(RULE_SCOPE_HOST),
-				    hosts_addr(f->in->hosts, h), NULL, NULL, 0);
+				    hosts_addr(f->in.hosts, h), NULL, NULL, 0);
 		}
 	}
 }
@@ -1072,8 +1074,8 @@ run_capture(struct fctx *f, const struct pair_counts *pc)
 	v[C_ICMP_ERRORS].num = (double)pc->icmp_errors;
 	v[C_ICMP_RATE].num = v[C_ICMP_ERRORS].num /
 	    (v[C_SPAN].num > 1 ? v[C_SPAN].num : 1);
-	for (h = 1; h <= tally_max_key(f->in->backscatter); h++)
-		if (tally_count(f->in->backscatter, h) > 0)
+	for (h = 1; h <= tally_max_key(f->in.backscatter); h++)
+		if (tally_count(f->in.backscatter, h) > 0)
 			v[C_UNSOL_SOURCES].num++;
 	for (k = 0; k < f->nrules[RULE_SCOPE_CAPTURE]; k++) {
 		const struct rule *r = f->rules[RULE_SCOPE_CAPTURE][k];
@@ -1104,78 +1106,79 @@ cmp_finding(const void *a, const void *b)
 	return x->has_source ? addr_cmp(&x->source, &y->source) : 0;
 }
 
-void
-findings_run(const struct ruleset *rs, const struct findings_input *in,
-    const struct pair_counts *pc, struct results *out)
+struct fctx *
+findings_new(const struct ruleset *rs, const struct findings_input *in,
+    struct results *out)
 {
-	struct fctx f;
-	bool *is_target;
-	size_t i, lo, n = ruleset_count(rs), kept;
+	struct fctx *f = xcalloc(1, sizeof(*f));
+	size_t i, n = ruleset_count(rs);
 	const struct phase *ph;
 
-	memset(&f, 0, sizeof(f));
-	f.in = in;
-	f.rs = rs;
-	f.out = out;
+	f->in = *in;
+	f->rs = rs;
+	f->out = out;
 	for (i = 0; i < RULE_SCOPE_COUNT; i++)
-		f.rules[i] = xcalloc(n + 1, sizeof(*f.rules[i]));
+		f->rules[i] = xcalloc(n + 1, sizeof(*f->rules[i]));
 	for (i = 0; i < n; i++) {
 		const struct rule *r = ruleset_get(rs, i);
 
-		f.rules[r->scope][f.nrules[r->scope]++] = r;
+		f->rules[r->scope][f->nrules[r->scope]++] = r;
 	}
-	f.groups = xcalloc(f.nrules[RULE_SCOPE_PORT] + 1, sizeof(*f.groups));
-	f.words = f.nrules[RULE_SCOPE_PORT] / 64 + 1;
-	for (i = 0; i < f.nrules[RULE_SCOPE_PORT]; i++)
-		cond_fields(f.rules[RULE_SCOPE_PORT][i], f.need, P_COUNT);
-	memo_setup(&f);
-	f.hidden = xcalloc(out->nrows + 1, sizeof(*f.hidden));
-	ph = evidence_phases(in->ev, &f.nphases);
-	f.phases = xcalloc(f.nphases + 1, sizeof(*f.phases));
-	if (f.nphases > 0) {
-		memcpy(f.phases, ph, f.nphases * sizeof(*ph));
-		qsort(f.phases, f.nphases, sizeof(*f.phases), cmp_phase);
+	f->groups = xcalloc(f->nrules[RULE_SCOPE_PORT] + 1, sizeof(*f->groups));
+	f->words = f->nrules[RULE_SCOPE_PORT] / 64 + 1;
+	for (i = 0; i < f->nrules[RULE_SCOPE_PORT]; i++)
+		cond_fields(f->rules[RULE_SCOPE_PORT][i], f->need, P_COUNT);
+	memo_setup(f);
+	ph = evidence_phases(in->ev, &f->nphases);
+	f->phases = xcalloc(f->nphases + 1, sizeof(*f->phases));
+	if (f->nphases > 0) {
+		memcpy(f->phases, ph, f->nphases * sizeof(*ph));
+		qsort(f->phases, f->nphases, sizeof(*f->phases), cmp_phase);
 	}
-	is_target = xcalloc(hosts_count(in->hosts) + 2, sizeof(*is_target));
-	for (lo = 0; lo < out->nrows; lo = i) {
-		for (i = lo + 1; i < out->nrows &&
-		    addr_eq(&out->rows[i].host, &out->rows[lo].host); i++)
-			;
-		is_target[target_of(&f, lo)] = true;
-		run_host(&f, lo, i);
-	}
-	run_victims(&f, is_target);
-	run_capture(&f, pc);
-	/* Drop hidden rows and recount what the summary says of rows. */
-	memset(out->summary.ports_by_state, 0,
-	    sizeof(out->summary.ports_by_state));
-	out->summary.hosts = 0;
-	for (i = kept = 0; i < out->nrows; i++) {
-		if (f.hidden[i])
-			continue;
-		if (kept != i)
-			out->rows[kept] = out->rows[i];
-		out->summary.ports_by_state[out->rows[kept].state]++;
-		if (kept == 0 || !addr_eq(&out->rows[kept - 1].host,
-		    &out->rows[kept].host))
-			out->summary.hosts++;
-		kept++;
-	}
-	out->nrows = kept;
+	f->is_target = xcalloc(hosts_count(in->hosts) + 2,
+	    sizeof(*f->is_target));
+	return f;
+}
+
+void
+findings_host(struct fctx *f, const struct findings_host *h)
+{
+	if (h->n == 0)
+		return;
+	f->rows = h->rows;
+	f->in.ids = h->ids;
+	f->in.row_first = h->row_first;
+	f->in.best = h->best;
+	f->hidden = h->hidden;
+	memset(f->hidden, 0, h->n * sizeof(*f->hidden));
+	f->is_target[target_of(f, 0)] = true;
+	run_host(f, 0, h->n);
+	f->rows = NULL;
+	f->hidden = NULL;
+}
+
+void
+findings_end(struct fctx *f, const struct pair_counts *pc)
+{
+	struct results *out = f->out;
+	size_t i;
+
+	run_victims(f, f->is_target);
+	run_capture(f, pc);
 	if (out->nfindings > 0)
 		qsort(out->findings, out->nfindings, sizeof(*out->findings),
 		    cmp_finding);
-	for (i = 0; i < f.nrules[RULE_SCOPE_PORT]; i++)
-		free(f.groups[i].ports.s);
+	for (i = 0; i < f->nrules[RULE_SCOPE_PORT]; i++)
+		free(f->groups[i].ports.s);
 	for (i = 0; i < RULE_SCOPE_COUNT; i++)
-		free(f.rules[i]);
-	free(f.groups);
-	free(f.match);
-	free(f.sc);
-	free(f.memo);
-	free(f.memo_val);
-	free(f.memo_match);
-	free(f.hidden);
-	free(f.phases);
-	free(is_target);
+		free(f->rules[i]);
+	free(f->groups);
+	free(f->match);
+	free(f->sc);
+	free(f->memo);
+	free(f->memo_val);
+	free(f->memo_match);
+	free(f->phases);
+	free(f->is_target);
+	free(f);
 }

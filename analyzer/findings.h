@@ -18,6 +18,7 @@
 #ifndef PORTSLEUTH_FINDINGS_H
 #define PORTSLEUTH_FINDINGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,10 +33,21 @@ struct findings_input {
 	const struct hosts *hosts;
 	const struct tally *unsolicited; /* per destination host index */
 	const struct tally *backscatter; /* stray SYN-ACKs per source */
+	uint64_t start_ns;	/* first packet of the capture */
+	/* Set by findings_host() for the host at hand: */
 	const uint32_t *ids;	/* record ids, grouped by row */
 	const uint32_t *row_first; /* row i: ids[row_first[i]..row_first[i+1]) */
 	const uint32_t *best;	/* row i: the record that decided its verdict */
-	uint64_t start_ns;	/* first packet of the capture */
+};
+
+/* One target host's rows, in output order, with the records behind them. */
+struct findings_host {
+	struct port_row *rows;	/* n rows of one host; flags are added */
+	size_t n;
+	const uint32_t *ids;	/* as in findings_input */
+	const uint32_t *row_first; /* n + 1 entries */
+	const uint32_t *best;	/* n entries */
+	bool *hidden;		/* n entries, set: rows a hide rule removes */
 };
 
 /* Capture-wide pairing counters the capture scope reads. */
@@ -49,10 +61,19 @@ struct pair_counts {
 const struct ev_schema *findings_schema(enum rule_scope s);
 
 /*
- * Evaluate the finding and hide rules over out->rows (built by the caller),
- * append findings to out, drop hidden rows, update the summary counters.
+ * Evaluating the rules runs in three steps, so rows can be built, judged
+ * and dropped one host at a time: findings_new() (in is copied; its
+ * evidence, hosts and tallies must outlive the run), findings_host() once
+ * per target host in output order, then findings_end(), which adds the
+ * findings about addresses that were never probed and the capture-wide
+ * ones, sorts out->findings and frees the state. Findings are appended to
+ * out (and counted in out->summary.findings_by_severity); the caller counts
+ * the rows that are not hidden.
  */
-void findings_run(const struct ruleset *rs, const struct findings_input *in,
-    const struct pair_counts *pc, struct results *out);
+struct fctx;
+struct fctx *findings_new(const struct ruleset *rs,
+    const struct findings_input *in, struct results *out);
+void findings_host(struct fctx *f, const struct findings_host *h);
+void findings_end(struct fctx *f, const struct pair_counts *pc);
 
 #endif

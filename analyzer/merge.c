@@ -48,6 +48,7 @@ merge_report(const char *const *paths, size_t n,
 		analyzer_finish(a, evset_totals(s)->partial, &j->res);
 		j->res.summary.captures = evset_totals(s)->captures;
 		j->status = j->res.summary.partial ? JOB_PARTIAL : JOB_OK;
+		a = NULL;	/* the results own it */
 	}
 	analyzer_free(a);
 	evset_close(s);

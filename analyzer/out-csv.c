@@ -210,8 +210,10 @@ static int
 out_csv_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 {
 	const char *label = opts != NULL ? opts->input_label : NULL;
+	const struct port_row *rows;
+	struct row_iter it;
 	struct out_buf *ob;
-	size_t i;
+	size_t i, n;
 	int err;
 
 	if (opts == NULL || !opts->continued) {
@@ -223,8 +225,11 @@ out_csv_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 	}
 	ob = xmalloc(sizeof(*ob));
 	out_buf_init(ob, fp);
-	for (i = 0; i < res->nrows && !ob->error; i++)
-		out_csv_row(ob, &res->rows[i], label);
+	results_iter_init(&it, res);
+	while (!ob->error && (n = results_iter_host(&it, &rows)) > 0)
+		for (i = 0; i < n && !ob->error; i++)
+			out_csv_row(ob, &rows[i], label);
+	results_iter_done(&it);
 	err = out_buf_flush(ob);
 	free(ob);
 	if (err != 0 || fflush(fp) == EOF || ferror(fp))

@@ -119,7 +119,10 @@ grep_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 	uint32_t nhosts = 0;
 	uint64_t span, cs;
 	bool have = sum->packets > 0;
-	size_t lo;
+	const struct port_row *rows;
+	struct row_iter it;
+	struct results view;
+	size_t n;
 
 	if (have)
 		xmlw_ctime(sum->first_ns, when);
@@ -132,13 +135,16 @@ grep_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 		put_text(fp, label, false);
 	}
 	putc('\n', fp);
-	for (lo = 0; lo < res->nrows && !ferror(fp); lo = h.hi) {
-		xmlw_host_scan(res, lo, &h);
+	results_iter_init(&it, res);
+	while (!ferror(fp) && (n = results_iter_host(&it, &rows)) > 0) {
+		results_host_view(res, rows, n, &view);
+		xmlw_host_scan(&view, 0, &h);
 		if (h.nports == 0)
 			continue;
-		grep_host(fp, res, &h, verbose);
+		grep_host(fp, &view, &h, verbose);
 		nhosts++;
 	}
+	results_iter_done(&it);
 	span = have && sum->last_ns > sum->first_ns
 	    ? sum->last_ns - sum->first_ns
 	    : 0;

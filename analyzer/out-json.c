@@ -333,11 +333,16 @@ json_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 {
 	const char *label = opts != NULL ? opts->input_label : NULL;
 	struct out_buf *ob = xmalloc(sizeof(*ob));
-	size_t i;
+	const struct port_row *rows;
+	struct row_iter it;
+	size_t i, n;
 
 	out_buf_init(ob, fp);
-	for (i = 0; i < res->nrows && !ob->error; i++)
-		json_row(ob, &res->rows[i], label);
+	results_iter_init(&it, res);
+	while (!ob->error && (n = results_iter_host(&it, &rows)) > 0)
+		for (i = 0; i < n && !ob->error; i++)
+			json_row(ob, &rows[i], label);
+	results_iter_done(&it);
 	out_buf_flush(ob);
 	free(ob);
 	for (i = 0; i < res->nfindings && !ferror(fp); i++)

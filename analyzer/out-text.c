@@ -324,7 +324,10 @@ text_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 	const struct run_summary *sum = &res->summary;
 	struct text_host h;
 	struct addr *scratch = NULL;
-	size_t lo, cap = 0;
+	const struct port_row *rows;
+	struct row_iter it;
+	struct results view;
+	size_t lo, n, cap = 0;
 	char buf[ADDR_STRLEN];
 	int verbose = opts != NULL ? opts->verbose : 0;
 	bool *done = calloc(res->nfindings + 1, sizeof(*done));
@@ -337,22 +340,25 @@ text_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 		put_safe(fp, opts->input_label);
 		fputs(" ==\n", fp);
 	}
-	for (lo = 0; lo < res->nrows && !ferror(fp); lo = h.hi) {
-		host_scan(res, lo, verbose, &h);
+	results_iter_init(&it, res);
+	while (!ferror(fp) && (n = results_iter_host(&it, &rows)) > 0) {
+		results_host_view(res, rows, n, &view);
+		host_scan(&view, 0, verbose, &h);
 		fprintf(fp, "portsleuth report for %s\n",
-		    addr_str(&res->rows[lo].host, buf));
-		print_scanners(fp, res, &h, &scratch, &cap);
+		    addr_str(&rows[0].host, buf));
+		print_scanners(fp, &view, &h, &scratch, &cap);
 		if (h.nshown == 0)
 			fprintf(fp,
 			    "All %zu scanned ports on %s are in "
 			    "ignored states.\n",
 			    h.hi - h.lo, buf);
-		print_not_shown(fp, res, &h);
+		print_not_shown(fp, &view, &h);
 		if (h.nshown > 0)
-			print_table(fp, res, &h);
-		print_host_findings(fp, res, &res->rows[lo].host, done);
+			print_table(fp, &view, &h);
+		print_host_findings(fp, res, &rows[0].host, done);
 		putc('\n', fp);
 	}
+	results_iter_done(&it);
 	for (lo = 0; lo < res->nfindings; lo++) {
 		if (done[lo])
 			continue;

@@ -224,21 +224,26 @@ xml_scaninfo(struct xmlw *w, const struct results *res)
 {
 	uint8_t *bits[PK_COUNT] = { NULL };
 	struct ranges rg;
-	const struct port_row *r;
-	size_t i, j;
+	const struct port_row *rows, *r;
+	struct row_iter it;
+	size_t i, j, n;
 	unsigned k, p;
 
-	for (i = 0; i < res->nrows; i++) {
-		r = &res->rows[i];
-		for (j = 0; j < r->nkinds && j < PK_COUNT; j++) {
-			k = r->kinds[j].kind;
-			if (k >= PK_COUNT || scan_types[k] == NULL)
-				continue;
-			if (bits[k] == NULL)
-				bits[k] = xcalloc(PORT_BITS / 8, 1);
-			bits[k][r->port / 8] |= (uint8_t)(1u << (r->port % 8));
+	results_iter_init(&it, res);
+	while ((n = results_iter_host(&it, &rows)) > 0)
+		for (i = 0; i < n; i++) {
+			r = &rows[i];
+			for (j = 0; j < r->nkinds && j < PK_COUNT; j++) {
+				k = r->kinds[j].kind;
+				if (k >= PK_COUNT || scan_types[k] == NULL)
+					continue;
+				if (bits[k] == NULL)
+					bits[k] = xcalloc(PORT_BITS / 8, 1);
+				bits[k][r->port / 8] |=
+				    (uint8_t)(1u << (r->port % 8));
+			}
 		}
-	}
+	results_iter_done(&it);
 	memset(&rg, 0, sizeof(rg));
 	for (k = 0; k < PK_COUNT; k++) {
 		if (bits[k] == NULL)
@@ -605,17 +610,23 @@ xml_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 	char *args = args_text(opts);
 	bool *done = xcalloc(res->nfindings + 1, sizeof(*done));
 	uint32_t nhosts = 0;
-	size_t lo;
+	const struct port_row *rows;
+	struct row_iter it;
+	struct results view;
+	size_t n;
 
 	xmlw_init(&w, fp);
 	xml_header(&w, res, args, verbose);
-	for (lo = 0; lo < res->nrows && !ferror(fp); lo = h.hi) {
-		xmlw_host_scan(res, lo, &h);
+	results_iter_init(&it, res);
+	while (!ferror(fp) && (n = results_iter_host(&it, &rows)) > 0) {
+		results_host_view(res, rows, n, &view);
+		xmlw_host_scan(&view, 0, &h);
 		if (h.nports == 0)
 			continue; /* neither tcp nor udp: nothing nmap shows */
-		xml_host(&w, res, &h, verbose, done);
+		xml_host(&w, &view, &h, verbose, done);
 		nhosts++;
 	}
+	results_iter_done(&it);
 	xml_scripts(&w, res, "postscript", NULL, done);
 	xml_runstats(&w, res, nhosts);
 	xmlw_end(&w); /* nmaprun */

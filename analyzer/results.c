@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "budget.h"
+#include "xmalloc.h"
 #include "results.h"
 
 static int row_cmp(const void *a, const void *b);
@@ -76,6 +77,11 @@ results_free(struct results *r)
 		free(r->findings[i].evidence);
 	}
 	free(r->findings);
+	if (r->src != NULL) {
+		r->src->free(r->src->ctx);
+		free(r->src);
+		r->src = NULL;
+	}
 	free(r->rows);
 	free(r->kind_pool);
 	r->kind_pool = NULL;
@@ -83,6 +89,62 @@ results_free(struct results *r)
 	r->nfindings = 0;
 	r->rows = NULL;
 	r->nrows = 0;
+}
+
+void
+results_iter_init(struct row_iter *it, const struct results *r)
+{
+	memset(it, 0, sizeof(*it));
+	it->res = r;
+	if (r->src == NULL)
+		return;
+	it->rows = xcalloc(r->src->max_rows + 1, sizeof(*it->rows));
+	it->kinds = xcalloc(r->src->max_kinds + 1, sizeof(*it->kinds));
+}
+
+size_t
+results_iter_host(struct row_iter *it, const struct port_row **rows)
+{
+	const struct results *r = it->res;
+	const struct row_source *src = r->src;
+	size_t n = 0, lo;
+
+	if (src != NULL) {
+		while (n == 0 && it->next < src->ngroups)
+			n = src->group(src->ctx, it->next++, it->rows,
+			    it->kinds);
+		*rows = it->rows;
+		return n;
+	}
+	lo = it->next;
+	if (lo >= r->nrows)
+		return 0;
+	for (n = 1; lo + n < r->nrows &&
+	    addr_eq(&r->rows[lo + n].host, &r->rows[lo].host); n++)
+		;
+	it->next = lo + n;
+	*rows = r->rows + lo;
+	return n;
+}
+
+void
+results_host_view(const struct results *r, const struct port_row *rows,
+    size_t n, struct results *view)
+{
+	*view = *r;
+	/* view is only read (writers take const results): drop the const. */
+	memcpy(&view->rows, &rows, sizeof(rows));
+	view->nrows = n;
+	view->src = NULL;
+	view->kind_pool = NULL;
+}
+
+void
+results_iter_done(struct row_iter *it)
+{
+	free(it->rows);
+	free(it->kinds);
+	memset(it, 0, sizeof(*it));
 }
 
 bool

@@ -2,9 +2,11 @@
  * results.h -- the analysis result handed to the writers: sorted port rows,
  * per-probe-kind verdicts, and the run summary.
  *
- * Built once at the end of a run (results_build() in results.c, from the
- * evidence store) and then only read: writers take it as const. The results
- * own their arrays; results_free() releases them. Rows are sorted by host
+ * Built once at the end of a run (analyzer_finish(): findings and summary
+ * complete, rows built host by host on demand by rowset.c) and then only
+ * read: writers take it as const and walk the rows with a row_iter. The
+ * results own their arrays and row source; results_free() releases them.
+ * Rows are sorted by host
  * (IPv4 before IPv6, numerically), protocol (tcp, udp), port, then scanner,
  * so output never depends on hash order.
  */
@@ -103,14 +105,62 @@ struct run_summary {
 	uint64_t memory_limit;	/* that --max-memory share (bytes), 0 none */
 };
 
+/*
+ * Rows built on demand, one target host at a time (rowset.c builds them
+ * from a finished analysis), so a run never holds every row at once. A
+ * source is owned by the results that carry it.
+ */
+struct row_source {
+	size_t ngroups;		/* target hosts, in output order */
+	size_t max_rows;	/* most rows one group can have */
+	size_t max_kinds;	/* most kind verdicts one group can have */
+	/*
+	 * Group g's rows into rows[] (their kinds into kinds[]); how many.
+	 * Must not change the source: several iterators may run at once.
+	 */
+	size_t (*group)(const void *ctx, size_t g, struct port_row *rows,
+	    struct kind_verdict *kinds);
+	void (*free)(void *ctx);
+	void *ctx;
+};
+
+/*
+ * The rows of a run are either an array (rows, nrows: tests, small inputs)
+ * or a source; readers walk both with a row_iter. nrows is the row count
+ * either way.
+ */
 struct results {
-	struct port_row *rows;
+	struct port_row *rows;	/* NULL with a source */
 	size_t nrows;
 	struct kind_verdict *kind_pool; /* every row's kinds (owned) */
+	struct row_source *src;	/* owned; NULL: rows is the array */
 	struct finding *findings; /* sorted: host findings by host, then rest */
 	size_t nfindings;
 	struct run_summary summary;
 };
+
+/* A walk over the rows, one host at a time, in output order. */
+struct row_iter {
+	const struct results *res;
+	size_t next;		/* array: next row; source: next group */
+	struct port_row *rows;	/* source: the group built (owned) */
+	struct kind_verdict *kinds;
+};
+
+void results_iter_init(struct row_iter *it, const struct results *r);
+/*
+ * The next host's rows (n > 0, all with the same host), valid until the
+ * next call; 0 at the end.
+ */
+size_t results_iter_host(struct row_iter *it, const struct port_row **rows);
+void results_iter_done(struct row_iter *it);
+
+/*
+ * *view: r with rows[0..n) (one host, from results_iter_host()) as its row
+ * array, for code that reads one host's rows by index. Borrows everything.
+ */
+void results_host_view(const struct results *r, const struct port_row *rows,
+    size_t n, struct results *view);
 
 void results_free(struct results *r);
 

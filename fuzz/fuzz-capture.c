@@ -123,8 +123,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	res.summary.captures = 1;
 	analyzer_log_counters(a);
 	fuzz_write_all(&res);
-	results_free(&res);
-	analyzer_free(a);
+	results_free(&res);	/* and the analyzer it owns */
 	pcap_close(pc); /* also closes fp */
 	return 0;
 }

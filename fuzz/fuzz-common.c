@@ -177,36 +177,59 @@ row_key_cmp(const struct port_row *x, const struct port_row *y)
 	return addr_cmp(&x->scanner, &y->scanner);
 }
 
+/* One row's fields are in range. */
+static void
+check_row(const struct port_row *r, size_t i)
+{
+	size_t k;
+
+	if (r->state >= PS_COUNT || (r->proto != 6 && r->proto != 17))
+		broken("row state or protocol out of range", i);
+	if (r->nkinds == 0 || r->nkinds > PK_COUNT)
+		broken("row nkinds out of range", i);
+	for (k = 0; k < r->nkinds; k++) {
+		if (r->kinds[k].kind >= PK_COUNT ||
+		    r->kinds[k].state >= PS_COUNT ||
+		    (k > 0 && r->kinds[k - 1].kind >= r->kinds[k].kind))
+			broken("row kinds out of range or order", i);
+	}
+	if (r->nflags > RESULTS_MAX_FLAGS)
+		broken("row nflags out of range", i);
+	for (k = 0; k < r->nflags; k++)
+		if (r->flags[k] == NULL)
+			broken("row flag NULL", i);
+}
+
 void
 fuzz_check_results(const struct results *res)
 {
 	const struct run_summary *s = &res->summary;
 	uint64_t nstate = 0, nsev = 0, hosts = 0;
-	size_t i, k;
+	const struct port_row *rows;
+	struct port_row prev;
+	struct row_iter it;
+	size_t i = 0, j, k, n;
 
-	for (i = 0; i < res->nrows; i++) {
-		const struct port_row *r = &res->rows[i];
+	memset(&prev, 0, sizeof(prev));
 
-		if (i > 0 && row_key_cmp(&res->rows[i - 1], r) >= 0)
-			broken("rows out of order or duplicate row key", i);
-		if (i == 0 || !addr_eq(&res->rows[i - 1].host, &r->host))
-			hosts++;
-		if (r->state >= PS_COUNT || (r->proto != 6 && r->proto != 17))
-			broken("row state or protocol out of range", i);
-		if (r->nkinds == 0 || r->nkinds > PK_COUNT)
-			broken("row nkinds out of range", i);
-		for (k = 0; k < r->nkinds; k++) {
-			if (r->kinds[k].kind >= PK_COUNT ||
-			    r->kinds[k].state >= PS_COUNT ||
-			    (k > 0 && r->kinds[k - 1].kind >= r->kinds[k].kind))
-				broken("row kinds out of range or order", i);
+	results_iter_init(&it, res);
+	while ((n = results_iter_host(&it, &rows)) > 0) {
+		hosts++;
+		for (j = 0; j < n; j++, i++) {
+			const struct port_row *r = &rows[j];
+
+			if (i > 0 && row_key_cmp(&prev, r) >= 0)
+				broken("rows out of order or duplicate row key",
+				    i);
+			if (j > 0 && !addr_eq(&rows[0].host, &r->host))
+				broken("a host's rows name another host", i);
+			check_row(r, i);
+			prev = *r;
 		}
-		if (r->nflags > RESULTS_MAX_FLAGS)
-			broken("row nflags out of range", i);
-		for (k = 0; k < r->nflags; k++)
-			if (r->flags[k] == NULL)
-				broken("row flag NULL", i);
 	}
+	results_iter_done(&it);
+	if (i != res->nrows)
+		broken("rows walked differ from nrows", i);
 	for (k = 0; k < PS_COUNT; k++)
 		nstate += s->ports_by_state[k];
 	if (nstate != res->nrows)
@@ -376,6 +399,5 @@ fuzz_sample_run(
 		analyzer_packet(a, &rp);
 	}
 	analyzer_finish(a, false, res);
-	res->summary.captures = 1;
-	analyzer_free(a);
+	res->summary.captures = 1;	/* res owns the analyzer now */
 }

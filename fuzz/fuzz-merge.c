@@ -324,8 +324,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	analyzer_finish(a, reader_partial(rd) || reader_skipped(rd) > 0, &res);
 	res.summary.captures = (uint32_t)(npaths - reader_skipped(rd));
 	fuzz_write_all(&res);
-	results_free(&res);
-	analyzer_free(a);
+	results_free(&res);	/* and the analyzer it owns */
 	reader_close(rd);
 	if (saved >= 0) {
 		if (dup2(saved, STDIN_FILENO) < 0)

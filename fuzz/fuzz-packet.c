@@ -57,8 +57,7 @@ shared_flush(void)
 	analyzer_finish(shared, false, &res);
 	res.summary.captures = 1;
 	fuzz_write_all(&res);
-	results_free(&res);
-	analyzer_free(shared);
+	results_free(&res);	/* and the analyzer it owns */
 	shared = NULL;
 	in_batch = 0;
 }

@@ -1,0 +1,441 @@
+/*
+ * rowset.c -- port rows built host by host from the evidence store.
+ *
+ * Sorting: hosts are ranked by address once; the record ids are bucketed by
+ * their target's rank (a counting sort), then each host's bucket is sorted
+ * by (protocol, port, scanner rank, kind) packed into 64 bits, with an LSD
+ * radix sort that is stable, so equal keys keep record order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "rowset.h"
+#include "services.h"
+#include "xmalloc.h"
+
+#define ROW_HIDDEN 0x8000u	/* row_info: a hide rule removed the row */
+#define FLAGSETS_MAX 0x7fffu	/* row_info's other bits: a flag set */
+
+/* A distinct combination of the findings that flag a row. */
+struct flagset {
+	const char *id[RESULTS_MAX_FLAGS];
+	uint8_t n;
+};
+
+struct sort_ent {
+	uint64_t key;		/* proto, port, scanner rank, kind */
+	uint64_t id;		/* record id */
+};
+
+struct rowset {
+	const struct evidence *ev;
+	const struct hosts *hosts;
+	const struct verdict *v;
+	uint32_t *ids;		/* decided records, output order */
+	uint32_t *goff;		/* group g: ids[goff[g]..goff[g+1]) */
+	size_t ngroups, max_group;
+	size_t *row_off;	/* group g's first row in info */
+	uint16_t *info;		/* per row: ROW_HIDDEN | flag set (0: none) */
+	struct flagset *sets;	/* sets[0] is the empty set */
+	size_t nsets, sets_cap;
+	bool sets_full;		/* FLAGSETS_MAX reached (logged once) */
+	void (*release)(void *);
+	void *owner;
+};
+
+struct host_ent {
+	struct addr a;
+	uint32_t index;
+};
+
+static int
+cmp_host_ent(const void *pa, const void *pb)
+{
+	return addr_cmp(&((const struct host_ent *)pa)->a,
+	    &((const struct host_ent *)pb)->a);
+}
+
+/*
+ * Stable LSD radix sort of e[0..n) by key, a byte a pass; tmp holds n.
+ * Bytes where every key is the same are skipped (the protocol, mostly the
+ * kind and the high bits of the scanner rank).
+ */
+static void
+radix_sort(struct sort_ent *e, struct sort_ent *tmp, size_t n)
+{
+	struct sort_ent *src = e, *dst = tmp, *t;
+	uint64_t all = ~0ull, any = 0;
+	size_t cnt[256], i, sum, k;
+	unsigned p, c;
+
+	for (i = 0; i < n; i++) {
+		all &= e[i].key;
+		any |= e[i].key;
+	}
+	for (p = 0; p < 64; p += 8) {
+		if (((all ^ any) >> p & 0xff) == 0)
+			continue;
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < n; i++)
+			cnt[src[i].key >> p & 0xff]++;
+		for (c = 0, sum = 0; c < 256; c++) {
+			k = cnt[c];
+			cnt[c] = sum;
+			sum += k;
+		}
+		for (i = 0; i < n; i++)
+			dst[cnt[src[i].key >> p & 0xff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != e)
+		memcpy(e, src, n * sizeof(*e));
+}
+
+/* Insertion sort by (key, id), for the many small groups. */
+static void
+small_sort(struct sort_ent *e, size_t n)
+{
+	size_t i, j;
+	struct sort_ent x;
+
+	for (i = 1; i < n; i++) {
+		x = e[i];
+		for (j = i; j > 0 && (e[j - 1].key > x.key ||
+		    (e[j - 1].key == x.key && e[j - 1].id > x.id)); j--)
+			e[j] = e[j - 1];
+		e[j] = x;
+	}
+}
+
+/* Host ranks by address: rank[host index], 0..nh-1. */
+static uint32_t *
+host_ranks(const struct hosts *h)
+{
+	uint32_t nh = hosts_count(h), i;
+	struct host_ent *e = xcalloc((size_t)nh + 1, sizeof(*e));
+	uint32_t *rank = xcalloc((size_t)nh + 1, sizeof(*rank));
+
+	for (i = 0; i < nh; i++) {
+		e[i].a = *hosts_addr(h, i + 1);
+		e[i].index = i + 1;
+	}
+	qsort(e, nh, sizeof(*e), cmp_host_ent);
+	for (i = 0; i < nh; i++)
+		rank[e[i].index] = i;
+	free(e);
+	return rank;
+}
+
+/* ids bucketed by target rank; s->goff, ngroups, max_group set. */
+static void
+bucket_by_target(struct rowset *s, const uint32_t *rank, uint32_t nh)
+{
+	uint32_t total = evidence_count(s->ev), i, *pos;
+	size_t *cnt = xcalloc((size_t)nh + 1, sizeof(*cnt)), n = 0, g, r;
+
+	for (i = 0; i < total; i++)
+		if (evidence_decided(s->ev, i)) {
+			cnt[rank[evidence_key(s->ev, i)->target]]++;
+			n++;
+		}
+	for (r = 0; r < nh; r++)
+		s->ngroups += cnt[r] != 0;
+	s->goff = xcalloc(s->ngroups + 1, sizeof(*s->goff));
+	pos = xcalloc((size_t)nh + 1, sizeof(*pos));
+	for (r = g = 0; r < nh; r++) {
+		if (cnt[r] == 0)
+			continue;
+		pos[r] = s->goff[g];
+		s->goff[g + 1] = s->goff[g] + (uint32_t)cnt[r];
+		if (cnt[r] > s->max_group)
+			s->max_group = cnt[r];
+		g++;
+	}
+	s->ids = xcalloc(n + 1, sizeof(*s->ids));
+	for (i = 0; i < total; i++)
+		if (evidence_decided(s->ev, i))
+			s->ids[pos[rank[evidence_key(s->ev, i)->target]]++] = i;
+	free(pos);
+	free(cnt);
+}
+
+/* Each group's ids by (proto, port, scanner rank, kind), then id. */
+static void
+sort_groups(struct rowset *s, const uint32_t *rank)
+{
+	struct sort_ent *e = xcalloc(s->max_group + 1, sizeof(*e));
+	struct sort_ent *tmp = xcalloc(s->max_group + 1, sizeof(*tmp));
+	size_t g, j, n;
+
+	for (g = 0; g < s->ngroups; g++) {
+		uint32_t *ids = s->ids + s->goff[g];
+
+		n = s->goff[g + 1] - s->goff[g];
+		for (j = 0; j < n; j++) {
+			const struct port_key *k = evidence_key(s->ev, ids[j]);
+
+			e[j].key = (uint64_t)k->proto << 56 |
+			    (uint64_t)k->port << 40 |
+			    (uint64_t)rank[k->scanner] << 4 | (k->kind & 0xfu);
+			e[j].id = ids[j];
+		}
+		if (n < 64)
+			small_sort(e, n);
+		else
+			radix_sort(e, tmp, n);
+		for (j = 0; j < n; j++)
+			ids[j] = (uint32_t)e[j].id;
+	}
+	free(e);
+	free(tmp);
+}
+
+struct rowset *
+rowset_new(const struct evidence *ev, const struct hosts *hosts,
+    const struct verdict *v)
+{
+	struct rowset *s = xcalloc(1, sizeof(*s));
+	uint32_t *rank = host_ranks(hosts);
+
+	s->ev = ev;
+	s->hosts = hosts;
+	s->v = v;
+	bucket_by_target(s, rank, hosts_count(hosts));
+	sort_groups(s, rank);
+	free(rank);
+	s->row_off = xcalloc(s->ngroups + 1, sizeof(*s->row_off));
+	s->info = xcalloc((size_t)s->goff[s->ngroups] + 1, sizeof(*s->info));
+	s->sets_cap = 16;
+	s->sets = xcalloc(s->sets_cap, sizeof(*s->sets));
+	s->nsets = 1;
+	return s;
+}
+
+static bool
+same_port(const struct port_key *x, const struct port_key *y)
+{
+	return x->target == y->target && x->scanner == y->scanner &&
+	    x->proto == y->proto && x->port == y->port;
+}
+
+/* One row from the records of one port; returns the deciding record. */
+static uint32_t
+build_row(const struct rowset *s, const uint32_t *ids, size_t n,
+    struct kind_verdict *kinds, struct port_row *row)
+{
+	/* n >= 1: a row has at least one record. */
+	struct port_ev rv[2], *best = &rv[0], *r = &rv[1], *t;
+	uint32_t best_id = ids[0];
+	size_t i;
+
+	memset(row, 0, sizeof(*row));
+	memset(rv, 0, sizeof(rv));	/* n == 0 would read zeros, not junk */
+	row->kinds = kinds;	/* n entries, one record per probe kind */
+	for (i = 0; i < n; i++) {
+		struct kind_verdict *k = &row->kinds[row->nkinds++];
+
+		evidence_read(s->ev, ids[i], r);
+		k->kind = r->key.kind;
+		k->state = r->state;
+		k->reason = r->reason;
+		k->reason_ttl = r->reason_ttl;
+		k->tries = r->tries;
+		k->replies = r->replies;
+		k->rule = verdict_rule_name(s->v, r->rule);
+		k->has_reason_ip = false;
+		if (r->reason_src != 0 && r->reason_src != r->key.target) {
+			k->has_reason_ip = true;
+			k->reason_ip = *hosts_addr(s->hosts, r->reason_src);
+		} else
+			memset(&k->reason_ip, 0, sizeof(k->reason_ip));
+		row->probes += r->tries;
+		row->responses += r->replies;
+		if (row->first_ns == 0 || r->first_ns < row->first_ns)
+			row->first_ns = r->first_ns;
+		if (r->last_ns > row->last_ns)
+			row->last_ns = r->last_ns;
+		/* Most conclusive kind wins; on a tie, the latest evidence. */
+		if (i == 0 || r->rank > best->rank ||
+		    (r->rank == best->rank && r->last_ns > best->last_ns)) {
+			t = best;
+			best = r;
+			r = t;	/* keep it; read the next record into the other */
+			best_id = ids[i];
+			row->state = k->state;
+			row->reason = k->reason;
+			row->reason_ttl = k->reason_ttl;
+			row->has_reason_ip = k->has_reason_ip;
+			row->reason_ip = k->reason_ip;
+			row->rtt_ms = best->rtt_us == UINT32_MAX ? -1.0 :
+			    (double)best->rtt_us / 1000.0;
+		}
+	}
+	row->host = *hosts_addr(s->hosts, best->key.target);
+	row->scanner = *hosts_addr(s->hosts, best->key.scanner);
+	row->proto = best->key.proto;
+	row->port = best->key.port;
+	row->service = service_name(row->port, row->proto);
+	return best_id;
+}
+
+/*
+ * Every row of group g (hidden ones too): returns how many; first[] and
+ * best[] (NULL: not wanted) get each row's first id position and deciding
+ * record.
+ */
+static size_t
+build_group(const struct rowset *s, size_t g, struct port_row *rows,
+    struct kind_verdict *kinds, uint32_t *first, uint32_t *best)
+{
+	const uint32_t *ids = s->ids + s->goff[g];
+	size_t n = s->goff[g + 1] - s->goff[g], start, j, nr = 0;
+	uint32_t b;
+
+	for (start = 0; start < n; start = j) {
+		const struct port_key *k0 = evidence_key(s->ev, ids[start]);
+
+		for (j = start + 1; j < n && same_port(k0,
+		    evidence_key(s->ev, ids[j])); j++)
+			;
+		b = build_row(s, ids + start, j - start, kinds + start,
+		    &rows[nr]);
+		if (first != NULL)
+			first[nr] = (uint32_t)start;
+		if (best != NULL)
+			best[nr] = b;
+		nr++;
+	}
+	if (first != NULL)
+		first[nr] = (uint32_t)n;
+	return nr;
+}
+
+/* The flag set of a row's flags (0: none); added when new. */
+static uint16_t
+flagset_of(struct rowset *s, const struct port_row *row)
+{
+	size_t i;
+
+	if (row->nflags == 0)
+		return 0;
+	for (i = 1; i < s->nsets; i++)
+		if (s->sets[i].n == row->nflags && memcmp(s->sets[i].id,
+		    row->flags, row->nflags * sizeof(row->flags[0])) == 0)
+			return (uint16_t)i;
+	if (s->nsets == FLAGSETS_MAX) {
+		if (!s->sets_full)
+			log_warn("more than %u combinations of findings flag "
+			    "rows: the rest are not shown on rows",
+			    FLAGSETS_MAX);
+		s->sets_full = true;
+		return 0;
+	}
+	if (s->nsets == s->sets_cap) {
+		s->sets_cap *= 2;
+		s->sets = xreallocarray(s->sets, s->sets_cap, sizeof(*s->sets));
+	}
+	memset(&s->sets[s->nsets], 0, sizeof(s->sets[0]));
+	memcpy(s->sets[s->nsets].id, row->flags,
+	    row->nflags * sizeof(row->flags[0]));
+	s->sets[s->nsets].n = row->nflags;
+	return (uint16_t)s->nsets++;
+}
+
+size_t
+rowset_judge(struct rowset *s, struct fctx *f, struct run_summary *sum)
+{
+	size_t m = s->max_group + 1, g, i, n, kept = 0, before;
+	struct port_row *rows = xcalloc(m, sizeof(*rows));
+	struct kind_verdict *kinds = xcalloc(m, sizeof(*kinds));
+	uint32_t *first = xcalloc(m + 1, sizeof(*first));
+	uint32_t *best = xcalloc(m, sizeof(*best));
+	bool *hidden = xcalloc(m, sizeof(*hidden));
+	struct findings_host fh;
+
+	for (g = 0; g < s->ngroups; g++) {
+		n = build_group(s, g, rows, kinds, first, best);
+		fh.rows = rows;
+		fh.n = n;
+		fh.ids = s->ids + s->goff[g];
+		fh.row_first = first;
+		fh.best = best;
+		fh.hidden = hidden;
+		findings_host(f, &fh);
+		before = kept;
+		for (i = 0; i < n; i++) {
+			uint16_t *inf = &s->info[s->row_off[g] + i];
+
+			if (hidden[i]) {
+				*inf = ROW_HIDDEN;
+				continue;
+			}
+			*inf = flagset_of(s, &rows[i]);
+			sum->ports_by_state[rows[i].state]++;
+			kept++;
+		}
+		sum->hosts += kept > before;
+		s->row_off[g + 1] = s->row_off[g] + n;
+	}
+	free(rows);
+	free(kinds);
+	free(first);
+	free(best);
+	free(hidden);
+	return kept;
+}
+
+static size_t
+source_group(const void *ctx, size_t g, struct port_row *rows,
+    struct kind_verdict *kinds)
+{
+	const struct rowset *s = ctx;
+	size_t n = build_group(s, g, rows, kinds, NULL, NULL), i, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		uint16_t inf = s->info[s->row_off[g] + i];
+		const struct flagset *fs = &s->sets[inf & FLAGSETS_MAX];
+
+		if (inf & ROW_HIDDEN)
+			continue;
+		if (kept != i)
+			rows[kept] = rows[i];
+		memcpy(rows[kept].flags, fs->id, sizeof(fs->id));
+		rows[kept].nflags = fs->n;
+		kept++;
+	}
+	return kept;
+}
+
+static void
+rowset_free(void *ctx)
+{
+	struct rowset *s = ctx;
+
+	free(s->ids);
+	free(s->goff);
+	free(s->row_off);
+	free(s->info);
+	free(s->sets);
+	if (s->release != NULL)
+		s->release(s->owner);
+	free(s);
+}
+
+struct row_source *
+rowset_source(struct rowset *s, void (*release)(void *), void *owner)
+{
+	struct row_source *src = xcalloc(1, sizeof(*src));
+
+	s->release = release;
+	s->owner = owner;
+	src->ngroups = s->ngroups;
+	src->max_rows = s->max_group;
+	src->max_kinds = s->max_group;
+	src->group = source_group;
+	src->free = rowset_free;
+	src->ctx = s;
+	return src;
+}
