@@ -1,7 +1,7 @@
 /*
  * analyzer.h -- the pipeline behind one run: packets from the reader are
- * decoded, paired and turned into evidence; at the end the evidence becomes
- * sorted result rows.
+ * decoded, paired and turned into evidence; at the end the rules judge the
+ * evidence and the results build sorted rows from it, one host at a time.
  *
  * reader -> decode -> pair (flow table) -> evidence -> rules -> results.
  * The analyzer owns its stages and borrows the rule set. Per packet it

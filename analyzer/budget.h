@@ -3,7 +3,8 @@
  *
  * The structures that grow with the input take bytes from the budget before
  * they add an item: evidence records (each with the result row the end of
- * the run builds from it, reserved up front), interned hosts, the
+ * the run builds from it, reserved up front: rows are built one host at a
+ * time, but one host may hold every record), interned hosts, the
  * unsolicited-reply tallies, the phase log and the --explain log. The
  * pairing table, fixed in size, is taken once when it is made. Costs are per
  * item and pessimistic (each hash index at its lowest load, each doubling

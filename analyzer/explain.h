@@ -7,7 +7,7 @@
  * log bounded by TUN_EXPLAIN_EVENTS and, when the log has one, by a memory
  * budget (budget.h; older events are kept, the overflow is counted and
  * reported). Events name their evidence record; explain_print()
- * walks the result rows and prints each one's records and events.
+ * walks the result rows (a row_iter) and prints each one's records and events.
  */
 #ifndef PORTSLEUTH_EXPLAIN_H
 #define PORTSLEUTH_EXPLAIN_H
