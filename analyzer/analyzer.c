@@ -235,9 +235,10 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	struct fctx *f;
 
 	pair_finish(a->pair);
+	pair_drop_table(a->pair);	/* room for the rows and findings */
 	evidence_finish(a->ev);
 	if (!a->explaining)
-		evidence_drop_index(a->ev); /* room for the sort */
+		evidence_drop_index(a->ev);
 	memset(out, 0, sizeof(*out));
 	fill_summary(a, partial, &out->summary);
 	memset(&fi, 0, sizeof(fi));

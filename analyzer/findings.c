@@ -557,6 +557,23 @@ port_values(struct fctx *f, size_t row, struct ev_value *v,
 	}
 }
 
+/* A string value, abbreviated like a message's (rule_text_abbrev()). */
+static void
+json_text(FILE *fp, const char *s)
+{
+	size_t more, k = rule_text_abbrev(s, &more);
+	char *t;
+
+	if (k == strlen(s)) {
+		out_json_string(fp, s);
+		return;
+	}
+	t = more > 0 ? xasprintf("%.*s and %zu more", (int)k, s, more) :
+	    xasprintf("%.*s...", (int)k, s);
+	out_json_string(fp, t);
+	free(t);
+}
+
 static void
 json_value(FILE *fp, const struct ev_field *fl, const struct ev_value *v)
 {
@@ -568,7 +585,7 @@ json_value(FILE *fp, const struct ev_field *fl, const struct ev_value *v)
 		out_json_string(fp, fl->values[(size_t)v->num]);
 		break;
 	case EV_STR:
-		out_json_string(fp, v->str ? v->str : "");
+		json_text(fp, v->str ? v->str : "");
 		break;
 	default:
 		if (v->num == (double)(long long)v->num)

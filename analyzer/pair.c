@@ -908,3 +908,10 @@ pair_finish(struct pairing *p)
 {
 	flow_drain(p->flows, release_ended, p);
 }
+
+void
+pair_drop_table(struct pairing *p)
+{
+	flow_free(p->flows);
+	p->flows = NULL;
+}

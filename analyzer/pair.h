@@ -87,6 +87,12 @@ void pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns);
 /* End of input: every waiting probe becomes a no-response. */
 void pair_finish(struct pairing *p);
 
+/*
+ * After pair_finish(): free the pending-probe table, which nothing needs
+ * any more; the counters and tallies stay readable. No packet may follow.
+ */
+void pair_drop_table(struct pairing *p);
+
 const struct pair_stats *pair_stats(const struct pairing *p);
 
 /*

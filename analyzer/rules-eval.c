@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "portstate.h"
+#include "tunables.h"
 #include "rules-int.h"
 #include "xmalloc.h"
 
@@ -435,6 +436,27 @@ put(char *buf, size_t len, size_t *n, const char *s, size_t k)
 	*n += k;
 }
 
+size_t
+rule_text_abbrev(const char *s, size_t *more)
+{
+	size_t n = strlen(s), cut = TUN_TEXT_VALUE_MAX, i;
+
+	*more = 0;
+	if (n <= TUN_TEXT_VALUE_MAX)
+		return n;
+	while (cut > 0 && s[cut] != ',')
+		cut--;
+	if (cut == 0) {	/* not a list: whole UTF-8 sequences only */
+		cut = TUN_TEXT_VALUE_MAX;
+		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+		return cut;
+	}
+	for (i = cut; i < n; i++)
+		*more += s[i] == ',';
+	return cut;
+}
+
 static const char *
 value_text(const struct ev_field *f, const struct ev_value *v, char *tmp,
     size_t len)
@@ -475,9 +497,17 @@ rule_format_message(const struct rule *r, const struct ev_value *v,
 		if (f < 0)
 			put(buf, len, &n, pc.s, pc.len);
 		else {
+			size_t k, more;
+
 			t = value_text(&it->schema->fields[f], &v[f], tmp,
 			    sizeof tmp);
-			put(buf, len, &n, t, strlen(t));
+			k = rule_text_abbrev(t, &more);
+			put(buf, len, &n, t, k);
+			if (more > 0) {
+				snprintf(tmp, sizeof tmp, " and %zu more", more);
+				put(buf, len, &n, tmp, strlen(tmp));
+			} else if (k < strlen(t))
+				put(buf, len, &n, "...", 3);
 		}
 	}
 	if (len > 0)

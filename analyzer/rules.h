@@ -123,11 +123,21 @@ const struct rule *ruleset_first(const struct ruleset *rs,
 
 /*
  * Render r->message with {field} replaced by the value (numbers without
- * trailing zeros, enums by name, bools as true/false). Always NUL-terminates;
- * returns the length it would have had (snprintf-style).
+ * trailing zeros, enums by name, bools as true/false; a value longer than
+ * TUN_TEXT_VALUE_MAX is abbreviated with rule_text_abbrev()). Always
+ * NUL-terminates; returns the length it would have had (snprintf-style).
  */
 size_t rule_format_message(const struct rule *r, const struct ev_value *v,
     char *buf, size_t len);
+
+/*
+ * How much of s a message or an evidence object shows: all of it when it
+ * is at most TUN_TEXT_VALUE_MAX bytes; else, for a comma-separated list
+ * (port lists), the whole items that fit, and *more gets how many items
+ * were left out; for other text, the first TUN_TEXT_VALUE_MAX bytes (not
+ * cutting a UTF-8 sequence) and *more = 0. Returns the bytes to show.
+ */
+size_t rule_text_abbrev(const char *s, size_t *more);
 
 /*
  * Set used[i] for each field i (< nfields) of the rule's scope that its

@@ -110,6 +110,15 @@
 #define TUN_READ_BUFFERS_TOTAL (64u << 20)
 #define TUN_READ_BUFFER_MIN (16u << 10)
 
+/*
+ * Longest text a finding's message or evidence object shows of one value
+ * (bytes). Longer port lists show the ports that fit and "and N more": the
+ * finding's own port list is complete, and a list of thousands of ports
+ * repeated in the message and the evidence made findings the largest
+ * structure of a large run.
+ */
+#define TUN_TEXT_VALUE_MAX 200u
+
 /* nmap collapses a state into "Not shown" when it has more than this many ports. */
 #define TUN_COLLAPSE_MIN 26u
 
