@@ -302,13 +302,14 @@ static void
 print_host_findings(FILE *fp, const struct results *res,
     const struct addr *host, bool *done)
 {
-	size_t i;
+	size_t i, lo, hi;
 	bool any = false;
 
-	for (i = 0; i < res->nfindings; i++) {
+	results_findings_of(res, host, &lo, &hi);
+	for (i = lo; i < hi; i++) {
 		const struct finding *f = &res->findings[i];
 
-		if (done[i] || !f->has_host || !addr_eq(&f->host, host))
+		if (done[i])
 			continue;
 		if (!any)
 			fputs("Findings:\n", fp);

@@ -477,10 +477,12 @@ xml_scripts(struct xmlw *w, const struct results *res, const char *elem,
 {
 	struct sbuf out;
 	const struct finding *f;
-	size_t i;
+	size_t i, lo = 0, hi = res->nfindings;
 
+	if (host != NULL)
+		results_findings_of(res, host, &lo, &hi);
 	memset(&out, 0, sizeof(out));
-	for (i = 0; i < res->nfindings; i++) {
+	for (i = lo; i < hi; i++) {
 		if (!finding_for(res, i, host, done))
 			continue;
 		f = &res->findings[i];
@@ -501,7 +503,7 @@ xml_scripts(struct xmlw *w, const struct results *res, const char *elem,
 	xmlw_attr(w, "output", out.s);
 	xmlw_close_start(w);
 	xmlw_newline(w);
-	for (i = 0; i < res->nfindings; i++) {
+	for (i = lo; i < hi; i++) {
 		if (!finding_for(res, i, host, done))
 			continue;
 		xml_finding(w, &res->findings[i]);

@@ -91,6 +91,33 @@ results_free(struct results *r)
 	r->nrows = 0;
 }
 
+/* First finding at or after host in findings order (non-host ones last). */
+static size_t
+findings_from(const struct results *r, const struct addr *host, bool after)
+{
+	size_t lo = 0, hi = r->nfindings, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = r->findings[mid].has_host ?
+		    addr_cmp(&r->findings[mid].host, host) : 1;
+		if (c < 0 || (after && c == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void
+results_findings_of(const struct results *r, const struct addr *host,
+    size_t *lo, size_t *hi)
+{
+	*lo = findings_from(r, host, false);
+	*hi = findings_from(r, host, true);
+}
+
 void
 results_iter_init(struct row_iter *it, const struct results *r)
 {

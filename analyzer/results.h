@@ -164,6 +164,14 @@ void results_host_view(const struct results *r, const struct port_row *rows,
 
 void results_free(struct results *r);
 
+/*
+ * The findings about host: findings[*lo..*hi) (findings are sorted with
+ * host findings first, by host). Binary search: one host's findings are
+ * found without walking them all.
+ */
+void results_findings_of(const struct results *r, const struct addr *host,
+    size_t *lo, size_t *hi);
+
 /* Did the run drop anything at a table cap or the memory budget? */
 bool results_limited(const struct run_summary *s);
 
