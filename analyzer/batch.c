@@ -27,7 +27,17 @@ struct batch {
 	size_t ahead;		/* jobs that may run past the next delivery */
 };
 
+/* One job's packet loop: where reader_run() hands the packets. */
+struct job_loop {
+	struct batch *b;
+	struct analyzer *a;
+	struct reader *rd;
+	uint64_t n;		/* packets so far */
+	uint64_t last_bytes;	/* reader_bytes() at the last progress add */
+};
+
 static void run_job(struct batch *b, struct job *j, size_t index);
+static void job_packet(void *ctx, const struct reader_packet *pkt);
 static void render_job(struct batch *b, struct job *j, size_t index);
 static void *worker(void *arg);
 static void progress(struct batch *b, double elapsed, bool last);
@@ -56,14 +66,28 @@ render_job(struct batch *b, struct job *j, size_t index)
 		j->render_rc = -1;
 }
 
+/* Analyze one packet; every 64Ki packets, tell the progress line. */
+static void
+job_packet(void *ctx, const struct reader_packet *pkt)
+{
+	struct job_loop *l = ctx;
+
+	analyzer_packet(l->a, pkt);
+	if ((++l->n & 0xffff) == 0) {
+		atomic_fetch_add(&l->b->packets, 0x10000);
+		atomic_fetch_add(&l->b->bytes, reader_bytes(l->rd) -
+		    l->last_bytes);
+		l->last_bytes = reader_bytes(l->rd);
+	}
+}
+
 /* Read, analyze and finish one job. */
 static void
 run_job(struct batch *b, struct job *j, size_t index)
 {
 	struct reader *rd;
-	struct reader_packet pkt;
+	struct job_loop loop;
 	enum reader_error why;
-	uint64_t n = 0, last_bytes = 0;
 	struct analyzer *a;
 
 	memset(&j->res, 0, sizeof(j->res));
@@ -81,17 +105,14 @@ run_job(struct batch *b, struct job *j, size_t index)
 		analyzer_set_explain(a, b->o->explain);
 	if (b->o->log != NULL)
 		analyzer_set_log(a, b->o->log);
-	while (reader_next(rd, &pkt) == 1) {
-		analyzer_packet(a, &pkt);
-		if ((++n & 0xffff) == 0) {
-			atomic_fetch_add(&b->packets, 0x10000);
-			atomic_fetch_add(&b->bytes, reader_bytes(rd) -
-			    last_bytes);
-			last_bytes = reader_bytes(rd);
-		}
-	}
-	atomic_fetch_add(&b->packets, n & 0xffff);
-	atomic_fetch_add(&b->bytes, reader_bytes(rd) - last_bytes);
+	loop.b = b;
+	loop.a = a;
+	loop.rd = rd;
+	loop.n = 0;
+	loop.last_bytes = 0;
+	reader_run(rd, job_packet, &loop);
+	atomic_fetch_add(&b->packets, loop.n & 0xffff);
+	atomic_fetch_add(&b->bytes, reader_bytes(rd) - loop.last_bytes);
 	/*
 	 * Evidence needs no results: its records do not depend on whether
 	 * this run's own tables had room (a probe they dropped leaves its

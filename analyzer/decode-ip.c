@@ -15,29 +15,15 @@
 #include "decode-int.h"
 #include "pkt.h"
 
-/* Transport protocols handed to decode-l4.c, per IP version. */
-struct ip_l4 {
-	uint8_t ver;
-	uint8_t proto;
-};
-
-static const struct ip_l4 ip_l4s[] = {
-	{ 4, 6 },  /* TCP */
-	{ 4, 17 }, /* UDP */
-	{ 4, 1 },  /* ICMP */
-	{ 6, 6 }, { 6, 17 },
-	{ 6, 58 }, /* ICMPv6 (ICMP over IPv6 or ICMPv6 over IPv4 is junk) */
-};
-
 static uint32_t ip_min(uint32_t a, uint32_t b);
 static enum decode_status ip_v4(
-    struct pkt *p, uint32_t wire, struct decoded *out);
+    const uint8_t *h, uint32_t len, uint32_t wire, struct decoded *out);
 static enum decode_status ip_v6(
-    struct pkt *p, uint32_t wire, struct decoded *out);
+    const uint8_t *data, uint32_t len, uint32_t wire, struct decoded *out);
 static enum decode_status ip_v6_ext(struct pkt *p, uint8_t *nh, uint16_t *frag);
 static enum decode_status ip_first_frag(enum decode_status st);
-static enum decode_status ip_transport(
-    struct pkt *p, uint32_t wire, struct decoded *out);
+static enum decode_status ip_transport(const uint8_t *data, uint32_t len,
+    uint32_t wire, struct decoded *out);
 static void ip_quote_v4(struct pkt *p, struct quoted *q);
 static void ip_quote_v6(struct pkt *p, struct quoted *q);
 static void ip_quote_l4(struct pkt *p, struct quoted *q);
@@ -52,19 +38,17 @@ enum decode_status
 decode_ip_wire(
     const uint8_t *data, uint32_t len, uint32_t wire, struct decoded *out)
 {
-	struct pkt p;
 	uint8_t ver;
 
-	pkt_init(&p, data, len);
+	if (data == NULL || len == 0)
+		return DEC_BAD_IP4;
 	if (wire < len)
 		wire = len;
-	ver = pkt_peek_u8(&p) >> 4;
-	if (p.bad)
-		return DEC_BAD_IP4;
+	ver = data[0] >> 4;
 	if (ver == 4)
-		return ip_v4(&p, wire, out);
+		return ip_v4(data, len, wire, out);
 	if (ver == 6)
-		return ip_v6(&p, wire, out);
+		return ip_v6(data, len, wire, out);
 	return DEC_SKIP_NOT_IP;
 }
 
@@ -78,38 +62,30 @@ ip_min(uint32_t a, uint32_t b)
  * IPv4 header (RFC 791 3.1), 20 bytes plus options:
  *   ver:4 ihl:4 | tos | total length[2] | id[2] | flags:3 frag offset:13 |
  *   ttl | proto | checksum[2] | src[4] | dst[4] | options[ihl*4 - 20]
+ * `len` bytes at h (at least 1), `wire` >= len.
  */
 static enum decode_status
-ip_v4(struct pkt *p, uint32_t wire, struct decoded *out)
+ip_v4(const uint8_t *h, uint32_t len, uint32_t wire, struct decoded *out)
 {
-	uint8_t src[4], dst[4], b0;
 	uint16_t total, frag;
 	uint32_t hlen;
-	struct pkt l4;
 	enum decode_status st;
 
-	b0 = pkt_u8(p);
-	out->tos = pkt_u8(p);
-	total = pkt_be16(p);
-	out->ip_id = pkt_be16(p);
-	frag = pkt_be16(p);
-	out->ttl = pkt_u8(p);
-	out->proto = pkt_u8(p);
-	pkt_skip(p, 2);
-	pkt_bytes(p, src, 4);
-	pkt_bytes(p, dst, 4);
-	if (p->bad)
+	if (len < 20)
 		return DEC_BAD_IP4;
+	out->tos = h[1];
+	total = pkt_get_be16(h + 2);
+	out->ip_id = pkt_get_be16(h + 4);
+	frag = pkt_get_be16(h + 6);
+	out->ttl = h[8];
+	out->proto = h[9];
 	out->ip_ver = 4;
-	addr_from_v4(&out->src, src);
-	addr_from_v4(&out->dst, dst);
+	addr_from_v4(&out->src, h + 12);
+	addr_from_v4(&out->dst, h + 16);
 	out->df = (frag & 0x4000) != 0;
 
-	hlen = (uint32_t)(b0 & 0x0f) * 4;
-	if (hlen < 20)
-		return DEC_BAD_IP4;
-	pkt_skip(p, hlen - 20);
-	if (p->bad)
+	hlen = (uint32_t)(h[0] & 0x0f) * 4;
+	if (hlen < 20 || hlen > len)
 		return DEC_BAD_IP4;
 	/*
 	 * A zero total length comes from TCP segmentation offload on the
@@ -120,12 +96,12 @@ ip_v4(struct pkt *p, uint32_t wire, struct decoded *out)
 			return DEC_BAD_IP4;
 		wire = ip_min(wire, total);
 	} else if (wire == DEC_WIRE_UNKNOWN)
-		wire = p->len;
+		wire = len;
 	/* Only the first fragment (offset 0, MF or not) has the L4 header. */
 	if ((frag & 0x1fff) != 0)
 		return DEC_SKIP_FRAGMENT;
-	l4 = pkt_sub(p, wire - hlen);
-	st = ip_transport(&l4, wire - hlen, out);
+	/* wire >= hlen here: wire >= len >= hlen and total >= hlen. */
+	st = ip_transport(h + hlen, ip_min(len, wire) - hlen, wire - hlen, out);
 	return (frag & 0x2000) != 0 ? ip_first_frag(st) : st;
 }
 
@@ -135,26 +111,25 @@ ip_v4(struct pkt *p, uint32_t wire, struct decoded *out)
  *   src[16] | dst[16], then extension headers (RFC 8200 4).
  */
 static enum decode_status
-ip_v6(struct pkt *p, uint32_t wire, struct decoded *out)
+ip_v6(const uint8_t *data, uint32_t len, uint32_t wire, struct decoded *out)
 {
-	uint8_t src[16], dst[16], nh;
-	uint32_t vtf, l4wire;
+	const uint8_t *h;
+	uint32_t l4wire;
 	uint16_t plen, frag;
-	struct pkt pl;
+	uint8_t nh;
+	struct pkt p, pl;
 	enum decode_status st;
 
-	vtf = pkt_be32(p);
-	plen = pkt_be16(p);
-	nh = pkt_u8(p);
-	out->ttl = pkt_u8(p);
-	pkt_bytes(p, src, 16);
-	pkt_bytes(p, dst, 16);
-	if (p->bad)
+	pkt_init(&p, data, len);
+	if ((h = pkt_take(&p, 40)) == NULL)
 		return DEC_BAD_IP6;
+	plen = pkt_get_be16(h + 4);
+	nh = h[6];
+	out->ttl = h[7];
 	out->ip_ver = 6;
-	out->tos = (uint8_t)(vtf >> 20);
-	addr_from_v6(&out->src, src);
-	addr_from_v6(&out->dst, dst);
+	out->tos = (uint8_t)(pkt_get_be32(h) >> 20);
+	addr_from_v6(&out->src, h + 8);
+	addr_from_v6(&out->dst, h + 24);
 	out->proto = nh;
 
 	/*
@@ -162,11 +137,11 @@ ip_v6(struct pkt *p, uint32_t wire, struct decoded *out)
 	 * the frame is the payload.
 	 */
 	if (wire == DEC_WIRE_UNKNOWN)
-		wire = plen != 0 ? 40 + (uint32_t)plen : p->len;
+		wire = plen != 0 ? 40 + (uint32_t)plen : len;
 	wire -= 40;
 	if (plen != 0)
 		wire = ip_min(wire, plen);
-	pl = pkt_sub(p, wire);
+	pl = pkt_sub(&p, wire);
 	st = ip_v6_ext(&pl, &nh, &frag);
 	out->proto = nh;
 	if (st != DEC_OK)
@@ -174,7 +149,7 @@ ip_v6(struct pkt *p, uint32_t wire, struct decoded *out)
 	if ((frag & 0xfff8) != 0)
 		return DEC_SKIP_FRAGMENT;
 	l4wire = wire - pkt_offset(&pl);
-	st = ip_transport(&pl, l4wire, out);
+	st = ip_transport(pkt_cur(&pl), pkt_remaining(&pl), l4wire, out);
 	return (frag & 1) != 0 ? ip_first_frag(st) : st;
 }
 
@@ -244,18 +219,30 @@ ip_first_frag(enum decode_status st)
 	return st;
 }
 
+/*
+ * Hand TCP, UDP and the version's ICMP to decode-l4.c; ICMPv6 over IPv4
+ * or ICMP over IPv6 is junk, like any other protocol here.
+ */
 static enum decode_status
-ip_transport(struct pkt *p, uint32_t wire, struct decoded *out)
+ip_transport(const uint8_t *data, uint32_t len, uint32_t wire,
+    struct decoded *out)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(ip_l4s) / sizeof(ip_l4s[0]); i++) {
-		if (ip_l4s[i].ver == out->ip_ver &&
-		    ip_l4s[i].proto == out->proto)
-			return decode_l4_wire(
-			    pkt_cur(p), pkt_remaining(p), wire, out);
+	switch (out->proto) {
+	case 6:  /* TCP */
+	case 17: /* UDP */
+		break;
+	case 1:  /* ICMP */
+		if (out->ip_ver != 4)
+			return DEC_SKIP_OTHER_PROTO;
+		break;
+	case 58: /* ICMPv6 */
+		if (out->ip_ver != 6)
+			return DEC_SKIP_OTHER_PROTO;
+		break;
+	default:
+		return DEC_SKIP_OTHER_PROTO;
 	}
-	return DEC_SKIP_OTHER_PROTO;
+	return decode_l4_wire(data, len, wire, out);
 }
 
 /*

@@ -13,13 +13,6 @@
 #include "decode-int.h"
 #include "pkt.h"
 
-typedef enum decode_status l4_fn(struct pkt *, uint32_t, struct decoded *);
-
-struct l4_proto {
-	uint8_t proto;
-	l4_fn *fn;
-};
-
 /*
  * ICMP error types and where their RFC 4884 "length of original datagram"
  * field sits (byte offset in the ICMP header, 0: the type has none) and
@@ -33,19 +26,10 @@ struct l4_icmp_error {
 
 static enum decode_status l4_tcp(struct pkt *, uint32_t, struct decoded *);
 static enum decode_status l4_udp(struct pkt *, uint32_t, struct decoded *);
-static enum decode_status l4_icmp4(struct pkt *, uint32_t, struct decoded *);
-static enum decode_status l4_icmp6(struct pkt *, uint32_t, struct decoded *);
 static enum decode_status l4_icmp(struct pkt *p, struct decoded *out,
     const struct l4_icmp_error *errs, size_t nerrs);
-static void l4_tcp_options(struct pkt *p, struct tcp_info *t);
+static void l4_tcp_options(const uint8_t *o, uint32_t n, struct tcp_info *t);
 static void l4_tcp_record(struct tcp_info *t, uint8_t kind);
-
-static const struct l4_proto l4_protos[] = {
-	{ 6, l4_tcp },
-	{ 17, l4_udp },
-	{ 1, l4_icmp4 },
-	{ 58, l4_icmp6 },
-};
 
 /* RFC 792 errors; RFC 4884 5: byte 5 in 32-bit words for 3, 11, 12. */
 static const struct l4_icmp_error l4_icmp4_errors[] = {
@@ -75,16 +59,25 @@ decode_l4_wire(
     const uint8_t *data, uint32_t len, uint32_t wire, struct decoded *out)
 {
 	struct pkt p;
-	size_t i;
 
 	pkt_init(&p, data, len);
 	if (wire < len)
 		wire = len;
-	for (i = 0; i < sizeof(l4_protos) / sizeof(l4_protos[0]); i++) {
-		if (l4_protos[i].proto == out->proto)
-			return l4_protos[i].fn(&p, wire, out);
+	/* A switch, not a table of function pointers: the decoders inline. */
+	switch (out->proto) {
+	case 6:
+		return l4_tcp(&p, wire, out);
+	case 17:
+		return l4_udp(&p, wire, out);
+	case 1:
+		return l4_icmp(&p, out, l4_icmp4_errors,
+		    sizeof(l4_icmp4_errors) / sizeof(l4_icmp4_errors[0]));
+	case 58:
+		return l4_icmp(&p, out, l4_icmp6_errors,
+		    sizeof(l4_icmp6_errors) / sizeof(l4_icmp6_errors[0]));
+	default:
+		return DEC_SKIP_OTHER_PROTO;
 	}
-	return DEC_SKIP_OTHER_PROTO;
 }
 
 /*
@@ -96,67 +89,68 @@ static enum decode_status
 l4_tcp(struct pkt *p, uint32_t wire, struct decoded *out)
 {
 	struct tcp_info *t = &out->tcp;
-	struct pkt opt;
+	const uint8_t *h;
 	uint32_t hlen;
-	uint8_t doff;
 
-	out->sport = pkt_be16(p);
-	out->dport = pkt_be16(p);
-	t->seq = pkt_be32(p);
-	t->ack = pkt_be32(p);
-	doff = pkt_u8(p);
-	t->flags = pkt_u8(p);
-	t->win = pkt_be16(p);
-	pkt_skip(p, 4);
 	t->wscale = 0xff;
-	if (p->bad)
+	if ((h = pkt_take(p, 20)) == NULL)
 		return DEC_BAD_TCP;
-	hlen = (uint32_t)(doff >> 4) * 4;
+	out->sport = pkt_get_be16(h);
+	out->dport = pkt_get_be16(h + 2);
+	t->seq = pkt_get_be32(h + 4);
+	t->ack = pkt_get_be32(h + 8);
+	t->flags = h[13];
+	t->win = pkt_get_be16(h + 14);
+	hlen = (uint32_t)(h[12] >> 4) * 4;
 	if (hlen < 20 || hlen > wire)
 		return DEC_BAD_TCP;
 	t->payload = wire - hlen;
-	opt = pkt_sub(p, hlen - 20);
-	l4_tcp_options(&opt, t);
+	/* Options as far as they were captured (a snap length may cut them). */
+	hlen -= 20;
+	if (hlen > pkt_remaining(p))
+		hlen = pkt_remaining(p);
+	l4_tcp_options(pkt_cur(p), hlen, t);
 	return DEC_OK;
 }
 
 /*
  * TCP options (RFC 9293 3.2): EOL (0) and NOP (1) are one byte, the rest
- * kind, length (covering kind and length), value. Walked only as far as
- * the captured options area goes; a length below 2 or past the end stops
- * the walk and keeps what was recorded. MSS (RFC 9293), window scale and
- * timestamps (RFC 7323), SACK-permitted (RFC 2018).
+ * kind, length (covering kind and length), value. Walked only over the n
+ * captured bytes of the options area at o; a length below 2 or past the
+ * end stops the walk and keeps what was recorded. MSS (RFC 9293), window
+ * scale and timestamps (RFC 7323), SACK-permitted (RFC 2018).
  */
 static void
-l4_tcp_options(struct pkt *p, struct tcp_info *t)
+l4_tcp_options(const uint8_t *o, uint32_t n, struct tcp_info *t)
 {
-	uint8_t kind, olen;
+	uint32_t i = 0, olen;
+	uint8_t kind;
 
-	while (pkt_remaining(p) > 0) {
-		kind = pkt_u8(p);
+	while (i < n) {
+		kind = o[i++];
 		if (kind == 0 || kind == 1) {
 			l4_tcp_record(t, kind);
 			if (kind == 0)
 				return; /* EOL: the rest is padding */
 			continue;
 		}
-		olen = pkt_u8(p);
-		if (p->bad || olen < 2 || (uint32_t)olen - 2 > pkt_remaining(p))
+		if (i == n)
+			return;
+		olen = o[i++];
+		if (olen < 2 || olen - 2 > n - i)
 			return;
 		l4_tcp_record(t, kind);
-		if (kind == 2 && olen == 4) {
-			t->mss = pkt_be16(p);
-		} else if (kind == 3 && olen == 3) {
-			t->wscale = pkt_u8(p);
-		} else if (kind == 4 && olen == 2) {
+		if (kind == 2 && olen == 4)
+			t->mss = pkt_get_be16(o + i);
+		else if (kind == 3 && olen == 3)
+			t->wscale = o[i];
+		else if (kind == 4 && olen == 2)
 			t->sack_ok = true;
-		} else if (kind == 8 && olen == 10) {
+		else if (kind == 8 && olen == 10) {
 			t->has_ts = true;
-			t->tsval = pkt_be32(p);
-			pkt_skip(p, 4);
-		} else {
-			pkt_skip(p, (uint32_t)olen - 2);
+			t->tsval = pkt_get_be32(o + i);
 		}
+		i += olen - 2;
 	}
 }
 
@@ -174,32 +168,18 @@ l4_tcp_record(struct tcp_info *t, uint8_t kind)
 static enum decode_status
 l4_udp(struct pkt *p, uint32_t wire, struct decoded *out)
 {
+	const uint8_t *h;
 	uint16_t ulen;
 
-	out->sport = pkt_be16(p);
-	out->dport = pkt_be16(p);
-	ulen = pkt_be16(p);
-	pkt_skip(p, 2);
-	if (p->bad || ulen < 8)
+	if ((h = pkt_take(p, 8)) == NULL)
+		return DEC_BAD_UDP;
+	out->sport = pkt_get_be16(h);
+	out->dport = pkt_get_be16(h + 2);
+	ulen = pkt_get_be16(h + 4);
+	if (ulen < 8)
 		return DEC_BAD_UDP;
 	out->udp_payload = (ulen < wire ? ulen : wire) - 8;
 	return DEC_OK;
-}
-
-static enum decode_status
-l4_icmp4(struct pkt *p, uint32_t wire, struct decoded *out)
-{
-	(void)wire;
-	return l4_icmp(p, out, l4_icmp4_errors,
-	    sizeof(l4_icmp4_errors) / sizeof(l4_icmp4_errors[0]));
-}
-
-static enum decode_status
-l4_icmp6(struct pkt *p, uint32_t wire, struct decoded *out)
-{
-	(void)wire;
-	return l4_icmp(p, out, l4_icmp6_errors,
-	    sizeof(l4_icmp6_errors) / sizeof(l4_icmp6_errors[0]));
 }
 
 /*
@@ -214,16 +194,14 @@ l4_icmp(struct pkt *p, struct decoded *out, const struct l4_icmp_error *errs,
     size_t nerrs)
 {
 	const struct l4_icmp_error *e = NULL;
-	uint8_t rest[4];
+	const uint8_t *h;
 	uint32_t qlen, orig;
 	size_t i;
 
-	out->icmp_type = pkt_u8(p);
-	out->icmp_code = pkt_u8(p);
-	pkt_skip(p, 2);
-	pkt_bytes(p, rest, sizeof(rest));
-	if (p->bad)
+	if ((h = pkt_take(p, 8)) == NULL)
 		return DEC_BAD_ICMP;
+	out->icmp_type = h[0];
+	out->icmp_code = h[1];
 	for (i = 0; i < nerrs; i++) {
 		if (errs[i].type == out->icmp_type)
 			e = &errs[i];
@@ -233,7 +211,7 @@ l4_icmp(struct pkt *p, struct decoded *out, const struct l4_icmp_error *errs,
 	out->icmp_error = true;
 	qlen = pkt_remaining(p);
 	if (e->len_off != 0) {
-		orig = (uint32_t)rest[e->len_off - 4] * e->len_unit;
+		orig = (uint32_t)h[e->len_off] * e->len_unit;
 		if (orig != 0 && orig < qlen)
 			qlen = orig;
 	}

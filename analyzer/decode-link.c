@@ -3,6 +3,8 @@
  *
  * One table maps a DLT (pcap_datalink()) to a header decoder; each decoder
  * finds where the IP packet starts and hands the rest to decode-ip.c. The
+ * common link types skip the table search and the call through a pointer
+ * (decode_packet() switches on them), so their decoders inline. The
  * layouts follow the libpcap link-type registry (linktypes.html):
  * Ethernet II with IEEE 802.1Q / 802.1ad tags and MPLS (RFC 3032) label
  * stacks, Linux cooked v1/v2, raw IP, BSD null/loopback and Linux NFLOG.
@@ -32,11 +34,6 @@ typedef enum decode_status link_fn(struct pkt *, uint32_t, struct decoded *);
 
 struct link_type {
 	int dlt;
-	link_fn *fn;
-};
-
-struct link_etype {
-	uint16_t type;
 	link_fn *fn;
 };
 
@@ -77,14 +74,6 @@ static const struct link_type link_types[] = {
 	{ DLT_NFLOG, link_nflog },
 };
 
-/* Ethertypes that carry IP (IEEE 802.3 / IANA ethertype registry). */
-static const struct link_etype link_etypes[] = {
-	{ 0x0800, link_ipv4 }, /* IPv4 */
-	{ 0x86dd, link_ipv6 }, /* IPv6 */
-	{ 0x8847, link_mpls }, /* MPLS unicast (RFC 5332) */
-	{ 0x8848, link_mpls }, /* MPLS multicast */
-};
-
 static const char *const decode_status_names[DEC_STATUS_COUNT] = {
 	[DEC_OK] = "ok",
 	[DEC_SKIP_NOT_IP] = "skip-not-ip",
@@ -116,9 +105,26 @@ decode_packet(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
 	len = caplen < wirelen ? caplen : wirelen;
 	if (data == NULL || len == 0)
 		return DEC_BAD_LINK;
+	pkt_init(&p, data, len);
+	/* The same decoders as link_types[] names for these values. */
+	switch (dlt) {
+	case DLT_EN10MB:
+		return link_ether(&p, wirelen, out);
+	case DLT_LINUX_SLL:
+		return link_sll(&p, wirelen, out);
+	case DLT_LINUX_SLL2:
+		return link_sll2(&p, wirelen, out);
+	case DLT_RAW:
+		return link_raw(&p, wirelen, out);
+	case DLT_NULL:
+		return link_null(&p, wirelen, out);
+	case DLT_LOOP:
+		return link_loop(&p, wirelen, out);
+	default:
+		break;
+	}
 	if ((lt = link_lookup(dlt)) == NULL)
 		return DEC_BAD_LINKTYPE;
-	pkt_init(&p, data, len);
 	return lt->fn(&p, wirelen, out);
 }
 
@@ -202,26 +208,31 @@ link_raw(struct pkt *p, uint32_t wire, struct decoded *out)
 static enum decode_status
 link_ethertype(struct pkt *p, uint16_t type, uint32_t wire, struct decoded *out)
 {
+	const uint8_t *tag;
 	unsigned int depth;
-	uint16_t tci;
-	size_t i;
 
 	for (depth = 0; type == 0x8100 || type == 0x88a8 || type == 0x9100;
 	     depth++) {
 		if (depth == DEC_MAX_VLAN)
 			return DEC_BAD_LINK;
-		tci = pkt_be16(p);
-		type = pkt_be16(p);
-		if (p->bad)
+		if ((tag = pkt_take(p, 4)) == NULL)
 			return DEC_BAD_LINK;
+		type = pkt_get_be16(tag + 2);
 		if (depth == 0)
-			out->vlan = tci & 0x0fff;
+			out->vlan = pkt_get_be16(tag) & 0x0fff;
 	}
-	for (i = 0; i < sizeof(link_etypes) / sizeof(link_etypes[0]); i++) {
-		if (link_etypes[i].type == type)
-			return link_etypes[i].fn(p, wire, out);
+	/* Ethertypes that carry IP (IEEE 802.3 / IANA ethertype registry). */
+	switch (type) {
+	case 0x0800:
+		return link_ip(p, wire, LINK_IP_V4, out);
+	case 0x86dd:
+		return link_ip(p, wire, LINK_IP_V6, out);
+	case 0x8847: /* MPLS unicast (RFC 5332) */
+	case 0x8848: /* MPLS multicast */
+		return link_mpls(p, wire, out);
+	default:
+		return DEC_SKIP_NOT_IP; /* ARP, LLDP, 802.3 length + LLC, ... */
 	}
-	return DEC_SKIP_NOT_IP; /* ARP, LLDP, 802.3 length + LLC, ... */
 }
 
 /*
@@ -249,13 +260,11 @@ link_mpls(struct pkt *p, uint32_t wire, struct decoded *out)
 static enum decode_status
 link_ether(struct pkt *p, uint32_t wire, struct decoded *out)
 {
-	uint16_t type;
+	const uint8_t *h;
 
-	pkt_skip(p, 12);
-	type = pkt_be16(p);
-	if (p->bad)
+	if ((h = pkt_take(p, 14)) == NULL)
 		return DEC_BAD_LINK;
-	return link_ethertype(p, type, wire, out);
+	return link_ethertype(p, pkt_get_be16(h + 12), wire, out);
 }
 
 /*
@@ -265,13 +274,11 @@ link_ether(struct pkt *p, uint32_t wire, struct decoded *out)
 static enum decode_status
 link_sll(struct pkt *p, uint32_t wire, struct decoded *out)
 {
-	uint16_t proto;
+	const uint8_t *h;
 
-	pkt_skip(p, LINK_SLL_LEN - 2);
-	proto = pkt_be16(p);
-	if (p->bad)
+	if ((h = pkt_take(p, LINK_SLL_LEN)) == NULL)
 		return DEC_BAD_LINK;
-	return link_ethertype(p, proto, wire, out);
+	return link_ethertype(p, pkt_get_be16(h + 14), wire, out);
 }
 
 /*
@@ -281,13 +288,11 @@ link_sll(struct pkt *p, uint32_t wire, struct decoded *out)
 static enum decode_status
 link_sll2(struct pkt *p, uint32_t wire, struct decoded *out)
 {
-	uint16_t proto;
+	const uint8_t *h;
 
-	proto = pkt_be16(p);
-	pkt_skip(p, LINK_SLL2_LEN - 2);
-	if (p->bad)
+	if ((h = pkt_take(p, LINK_SLL2_LEN)) == NULL)
 		return DEC_BAD_LINK;
-	return link_ethertype(p, proto, wire, out);
+	return link_ethertype(p, pkt_get_be16(h), wire, out);
 }
 
 /*

@@ -9,6 +9,12 @@
  * without the longjmp). Lengths are compared, never pointer + n, and
  * multi-byte values are assembled from bytes as uint32_t before shifting,
  * so there is no alignment, aliasing or signed-shift trouble.
+ *
+ * Fixed-size headers are read the tcpdump way (ND_TCHECK_LEN, then
+ * EXTRACT_*): pkt_take() checks and consumes the whole header at once and
+ * returns a pointer to it (NULL and bad when it does not fit); the pkt_get_*
+ * loads then read it at constant offsets below the length taken. That is
+ * one length check per header instead of one per field.
  */
 #ifndef PORTSLEUTH_PKT_H
 #define PORTSLEUTH_PKT_H
@@ -137,6 +143,36 @@ pkt_le32(struct pkt *p)
 	p->off += 4;
 	return ((uint32_t)b[3] << 24) | ((uint32_t)b[2] << 16) |
 	    ((uint32_t)b[1] << 8) | (uint32_t)b[0];
+}
+
+/*
+ * Check and consume the next n bytes: a pointer to them, or NULL with the
+ * cursor bad when fewer remain. Only offsets below n may be read from it.
+ */
+static inline const uint8_t *
+pkt_take(struct pkt *p, uint32_t n)
+{
+	const uint8_t *b;
+
+	if (!pkt_need(p, n))
+		return NULL;
+	b = p->base + p->off;
+	p->off += n;
+	return b;
+}
+
+/* Unchecked loads inside a span pkt_take() (or pkt_need()) has checked. */
+static inline uint16_t
+pkt_get_be16(const uint8_t *b)
+{
+	return (uint16_t)(((uint32_t)b[0] << 8) | (uint32_t)b[1]);
+}
+
+static inline uint32_t
+pkt_get_be32(const uint8_t *b)
+{
+	return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) |
+	    ((uint32_t)b[2] << 8) | (uint32_t)b[3];
 }
 
 static inline void

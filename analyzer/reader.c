@@ -42,11 +42,22 @@ struct reader {
 	size_t skipped;		/* inputs that could not be opened */
 };
 
+/* What reader_run()'s pcap_dispatch() callback needs. */
+struct run_ctx {
+	struct reader *r;
+	size_t i;		/* the source being dispatched */
+	reader_fn *fn;
+	void *ctx;
+};
+
 static FILE *plain_stream(const char *path, const struct zio_info *zin,
     FILE *fp);
 static enum reader_error source_open(struct source *s, const char *filter,
     size_t bufsize, char *err, size_t errlen);
 static void source_advance(struct reader *r, size_t i);
+static void source_read_error(struct reader *r, struct source *s);
+static void run_packet(u_char *user, const struct pcap_pkthdr *h,
+    const u_char *data);
 static void source_drop(struct source *s);
 static bool heap_less(const struct reader *r, size_t a, size_t b);
 static void heap_down(struct reader *r, size_t pos);
@@ -160,17 +171,23 @@ source_advance(struct reader *r, size_t i)
 		return;
 	}
 	s->live = false;
-	if (rc == PCAP_ERROR) {
-		long off = s->fp != NULL ? ftell(s->fp) : -1;
+	if (rc == PCAP_ERROR)
+		source_read_error(r, s);
+}
 
-		log_warn("%s: packet %llu: read error near byte offset %ld, "
-		    "rest of file skipped (%s: %s)", s->path,
-		    (unsigned long long)s->number + 1, off,
-		    s->zin.error[0] != '\0' ? zio_kind_name(s->zin.kind) :
-		    "libpcap", s->zin.error[0] != '\0' ? s->zin.error :
-		    pcap_geterr(s->pcap));
-		r->partial = true;
-	}
+/* A record of s could not be read: the rest of the input is lost. */
+static void
+source_read_error(struct reader *r, struct source *s)
+{
+	long off = s->fp != NULL ? ftell(s->fp) : -1;
+
+	log_warn("%s: packet %llu: read error near byte offset %ld, "
+	    "rest of file skipped (%s: %s)", s->path,
+	    (unsigned long long)s->number + 1, off,
+	    s->zin.error[0] != '\0' ? zio_kind_name(s->zin.kind) :
+	    "libpcap", s->zin.error[0] != '\0' ? s->zin.error :
+	    pcap_geterr(s->pcap));
+	r->partial = true;
 }
 
 static bool
@@ -303,6 +320,55 @@ reader_next(struct reader *r, struct reader_packet *p)
 	r->bytes += s->hdr->caplen;
 	r->last = i;
 	return 1;
+}
+
+/* pcap_dispatch() callback: one record of the last live source. */
+static void
+run_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	const struct run_ctx *c = (const struct run_ctx *)(void *)user;
+	struct source *s = &c->r->src[c->i];
+	struct reader_packet p;
+
+	s->number++;
+	p.data = data;
+	p.caplen = h->caplen;
+	p.wirelen = h->len;
+	p.ts_ns = hdr_ns(h);
+	p.dlt = s->dlt;
+	p.input = (uint32_t)c->i;
+	p.number = s->number;
+	c->r->bytes += h->caplen;
+	c->fn(c->ctx, &p);
+}
+
+void
+reader_run(struct reader *r, reader_fn *fn, void *ctx)
+{
+	struct reader_packet p;
+	struct run_ctx c;
+	struct source *s;
+
+	/* Merge while two inputs are live; the last one's lookahead too. */
+	for (;;) {
+		if (reader_next(r, &p) != 1)
+			return;
+		fn(ctx, &p);
+		if (r->nheap == 1)
+			break;
+	}
+	/* Its lookahead is consumed (r->last): dispatch the rest of it. */
+	c.r = r;
+	c.i = r->last;
+	c.fn = fn;
+	c.ctx = ctx;
+	s = &r->src[c.i];
+	if (pcap_dispatch(s->pcap, -1, run_packet, (u_char *)&c) ==
+	    PCAP_ERROR)
+		source_read_error(r, s);
+	s->live = false;
+	r->nheap = 0;
+	r->last = r->n;
 }
 
 bool

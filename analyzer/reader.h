@@ -51,6 +51,17 @@ struct reader *reader_open(const char *const *paths, size_t n,
     const char *filter, enum reader_error *why, char *err, size_t errlen);
 /* 1: a packet in *p; 0: all inputs exhausted. */
 int reader_next(struct reader *r, struct reader_packet *p);
+
+/*
+ * Hand every packet that is left to fn(ctx, p), in reader_next() order,
+ * until all inputs are exhausted; *p is valid only during the call. Once
+ * one input is left (from the start, for a single file) its records go
+ * straight from pcap_dispatch() to fn, without the merge step or
+ * pcap_next_ex()'s lookahead: about 110 instructions a packet fewer.
+ * Errors are reported as by reader_next().
+ */
+typedef void reader_fn(void *ctx, const struct reader_packet *p);
+void reader_run(struct reader *r, reader_fn *fn, void *ctx);
 bool reader_partial(const struct reader *r);
 size_t reader_skipped(const struct reader *r);
 uint64_t reader_bytes(const struct reader *r);
