@@ -39,8 +39,6 @@ struct group {
  * finding rules test (state, reason, reply kind, TTL...): their matches are
  * remembered by those values, compared exactly (bit for bit).
  */
-/* Most records of one host unpacked at once (a flood target has more). */
-#define SC_MAX 65536u
 
 #define MEMO_KEY 32
 #define MEMO_SLOTS 1024u
@@ -77,9 +75,8 @@ struct fctx {
 	struct memo_ent *memo;
 	double *memo_val;	/* MEMO_SLOTS x nkey */
 	uint64_t *memo_match;	/* MEMO_SLOTS x words */
-	/* The current host's records, unpacked: positions [sc_lo, sc_hi). */
-	struct port_ev *sc;
-	size_t sc_lo, sc_hi, sc_cap;
+	/* The current host's records, unpacked (findings_host.recs), or NULL. */
+	const struct port_ev *recs;
 	size_t words;		/* 64-bit words of one row's rule matches */
 	uint64_t *match;	/* the current host's rows' finding matches */
 	size_t match_cap;
@@ -98,7 +95,6 @@ static void group_start(struct group *g, const struct rule *r,
     const struct ev_value *v);
 static void group_add(struct group *g, const char *port);
 static void memo_setup(struct fctx *f);
-static void host_records(struct fctx *f, size_t lo, size_t hi);
 static const char *port_text(const struct port_row *pr, char buf[TEXT]);
 static void emit(struct fctx *f, const struct rule *r,
     const struct ev_value *v, const struct ev_schema *sc,
@@ -119,14 +115,14 @@ sb_add(struct sbuf *b, const char *s)
 }
 
 /*
- * The record at position j of in->ids: from the current host's unpacked
- * copies when it has them, else unpacked into buf.
+ * The record at position j of in->ids: from the host's unpacked copies when
+ * it has them, else unpacked into buf.
  */
 static const struct port_ev *
 rec_at(const struct fctx *f, size_t j, struct port_ev *buf)
 {
-	if (j >= f->sc_lo && j < f->sc_hi)
-		return &f->sc[j - f->sc_lo];
+	if (f->recs != NULL)
+		return &f->recs[j];
 	evidence_read(f->in.ev, f->in.ids[j], buf);
 	return buf;
 }
@@ -142,26 +138,6 @@ best_rec(const struct fctx *f, size_t row, struct port_ev *buf)
 	    in->ids[j] != in->best[row]; j++)
 		;
 	return rec_at(f, j, buf);
-}
-
-/* Unpack the records of rows [lo, hi) once, unless there are too many. */
-static void
-host_records(struct fctx *f, size_t lo, size_t hi)
-{
-	size_t a = f->in.row_first[lo], b = f->in.row_first[hi], j;
-
-	f->sc_lo = f->sc_hi = 0;
-	if (b - a > SC_MAX)
-		return;
-	if (b - a > f->sc_cap) {
-		f->sc_cap = b - a;
-		free(f->sc);
-		f->sc = xcalloc(f->sc_cap, sizeof(*f->sc));
-	}
-	for (j = a; j < b; j++)
-		evidence_read(f->in.ev, f->in.ids[j], &f->sc[j - a]);
-	f->sc_lo = a;
-	f->sc_hi = b;
 }
 
 static uint32_t
@@ -701,12 +677,13 @@ group_start(struct group *g, const struct rule *r, const struct ev_value *v)
 static void
 group_add(struct group *g, const char *port)
 {
+	size_t k = strlen(port);
+
 	g->count++;
 	/* Rows come sorted by port: skip the same port from another scanner. */
-	if (g->ports.len >= strlen(port) &&
-	    strcmp(g->ports.s + g->ports.len - strlen(port), port) == 0 &&
-	    (g->ports.len == strlen(port) ||
-	    g->ports.s[g->ports.len - strlen(port) - 1] == ','))
+	if (g->ports.len >= k &&
+	    memcmp(g->ports.s + g->ports.len - k, port, k) == 0 &&
+	    (g->ports.len == k || g->ports.s[g->ports.len - k - 1] == ','))
 		return;
 	if (g->ports.len > 0)
 		sb_add(&g->ports, ",");
@@ -962,7 +939,6 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 	bool any = false, full;
 
 	f->host_first = f->out->nfindings;
-	host_records(f, lo, hi);
 	if ((hi - lo) * f->words > f->match_cap) {
 		f->match_cap = (hi - lo) * f->words * 2;
 		f->match = xreallocarray(f->match, f->match_cap,
@@ -1167,6 +1143,7 @@ findings_host(struct fctx *f, const struct findings_host *h)
 	f->in.row_first = h->row_first;
 	f->in.best = h->best;
 	f->hidden = h->hidden;
+	f->recs = h->recs;
 	memset(f->hidden, 0, h->n * sizeof(*f->hidden));
 	f->is_target[target_of(f, 0)] = true;
 	run_host(f, 0, h->n);
@@ -1191,7 +1168,6 @@ findings_end(struct fctx *f, const struct pair_counts *pc)
 		free(f->rules[i]);
 	free(f->groups);
 	free(f->match);
-	free(f->sc);
 	free(f->memo);
 	free(f->memo_val);
 	free(f->memo_match);

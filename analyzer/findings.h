@@ -48,7 +48,12 @@ struct findings_host {
 	const uint32_t *row_first; /* n + 1 entries */
 	const uint32_t *best;	/* n entries */
 	bool *hidden;		/* n entries, set: rows a hide rule removes */
+	const struct port_ev *recs; /* the records of ids, unpacked, or NULL
+				   (then read when needed) */
 };
+
+/* Most records of one host worth unpacking at once (findings_host.recs). */
+#define FINDINGS_RECS_MAX 65536u
 
 /* Capture-wide pairing counters the capture scope reads. */
 struct pair_counts {

@@ -221,22 +221,25 @@ same_port(const struct port_key *x, const struct port_key *y)
 	    x->proto == y->proto && x->port == y->port;
 }
 
-/* One row from the records of one port; returns the deciding record. */
+/*
+ * One row from the records of one port (n >= 1); returns the deciding
+ * record. keep: NULL, or room for the n records unpacked (findings reuse
+ * them).
+ */
 static uint32_t
 build_row(const struct rowset *s, const uint32_t *ids, size_t n,
-    struct kind_verdict *kinds, struct port_row *row)
+    struct kind_verdict *kinds, struct port_row *row, struct port_ev *keep)
 {
-	/* n >= 1: a row has at least one record. */
-	struct port_ev rv[2], *best = &rv[0], *r = &rv[1], *t;
+	struct port_ev rv[2], *best = &rv[1], *r;
 	uint32_t best_id = ids[0];
 	size_t i;
 
 	memset(row, 0, sizeof(*row));
-	memset(rv, 0, sizeof(rv));	/* n == 0 would read zeros, not junk */
 	row->kinds = kinds;	/* n entries, one record per probe kind */
 	for (i = 0; i < n; i++) {
 		struct kind_verdict *k = &row->kinds[row->nkinds++];
 
+		r = keep != NULL ? &keep[i] : best == &rv[0] ? &rv[1] : &rv[0];
 		evidence_read(s->ev, ids[i], r);
 		k->kind = r->key.kind;
 		k->state = r->state;
@@ -260,9 +263,7 @@ build_row(const struct rowset *s, const uint32_t *ids, size_t n,
 		/* Most conclusive kind wins; on a tie, the latest evidence. */
 		if (i == 0 || r->rank > best->rank ||
 		    (r->rank == best->rank && r->last_ns > best->last_ns)) {
-			t = best;
 			best = r;
-			r = t;	/* keep it; read the next record into the other */
 			best_id = ids[i];
 			row->state = k->state;
 			row->reason = k->reason;
@@ -284,11 +285,12 @@ build_row(const struct rowset *s, const uint32_t *ids, size_t n,
 /*
  * Every row of group g (hidden ones too): returns how many; first[] and
  * best[] (NULL: not wanted) get each row's first id position and deciding
- * record.
+ * record, keep[] (NULL: not wanted) the group's records unpacked.
  */
 static size_t
 build_group(const struct rowset *s, size_t g, struct port_row *rows,
-    struct kind_verdict *kinds, uint32_t *first, uint32_t *best)
+    struct kind_verdict *kinds, uint32_t *first, uint32_t *best,
+    struct port_ev *keep)
 {
 	const uint32_t *ids = s->ids + s->goff[g];
 	size_t n = s->goff[g + 1] - s->goff[g], start, j, nr = 0;
@@ -301,7 +303,7 @@ build_group(const struct rowset *s, size_t g, struct port_row *rows,
 		    evidence_key(s->ev, ids[j])); j++)
 			;
 		b = build_row(s, ids + start, j - start, kinds + start,
-		    &rows[nr]);
+		    &rows[nr], keep != NULL ? keep + start : NULL);
 		if (first != NULL)
 			first[nr] = (uint32_t)start;
 		if (best != NULL)
@@ -353,10 +355,16 @@ rowset_judge(struct rowset *s, struct fctx *f, struct run_summary *sum)
 	uint32_t *first = xcalloc(m + 1, sizeof(*first));
 	uint32_t *best = xcalloc(m, sizeof(*best));
 	bool *hidden = xcalloc(m, sizeof(*hidden));
+	size_t nkeep = m < FINDINGS_RECS_MAX ? m : FINDINGS_RECS_MAX;
+	struct port_ev *keep = xcalloc(nkeep, sizeof(*keep));
 	struct findings_host fh;
 
 	for (g = 0; g < s->ngroups; g++) {
-		n = build_group(s, g, rows, kinds, first, best);
+		bool kept_recs = s->goff[g + 1] - s->goff[g] <= nkeep;
+
+		n = build_group(s, g, rows, kinds, first, best,
+		    kept_recs ? keep : NULL);
+		fh.recs = kept_recs ? keep : NULL;
 		fh.rows = rows;
 		fh.n = n;
 		fh.ids = s->ids + s->goff[g];
@@ -384,6 +392,7 @@ rowset_judge(struct rowset *s, struct fctx *f, struct run_summary *sum)
 	free(first);
 	free(best);
 	free(hidden);
+	free(keep);
 	return kept;
 }
 
@@ -392,7 +401,8 @@ source_group(const void *ctx, size_t g, struct port_row *rows,
     struct kind_verdict *kinds)
 {
 	const struct rowset *s = ctx;
-	size_t n = build_group(s, g, rows, kinds, NULL, NULL), i, kept = 0;
+	size_t n = build_group(s, g, rows, kinds, NULL, NULL, NULL), i;
+	size_t kept = 0;
 
 	for (i = 0; i < n; i++) {
 		uint16_t inf = s->info[s->row_off[g] + i];

@@ -439,7 +439,8 @@ put(char *buf, size_t len, size_t *n, const char *s, size_t k)
 size_t
 rule_text_abbrev(const char *s, size_t *more)
 {
-	size_t n = strlen(s), cut = TUN_TEXT_VALUE_MAX, i;
+	size_t n = strlen(s), cut = TUN_TEXT_VALUE_MAX;
+	const char *c;
 
 	*more = 0;
 	if (n <= TUN_TEXT_VALUE_MAX)
@@ -452,8 +453,9 @@ rule_text_abbrev(const char *s, size_t *more)
 			cut--;
 		return cut;
 	}
-	for (i = cut; i < n; i++)
-		*more += s[i] == ',';
+	for (c = s + cut; (c = memchr(c, ',', (size_t)(s + n - c))) != NULL;
+	    c++)
+		(*more)++;
 	return cut;
 }
 
