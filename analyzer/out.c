@@ -227,25 +227,26 @@ out_fmt_u64(char *p, uint64_t v)
 char *
 out_fmt_time(char *p, uint64_t ns)
 {
-	/* Rows span a few days at most: remember the day's text. */
-	static _Thread_local uint64_t last_day = UINT64_MAX;
-	static _Thread_local char head[11];
+	/* Rows come in bursts within a second: remember its text. */
+	static _Thread_local uint64_t last_s = UINT64_MAX;
+	static _Thread_local char head[20]; /* "YYYY-MM-DDTHH:MM:SS." */
 	uint64_t s = ns / 1000000000u;
 	unsigned us = (unsigned)(ns % 1000000000u / 1000u);
 	unsigned sod = (unsigned)(s % 86400u);
 	int i;
 
-	if (s / 86400u != last_day) {
+	if (s != last_s) {
 		fmt_date(head, s / 86400u);
-		last_day = s / 86400u;
+		put2(head + 11, sod / 3600);
+		head[13] = ':';
+		put2(head + 14, sod / 60 % 60);
+		head[16] = ':';
+		put2(head + 17, sod % 60);
+		head[19] = '.';
+		last_s = s;
 	}
 	memcpy(p, head, sizeof(head));
-	p = put2(p + sizeof(head), sod / 3600);
-	*p++ = ':';
-	p = put2(p, sod / 60 % 60);
-	*p++ = ':';
-	p = put2(p, sod % 60);
-	*p++ = '.';
+	p += sizeof(head);
 	for (i = 5; i >= 0; i--) {
 		p[i] = (char)('0' + us % 10);
 		us /= 10;
