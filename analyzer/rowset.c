@@ -16,6 +16,7 @@
 
 #define ROW_HIDDEN 0x8000u	/* row_info: a hide rule removed the row */
 #define FLAGSETS_MAX 0x7fffu	/* row_info's other bits: a flag set */
+#define FLAGSET_SLOTS 0x10000u	/* hash slots of the flag sets (> 2x max) */
 
 /* A distinct combination of the findings that flag a row. */
 struct flagset {
@@ -39,6 +40,7 @@ struct rowset {
 	uint16_t *info;		/* per row: ROW_HIDDEN | flag set (0: none) */
 	struct flagset *sets;	/* sets[0] is the empty set */
 	size_t nsets, sets_cap;
+	uint16_t *set_slots;	/* while judging: set index by hash, 0 empty */
 	bool sets_full;		/* FLAGSETS_MAX reached (logged once) */
 	void (*release)(void *);
 	void *owner;
@@ -315,23 +317,37 @@ build_group(const struct rowset *s, size_t g, struct port_row *rows,
 	return nr;
 }
 
+static size_t
+flagset_hash(const struct port_row *row)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull * (row->nflags + 1u);
+	size_t i;
+
+	for (i = 0; i < row->nflags; i++)
+		h = (h ^ (uint64_t)(uintptr_t)row->flags[i]) *
+		    0x100000001b3ull;
+	return (size_t)(h ^ h >> 29) & (FLAGSET_SLOTS - 1);
+}
+
 /* The flag set of a row's flags (0: none); added when new. */
 static uint16_t
 flagset_of(struct rowset *s, const struct port_row *row)
 {
 	size_t i;
+	uint16_t k;
 
 	if (row->nflags == 0)
 		return 0;
-	for (i = 1; i < s->nsets; i++)
-		if (s->sets[i].n == row->nflags && memcmp(s->sets[i].id,
+	for (i = flagset_hash(row); (k = s->set_slots[i]) != 0;
+	    i = (i + 1) & (FLAGSET_SLOTS - 1))
+		if (s->sets[k].n == row->nflags && memcmp(s->sets[k].id,
 		    row->flags, row->nflags * sizeof(row->flags[0])) == 0)
-			return (uint16_t)i;
+			return k;
 	if (s->nsets == FLAGSETS_MAX) {
 		if (!s->sets_full)
 			log_warn("more than %u combinations of findings flag "
 			    "rows: the rest are not shown on rows",
-			    FLAGSETS_MAX);
+			    FLAGSETS_MAX - 1);
 		s->sets_full = true;
 		return 0;
 	}
@@ -343,6 +359,7 @@ flagset_of(struct rowset *s, const struct port_row *row)
 	memcpy(s->sets[s->nsets].id, row->flags,
 	    row->nflags * sizeof(row->flags[0]));
 	s->sets[s->nsets].n = row->nflags;
+	s->set_slots[i] = (uint16_t)s->nsets;
 	return (uint16_t)s->nsets++;
 }
 
@@ -359,6 +376,7 @@ rowset_judge(struct rowset *s, struct fctx *f, struct run_summary *sum)
 	struct port_ev *keep = xcalloc(nkeep, sizeof(*keep));
 	struct findings_host fh;
 
+	s->set_slots = xcalloc(FLAGSET_SLOTS, sizeof(*s->set_slots));
 	for (g = 0; g < s->ngroups; g++) {
 		bool kept_recs = s->goff[g + 1] - s->goff[g] <= nkeep;
 
@@ -393,6 +411,8 @@ rowset_judge(struct rowset *s, struct fctx *f, struct run_summary *sum)
 	free(best);
 	free(hidden);
 	free(keep);
+	free(s->set_slots);
+	s->set_slots = NULL;
 	return kept;
 }
 
