@@ -26,12 +26,14 @@
 #define TUN_CONN_IDLE_MS 300000u
 
 /*
- * Default pending-probe table capacity (slots, power of two); --max-flows.
- * Without --max-flows the table gets at most 1/TUN_FLOW_SHARE of
- * --max-memory, so a small budget gets a smaller table (never below
- * TUN_FLOW_SLOTS_MIN).
+ * Pending-probe table (slots, power of two). --max-flows N fixes it at N.
+ * Without it the table starts at TUN_FLOW_SLOTS and doubles when full (two
+ * captures merged by time hold twice the pending probes of each) up to
+ * TUN_FLOW_SLOTS_MAX, all within 1/TUN_FLOW_SHARE of --max-memory, so a
+ * small budget gets a smaller table (never below TUN_FLOW_SLOTS_MIN).
  */
 #define TUN_FLOW_SLOTS (1u << 18)
+#define TUN_FLOW_SLOTS_MAX (1u << 24)
 #define TUN_FLOW_SLOTS_MIN 1024u
 #define TUN_FLOW_SHARE 8u
 
