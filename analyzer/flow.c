@@ -168,10 +168,22 @@ index_put(uint64_t *slots, uint32_t mask, uint32_t h, uint32_t idx)
 	slots[i] = (uint64_t)h << 32 | (idx + 1);
 }
 
+uint32_t
+flow_key_hash(const struct flow_key *k)
+{
+	return flow_hash(k);
+}
+
 struct flow_entry *
 flow_lookup(struct flow_table *t, const struct flow_key *k)
 {
-	uint32_t h = flow_hash(k), i = h & t->mask;
+	return flow_lookup_hashed(t, k, flow_hash(k));
+}
+
+struct flow_entry *
+flow_lookup_hashed(struct flow_table *t, const struct flow_key *k, uint32_t h)
+{
+	uint32_t i = h & t->mask;
 	uint64_t s;
 
 	while ((s = t->slots[i]) != 0) {
@@ -216,7 +228,13 @@ grow(struct flow_table *t)
 struct flow_entry *
 flow_insert(struct flow_table *t, const struct flow_key *k)
 {
-	uint32_t idx, h;
+	return flow_insert_hashed(t, k, flow_hash(k));
+}
+
+struct flow_entry *
+flow_insert_hashed(struct flow_table *t, const struct flow_key *k, uint32_t h)
+{
+	uint32_t idx;
 	struct flow_entry *e;
 
 	if (t->count >= t->limit && !grow(t))
@@ -227,7 +245,6 @@ flow_insert(struct flow_table *t, const struct flow_key *k)
 	} else {
 		idx = t->top++;
 	}
-	h = flow_hash(k);
 	index_put(t->slots, t->mask, h, idx);
 	e = &t->pool[idx];
 	memset(e, 0, sizeof(*e));

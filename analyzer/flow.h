@@ -100,6 +100,16 @@ void flow_key_make(struct flow_key *k, const struct addr *a, uint16_t pa,
 struct flow_entry *flow_lookup(struct flow_table *t, const struct flow_key *k);
 
 /*
+ * The hash of k, and lookup and insert given it (a packet that looks its
+ * key up and then inserts it hashes once).
+ */
+uint32_t flow_key_hash(const struct flow_key *k);
+struct flow_entry *flow_lookup_hashed(struct flow_table *t,
+    const struct flow_key *k, uint32_t h);
+struct flow_entry *flow_insert_hashed(struct flow_table *t,
+    const struct flow_key *k, uint32_t h);
+
+/*
  * Insert a fresh zeroed entry for k (which must not be present), not yet
  * filed for expiry (flow_due); NULL when the table is full and may not
  * grow. May move the pool: other entry pointers are invalid after it.

@@ -43,6 +43,7 @@ struct ctx {
 	const struct decoded *d;
 	uint64_t ts;
 	struct flow_key key;
+	uint32_t hash;		/* flow_key_hash(&key) */
 	bool src_is_lo;
 };
 
@@ -410,7 +411,7 @@ unless_stale(struct pairing *p, struct flow_entry *e, uint64_t ts,
 static struct flow_entry *
 find_live(struct pairing *p, struct ctx *c)
 {
-	struct flow_entry *e = flow_lookup(p->flows, &c->key);
+	struct flow_entry *e = flow_lookup_hashed(p->flows, &c->key, c->hash);
 
 	return unless_stale(p, e, c->ts, e != NULL &&
 	    !is_prober(e, c->src_is_lo));
@@ -435,10 +436,10 @@ new_probe(struct pairing *p, struct ctx *c, uint8_t kind)
 		p->st.record_drops++;
 		return;
 	}
-	e = flow_insert(p->flows, &c->key);
+	e = flow_insert_hashed(p->flows, &c->key, c->hash);
 	if (e == NULL) {
 		squeeze(p);
-		e = flow_insert(p->flows, &c->key);
+		e = flow_insert_hashed(p->flows, &c->key, c->hash);
 	}
 	if (e == NULL) {
 		p->st.table_drops++;
@@ -675,7 +676,7 @@ track_tcp(struct pairing *p, struct ctx *c)
 		 * the capture started mid-stream. Scanners' non-SYN probes
 		 * carry neither.
 		 */
-		e = flow_insert(p->flows, &c->key);
+		e = flow_insert_hashed(p->flows, &c->key, c->hash);
 		if (e != NULL) {
 			e->port_ev = EV_NONE;
 			e->state = FL_CONN;
@@ -874,6 +875,7 @@ pair_track(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
 		c.ts = ts_ns;
 		flow_key_make(&c.key, &d->src, d->sport, &d->dst, d->dport,
 		    d->proto, &c.src_is_lo);
+		c.hash = flow_key_hash(&c.key);
 		if (d->proto == 6)
 			track_tcp(p, &c);
 		else if (d->proto == 17)
