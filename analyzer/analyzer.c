@@ -44,6 +44,23 @@ analyzer_flow_slots(const struct analyzer_opts *o)
 	return n;
 }
 
+/*
+ * Without --max-flows the table may double up to TUN_FLOW_SLOTS_MAX slots,
+ * within 1/TUN_FLOW_SHARE of --max-memory; with it, it stays at that size.
+ */
+static uint32_t
+flow_max_slots(const struct analyzer_opts *o, uint32_t slots)
+{
+	uint32_t n = TUN_FLOW_SLOTS_MAX;
+
+	if (o->flow_slots != 0)
+		return slots;
+	while (o->max_memory != 0 && n > slots &&
+	    (uint64_t)n * TUN_COST_FLOW_SLOT > o->max_memory / TUN_FLOW_SHARE)
+		n /= 2;
+	return n > slots ? n : slots;
+}
+
 struct analyzer *
 analyzer_new(const struct analyzer_opts *o, const struct ruleset *rs)
 {
@@ -67,6 +84,7 @@ analyzer_new(const struct analyzer_opts *o, const struct ruleset *rs)
 	if (po.idle_ns < po.timeout_ns)
 		po.idle_ns = po.timeout_ns;
 	po.flow_slots = analyzer_flow_slots(o);
+	po.flow_max_slots = flow_max_slots(o, po.flow_slots);
 	po.budget = &a->budget;
 	while (slots < po.flow_slots)	/* flow_new() rounds up */
 		slots *= 2;

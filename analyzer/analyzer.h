@@ -74,7 +74,10 @@ void analyzer_set_explain(struct analyzer *a, struct explain_log *log);
 void analyzer_explain(const struct analyzer *a, const struct results *res,
     const struct explain_log *log, FILE *fp);
 
-/* The pairing table size analyzer_new() uses for o (--max-flows or derived). */
+/*
+ * The pairing table size analyzer_new() starts with for o (--max-flows, or
+ * derived: then it may grow, see tunables.h).
+ */
 uint32_t analyzer_flow_slots(const struct analyzer_opts *o);
 
 /* -v diagnostics: decode and pairing counters, one line each. */

@@ -57,6 +57,13 @@ budget_take(struct budget *b, enum budget_user u, uint64_t bytes)
 	return true;
 }
 
+bool
+budget_fits(const struct budget *b, uint64_t bytes)
+{
+	return b == NULL || b->limit == 0 ||
+	    (bytes <= b->limit && b->used <= b->limit - bytes);
+}
+
 void
 budget_charge(struct budget *b, enum budget_user u, uint64_t bytes)
 {

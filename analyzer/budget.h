@@ -6,10 +6,12 @@
  * the run builds from it, reserved up front: rows are built one host at a
  * time, but one host may hold every record), interned hosts, the
  * unsolicited-reply tallies, the phase log and the --explain log. The
- * pairing table, fixed in size, is taken once when it is made. Costs are per
- * item and pessimistic (each hash index at its lowest load, each doubling
- * array at its largest slack; TUN_COST_* in tunables.h), so the bytes taken
- * bound what the structures hold whatever their growth steps.
+ * pairing table is charged when it is made and, when it may grow, checks
+ * budget_fits() before each doubling (a full table is not an error, so
+ * nothing is refused). Costs are per item and pessimistic (each hash
+ * index at its lowest load, each doubling array at its largest slack;
+ * TUN_COST_* in tunables.h), so the bytes taken bound what the structures
+ * hold whatever their growth steps.
  *
  * A request that does not fit is refused: the caller drops the item instead
  * of growing (a new port record, a new host, a new pair of a tally, an
@@ -28,7 +30,7 @@
 #include <stdint.h>
 
 enum budget_user {
-	BU_FLOWS = 0,		/* pairing table (taken once) */
+	BU_FLOWS = 0,		/* pairing table (made, then each doubling) */
 	BU_RECORDS,		/* port records and their result rows */
 	BU_HOSTS,		/* interned addresses */
 	BU_TALLIES,		/* unsolicited-reply counters */
@@ -51,6 +53,9 @@ void budget_init(struct budget *b, uint64_t limit);
  * limit), false (and one refusal counted) when they do not.
  */
 bool budget_take(struct budget *b, enum budget_user u, uint64_t bytes);
+
+/* Would bytes fit now? (Nothing taken, no refusal counted.) */
+bool budget_fits(const struct budget *b, uint64_t bytes);
 
 /* Take bytes that must be had (a fixed table): never refused, counted. */
 void budget_charge(struct budget *b, enum budget_user u, uint64_t bytes);

@@ -106,8 +106,9 @@ static const struct cli_option options[] = {
 	    "ports and hosts are "
 	    "dropped with a warning and the results marked partial" },
 	{ "max-flows", required_argument, OPT_MAX_FLOWS, "N",
-	    "pairing table slots (default 262144, fewer when --max-memory is "
-	    "below 192M); probes beyond are dropped and the results marked "
+	    "pairing table slots (default: 262144, fewer when --max-memory "
+	    "is below 192M, doubling when full within an eighth of "
+	    "--max-memory); probes beyond are dropped and the results marked "
 	    "partial" },
 	{ "max-ports", required_argument, OPT_MAX_PORTS, "N",
 	    "most port records kept (default 16777216, and as many as "

@@ -251,22 +251,16 @@ shape_eq(const struct evidence *ev, uint32_t i, const void *x)
 	    a->nopt == b->nopt;
 }
 
+/* Index of shape s (zeroed padding), added if new. */
 static uint32_t
-shape_index(struct evidence *ev, const struct port_ev *r)
+shape_find(struct evidence *ev, const struct shape *s)
 {
-	struct shape s;
 	uint32_t *slot, i;
 
-	memset(&s, 0, sizeof(s));
-	s.sig = r->reply_sig;
-	s.win = r->reply_win;
-	s.kind = r->reply_kind;
-	s.icmp_type = r->icmp_type;
-	s.icmp_code = r->icmp_code;
-	s.nopt = r->reply_nopt;
-	if ((s.sig | s.win | s.kind | s.icmp_type | s.icmp_code | s.nopt) == 0)
+	if ((s->sig | s->win | s->kind | s->icmp_type | s->icmp_code |
+	    s->nopt) == 0)
 		return 0;
-	i = ix_find(&ev->shape_ix, shape_hash_of(&s), shape_eq, ev, &s, &slot);
+	i = ix_find(&ev->shape_ix, shape_hash_of(s), shape_eq, ev, s, &slot);
 	if (i != UINT32_MAX)
 		return i;
 	if (ev->nshapes == ev->shapes_cap) {
@@ -275,10 +269,25 @@ shape_index(struct evidence *ev, const struct port_ev *r)
 		    sizeof(*ev->shapes));
 	}
 	i = ev->nshapes++;
-	ev->shapes[i] = s;
+	ev->shapes[i] = *s;
 	*slot = i + 1;
 	ix_grow(&ev->shape_ix, ev->nshapes, ev->nshapes, shape_hash, ev);
 	return i;
+}
+
+static uint32_t
+shape_index(struct evidence *ev, const struct port_ev *r)
+{
+	struct shape s;
+
+	memset(&s, 0, sizeof(s));
+	s.sig = r->reply_sig;
+	s.win = r->reply_win;
+	s.kind = r->reply_kind;
+	s.icmp_type = r->icmp_type;
+	s.icmp_code = r->icmp_code;
+	s.nopt = r->reply_nopt;
+	return shape_find(ev, &s);
 }
 
 static uint64_t
@@ -542,6 +551,22 @@ view(struct evidence *ev, uint32_t id)
 		ev->view_id = id;
 	}
 	return &ev->view;
+}
+
+/*
+ * Record id for changing in place, packed: NULL when it has a rare entry
+ * (callers then take the view). The view, of whatever record, is packed
+ * back first, as view() does when another record is asked for. Callers
+ * fall back to the view, before changing anything, whenever the change
+ * would need a rare entry (a count reaching C_SAT, a time out of range, a
+ * shape index past C_SAT, a field only rare entries hold), so a record
+ * gets one exactly when packing its view would have given it one.
+ */
+static struct ev_rec *
+in_place(struct evidence *ev, uint32_t id)
+{
+	flush(ev);
+	return ev->recs[id].flags & RF_RARE ? NULL : &ev->recs[id];
 }
 
 /* --- the store ----------------------------------------------------------- */
@@ -816,6 +841,32 @@ evidence_phase_drops(const struct evidence *ev)
 	return ev->phase_drops;
 }
 
+/*
+ * The round of p had its verdict and a probe at ts starts the next one:
+ * close it in place when that logs nothing (no state change) and needs no
+ * rare entry, as evidence_close_round() would; false otherwise.
+ */
+static bool
+new_round_in_place(struct evidence *ev, struct ev_rec *p, uint64_t ts)
+{
+	const struct label *l = &ev->labels[p->label];
+	const struct label *pl = &ev->labels[p->prev_label];
+	uint64_t enc;
+
+	if (!(p->flags & RF_ROUND_DONE) || (p->flags & RF_RARE) ||
+	    (pl->state != PS_UNKNOWN &&
+	    l->state != pl->state) || (enc = t_enc(ev, ts)) == T_FAR)
+		return false;
+	if (pl->state == PS_UNKNOWN)
+		t_put(p, T_PHASE, t_get(p, T_ROUND));
+	if (pl->state != l->state || pl->reason != l->reason)
+		p->prev_label = p->label; /* only its state and reason count */
+	p->flags &= (uint8_t)~RF_ROUND_DONE;
+	t_put(p, T_ROUND, enc);
+	p->round_probes = 1;
+	return true;
+}
+
 void
 evidence_probe_start(struct evidence *ev, uint32_t id, uint64_t ts)
 {
@@ -831,6 +882,8 @@ evidence_probe_start(struct evidence *ev, uint32_t id, uint64_t ts)
 			p->round_probes++;
 		return;
 	}
+	if (ev->view_id != id && new_round_in_place(ev, p, ts))
+		return;
 	r = view(ev, id);
 	if (r->round_done) {
 		evidence_close_round(ev, r, id);
@@ -847,7 +900,22 @@ void
 evidence_tries(struct evidence *ev, uint32_t id, uint32_t tries,
     uint64_t first_ns, uint64_t last_ns)
 {
-	struct port_ev *r = view(ev, id);
+	struct ev_rec *p = in_place(ev, id);
+	struct port_ev *r;
+	uint64_t f, l;
+
+	/* Packed times compare as the times do (0: unset). */
+	if (p != NULL && (uint64_t)p->tries + tries < C_SAT &&
+	    (f = t_enc(ev, first_ns)) != T_FAR &&
+	    (l = t_enc(ev, last_ns)) != T_FAR) {
+		p->tries = (uint16_t)(p->tries + tries);
+		if (t_get(p, T_FIRST) == 0 || f < t_get(p, T_FIRST))
+			t_put(p, T_FIRST, f);
+		if (l > t_get(p, T_LAST))
+			t_put(p, T_LAST, l);
+		return;
+	}
+	r = view(ev, id);
 
 	r->tries += tries;
 	if (r->first_ns == 0 || first_ns < r->first_ns)
@@ -902,10 +970,19 @@ bool
 evidence_answers_retry(struct evidence *ev, uint32_t id, uint32_t tries,
     uint64_t last_ns)
 {
-	struct port_ev *r = view(ev, id);
+	const struct ev_rec *p = &ev->recs[id];
+	uint32_t probes = p->round_probes;
+	uint64_t round;
 
-	return (tries > 1 || r->round_probes > 1) &&
-	    last_ns - r->round_ns >= (uint64_t)TUN_RETRY_GAP_MS * 1000000u;
+	if (ev->view_id == id) {
+		probes = ev->view.round_probes;
+		round = ev->view.round_ns;
+	} else {
+		round = t_dec(ev, p, T_ROUND, p->flags & RF_RARE ?
+		    rare_const(ev, id) : NULL);
+	}
+	return (tries > 1 || probes > 1) &&
+	    last_ns - round >= (uint64_t)TUN_RETRY_GAP_MS * 1000000u;
 }
 
 /*
@@ -962,12 +1039,69 @@ evidence_set(struct port_ev *r, const struct label *l,
 	r->reply_nopt = f->nopt;
 }
 
+/*
+ * evidence_reply() on the packed record p; false (nothing changed) when it
+ * needs the view: a rare entry, or a change that would make one.
+ */
+static bool
+reply_in_place(struct evidence *ev, struct ev_rec *p, const struct label *l,
+    const struct reply_facts *f)
+{
+	const struct label *cur = &ev->labels[p->label];
+	bool answered_before = (p->flags & RF_ROUND_DONE) &&
+	    cur->reason != RS_NO_RESPONSE;
+	bool set = !answered_before ||
+	    evidence_takes(cur->state, l->state, p->key.kind);
+	uint64_t last = t_get(p, T_LAST), enc = last;
+	uint32_t shape = p->shape;
+	struct shape s;
+
+	if (p->replies + 1u >= C_SAT || (f->retry && f->kind != RK_ICMP &&
+	    !answered_before))
+		return false;
+	if (f->ts_ns != 0 && (enc = t_enc(ev, f->ts_ns)) == T_FAR)
+		return false;
+	if (set) {
+		memset(&s, 0, sizeof(s));
+		s.sig = f->sig;
+		s.win = f->win;
+		s.kind = f->kind;
+		s.icmp_type = f->icmp_type;
+		s.icmp_code = f->icmp_code;
+		s.nopt = f->nopt;
+		if ((shape = shape_find(ev, &s)) >= C_SAT)
+			return false;
+	}
+	p->replies++;
+	if (enc > last)
+		t_put(p, T_LAST, enc);
+	if (set) {
+		if (cur->state != l->state || cur->reason != l->reason ||
+		    cur->rank != l->rank || cur->rule != l->rule)
+			p->label = label_index(ev, l->state, l->reason,
+			    l->rank, l->rule);
+		p->reason_ttl = f->ttl;
+		p->reason_src = f->src;
+		p->rtt_us = f->rtt_us;
+		p->ipid = f->ipid;
+		p->shape = (uint16_t)shape;
+	}
+	p->flags |= RF_ROUND_DONE;
+	return true;
+}
+
 void
 evidence_reply(struct evidence *ev, uint32_t id, const struct label *l,
     const struct reply_facts *f)
 {
-	struct port_ev *r = view(ev, id);
-	bool answered_before = r->round_done && r->reason != RS_NO_RESPONSE;
+	struct ev_rec *p = in_place(ev, id);
+	struct port_ev *r;
+	bool answered_before;
+
+	if (p != NULL && reply_in_place(ev, p, l, f))
+		return;
+	r = view(ev, id);
+	answered_before = r->round_done && r->reason != RS_NO_RESPONSE;
 
 	r->replies++;
 	if (f->retry && f->kind != RK_ICMP && !answered_before &&
@@ -981,11 +1115,49 @@ evidence_reply(struct evidence *ev, uint32_t id, const struct label *l,
 	r->round_done = 1;
 }
 
+/*
+ * evidence_settle() on the packed record p whose round is open: the
+ * no-response label, no reply facts but the deciding reply's shape without
+ * its kind (as evidence_set() leaves it); false when the shape index would
+ * not fit.
+ */
+static bool
+settle_in_place(struct evidence *ev, struct ev_rec *p,
+    const struct label *none)
+{
+	const struct label *cur = &ev->labels[p->label];
+	uint32_t shape = p->shape;
+	struct shape s;
+
+	if (ev->shapes[shape].kind != RK_NONE) {
+		s = ev->shapes[shape];
+		s.kind = RK_NONE;
+		if ((shape = shape_find(ev, &s)) >= C_SAT)
+			return false;
+	}
+	if (cur->state != none->state || cur->reason != none->reason ||
+	    cur->rank != none->rank || cur->rule != none->rule)
+		p->label = label_index(ev, none->state, none->reason,
+		    none->rank, none->rule);
+	p->reason_ttl = 0;
+	p->reason_src = 0;
+	p->rtt_us = UINT32_MAX;
+	p->shape = (uint16_t)shape;
+	p->flags |= RF_ROUND_DONE;
+	return true;
+}
+
 void
 evidence_settle(struct evidence *ev, uint32_t id, const struct label *none)
 {
-	struct port_ev *r = view(ev, id);
+	struct ev_rec *p = in_place(ev, id);
+	struct port_ev *r;
 
+	if (p != NULL && (p->flags & RF_ROUND_DONE))
+		return;
+	if (p != NULL && settle_in_place(ev, p, none))
+		return;
+	r = view(ev, id);
 	if (r->round_done)
 		return;
 	evidence_set(r, none, NULL);

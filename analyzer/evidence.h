@@ -25,7 +25,9 @@
  * a side table. The index adds 4 bytes a slot at load 3/8 to 3/4. A struct
  * port_ev is the unpacked form of one record: evidence_at() returns the
  * store's single working copy, which stays valid, and is written back,
- * until another record is asked for; evidence_read() copies one out.
+ * until another record is asked for; evidence_read() copies one out. The
+ * updates below change the packed record in place when they can (no rare
+ * field involved), so the pairing stage rarely unpacks.
  */
 #ifndef PORTSLEUTH_EVIDENCE_H
 #define PORTSLEUTH_EVIDENCE_H

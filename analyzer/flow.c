@@ -1,28 +1,52 @@
 /*
- * flow.c -- fixed-size open-addressing table of probe 5-tuples
- * (linear probing, backward-shift deletion: no tombstones to age).
+ * flow.c -- the pairing table: a pool of entries, an open-addressing index
+ * over it (linear probing, backward-shift deletion: no tombstones to age)
+ * and a timing wheel of circular lists that orders entries for expiry.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "flow.h"
 #include "tunables.h"
 #include "xmalloc.h"
 
+#define FLOW_NIL UINT32_MAX	/* "no entry" pool index */
+#define WHEEL_MAX (1u << 15)	/* most wheel slots (wslot is 16 bits) */
+
 struct flow_table {
-	struct flow_entry *slots;
-	uint64_t *occ;		/* bit i: slots[i].used, so sweeps skip empties */
-	uint32_t *hashes;	/* hashes[i] = slots[i].hash: probing reads this
-				   dense array, not the 96-byte entries */
+	struct flow_entry *pool; /* entries; an entry keeps its index */
+	uint32_t pool_cap;	/* entries allocated (= limit) */
+	uint32_t top;		/* pool[0, top) have been handed out */
+	uint32_t free_head;	/* freed entries, linked through wnext */
+	uint64_t *slots;	/* index: hash << 32 | (pool index + 1), 0 empty */
 	uint32_t mask;		/* nslots - 1 */
 	uint32_t count;
 	uint32_t limit;		/* max entries (load cap) */
-	uint32_t cursor;	/* sweep position */
+	uint32_t max_slots;	/* growth bound (the starting size: none) */
+	struct budget *budget;	/* pays for growth (borrowed) */
+	uint32_t *wheel;	/* per slot: first entry of a circular list */
+	uint32_t wmask;		/* wheel slots - 1 */
+	uint64_t step;		/* ns a bucket covers */
+	uint64_t wpos;		/* first bucket flow_expire() has not emptied */
 };
 
 static uint32_t flow_hash(const struct flow_key *k);
 static bool flow_key_eq(const struct flow_key *a, const struct flow_key *b);
-static bool slot_used(const struct flow_table *t, uint32_t i);
+static uint32_t slot_of(const struct flow_table *t, uint32_t idx,
+    uint32_t h);
+static void index_put(uint64_t *slots, uint32_t mask, uint32_t h,
+    uint32_t idx);
+static bool grow(struct flow_table *t);
+static void wheel_link(struct flow_table *t, struct flow_entry *e,
+    uint32_t s);
+static void wheel_unlink(struct flow_table *t, struct flow_entry *e);
+
+static uint32_t
+load_cap(uint32_t nslots)
+{
+	return (uint32_t)((uint64_t)nslots * TUN_FLOW_LOAD_PCT / 100);
+}
 
 struct flow_table *
 flow_new(uint32_t slots)
@@ -33,10 +57,12 @@ flow_new(uint32_t slots)
 	while (n < slots && n < (1u << 30))
 		n <<= 1;
 	t->slots = xcalloc(n, sizeof(*t->slots));
-	t->occ = xcalloc(n / 64 + 1, sizeof(*t->occ));
-	t->hashes = xcalloc(n, sizeof(*t->hashes));
 	t->mask = n - 1;
-	t->limit = (uint32_t)((uint64_t)n * TUN_FLOW_LOAD_PCT / 100);
+	t->limit = t->pool_cap = load_cap(n);
+	t->max_slots = n;
+	t->pool = xcalloc(t->pool_cap, sizeof(*t->pool));
+	t->free_head = FLOW_NIL;
+	flow_set_clock(t, 1, 1);
 	return t;
 }
 
@@ -45,10 +71,34 @@ flow_free(struct flow_table *t)
 {
 	if (t == NULL)
 		return;
+	free(t->pool);
 	free(t->slots);
-	free(t->occ);
-	free(t->hashes);
+	free(t->wheel);
 	free(t);
+}
+
+void
+flow_set_growth(struct flow_table *t, uint32_t max_slots, struct budget *b)
+{
+	t->max_slots = max_slots > t->mask + 1 ? max_slots : t->mask + 1;
+	t->budget = b;
+}
+
+void
+flow_set_clock(struct flow_table *t, uint64_t step, uint64_t span)
+{
+	uint64_t want = span / (step ? step : 1) + 2;
+	uint32_t n = 64, i;
+
+	while (n < want && n < WHEEL_MAX)
+		n <<= 1;
+	free(t->wheel);
+	t->wheel = xreallocarray(NULL, n, sizeof(*t->wheel));
+	for (i = 0; i < n; i++)
+		t->wheel[i] = FLOW_NIL;
+	t->wmask = n - 1;
+	t->step = step ? step : 1;
+	t->wpos = 0;
 }
 
 void
@@ -97,70 +147,138 @@ flow_key_eq(const struct flow_key *a, const struct flow_key *b)
 	    addr_eq(&a->lo, &b->lo) && addr_eq(&a->hi, &b->hi);
 }
 
-static bool
-slot_used(const struct flow_table *t, uint32_t i)
+/* Index slot holding pool entry idx (hash h). */
+static uint32_t
+slot_of(const struct flow_table *t, uint32_t idx, uint32_t h)
 {
-	return t->occ[i >> 6] >> (i & 63) & 1;
+	uint32_t i = h & t->mask;
+
+	while ((uint32_t)t->slots[i] != idx + 1)
+		i = (i + 1) & t->mask;
+	return i;
+}
+
+static void
+index_put(uint64_t *slots, uint32_t mask, uint32_t h, uint32_t idx)
+{
+	uint32_t i = h & mask;
+
+	while (slots[i] != 0)
+		i = (i + 1) & mask;
+	slots[i] = (uint64_t)h << 32 | (idx + 1);
+}
+
+uint32_t
+flow_key_hash(const struct flow_key *k)
+{
+	return flow_hash(k);
 }
 
 struct flow_entry *
 flow_lookup(struct flow_table *t, const struct flow_key *k)
 {
-	uint32_t h = flow_hash(k), i = h & t->mask;
+	return flow_lookup_hashed(t, k, flow_hash(k));
+}
 
-	while (slot_used(t, i)) {
-		if (t->hashes[i] == h && flow_key_eq(&t->slots[i].key, k))
-			return &t->slots[i];
+struct flow_entry *
+flow_lookup_hashed(struct flow_table *t, const struct flow_key *k, uint32_t h)
+{
+	uint32_t i = h & t->mask;
+	uint64_t s;
+
+	while ((s = t->slots[i]) != 0) {
+		if ((uint32_t)(s >> 32) == h &&
+		    flow_key_eq(&t->pool[(uint32_t)s - 1].key, k))
+			return &t->pool[(uint32_t)s - 1];
 		i = (i + 1) & t->mask;
 	}
 	return NULL;
 }
 
+/*
+ * Double the index and the pool when growth is allowed and the budget
+ * pays for the new slots. Pool indexes stay; only the index is rebuilt.
+ */
+static bool
+grow(struct flow_table *t)
+{
+	uint32_t n = t->mask + 1, i;
+	uint64_t *slots;
+
+	if (n >= t->max_slots || n >= (1u << 30) ||
+	    !budget_fits(t->budget, (uint64_t)n * TUN_COST_FLOW_SLOT))
+		return false;
+	budget_charge(t->budget, BU_FLOWS, (uint64_t)n * TUN_COST_FLOW_SLOT);
+	slots = xcalloc((size_t)n * 2, sizeof(*slots));
+	for (i = 0; i < n; i++)
+		if (t->slots[i] != 0)
+			index_put(slots, n * 2 - 1, (uint32_t)(t->slots[i] >> 32),
+			    (uint32_t)t->slots[i] - 1);
+	free(t->slots);
+	t->slots = slots;
+	t->mask = n * 2 - 1;
+	t->limit = load_cap(n * 2);
+	t->pool = xreallocarray(t->pool, t->limit, sizeof(*t->pool));
+	memset(t->pool + t->pool_cap, 0,
+	    (size_t)(t->limit - t->pool_cap) * sizeof(*t->pool));
+	t->pool_cap = t->limit;
+	return true;
+}
+
 struct flow_entry *
 flow_insert(struct flow_table *t, const struct flow_key *k)
 {
-	uint32_t i, h;
+	return flow_insert_hashed(t, k, flow_hash(k));
+}
+
+struct flow_entry *
+flow_insert_hashed(struct flow_table *t, const struct flow_key *k, uint32_t h)
+{
+	uint32_t idx;
 	struct flow_entry *e;
 
-	if (t->count >= t->limit)
+	if (t->count >= t->limit && !grow(t))
 		return NULL;
-	h = flow_hash(k);
-	i = h & t->mask;
-	while (slot_used(t, i))
-		i = (i + 1) & t->mask;
-	e = &t->slots[i];
+	if (t->free_head != FLOW_NIL) {
+		idx = t->free_head;
+		t->free_head = t->pool[idx].wnext;
+	} else {
+		idx = t->top++;
+	}
+	index_put(t->slots, t->mask, h, idx);
+	e = &t->pool[idx];
 	memset(e, 0, sizeof(*e));
 	e->key = *k;
 	e->hash = h;
 	e->used = 1;
-	t->hashes[i] = h;
-	t->occ[i >> 6] |= 1ull << (i & 63);
+	e->wslot = FLOW_NO_SLOT;
 	t->count++;
 	return e;
 }
 
-/* Backward-shift deletion (Knuth 6.4 algorithm R). */
+/* Backward-shift deletion (Knuth 6.4 algorithm R) in the index. */
 void
 flow_remove(struct flow_table *t, struct flow_entry *e)
 {
-	uint32_t i = (uint32_t)(e - t->slots), j = i, home;
+	uint32_t idx = (uint32_t)(e - t->pool);
+	uint32_t i = slot_of(t, idx, e->hash), j = i, home;
 
-	t->slots[i].used = 0;
-	t->occ[i >> 6] &= ~(1ull << (i & 63));
+	wheel_unlink(t, e);
+	e->used = 0;
+	e->wnext = t->free_head;
+	t->free_head = idx;
 	t->count--;
+	t->slots[i] = 0;
 	for (;;) {
 		j = (j + 1) & t->mask;
-		if (!slot_used(t, j))
+		if (t->slots[j] == 0)
 			return;
-		home = t->hashes[j] & t->mask;
+		home = (uint32_t)(t->slots[j] >> 32) & t->mask;
 		/* Move j back to i unless its home lies cyclically in (i, j]. */
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
 		t->slots[i] = t->slots[j];
-		t->hashes[i] = t->hashes[j];
-		t->occ[i >> 6] |= 1ull << (i & 63);
-		t->slots[j].used = 0;
-		t->occ[j >> 6] &= ~(1ull << (j & 63));
+		t->slots[j] = 0;
 		i = j;
 	}
 }
@@ -177,42 +295,117 @@ flow_capacity(const struct flow_table *t)
 	return t->limit;
 }
 
+uint32_t
+flow_slots(const struct flow_table *t)
+{
+	return t->mask + 1;
+}
+
+/* --- the expiry wheel ---------------------------------------------------- */
+
+/* Append e to wheel slot s (its circular list: head's wprev is the tail). */
+static void
+wheel_link(struct flow_table *t, struct flow_entry *e, uint32_t s)
+{
+	uint32_t idx = (uint32_t)(e - t->pool), head = t->wheel[s], tail;
+
+	e->wslot = (uint16_t)s;
+	if (head == FLOW_NIL) {
+		t->wheel[s] = e->wnext = e->wprev = idx;
+		return;
+	}
+	tail = t->pool[head].wprev;
+	e->wnext = head;
+	e->wprev = tail;
+	t->pool[tail].wnext = idx;
+	t->pool[head].wprev = idx;
+}
+
+static void
+wheel_unlink(struct flow_table *t, struct flow_entry *e)
+{
+	uint32_t idx = (uint32_t)(e - t->pool), s = e->wslot;
+
+	if (s == FLOW_NO_SLOT)
+		return;
+	e->wslot = FLOW_NO_SLOT;
+	if (e->wnext == idx) {
+		t->wheel[s] = FLOW_NIL;
+		return;
+	}
+	t->pool[e->wprev].wnext = e->wnext;
+	t->pool[e->wnext].wprev = e->wprev;
+	if (t->wheel[s] == idx)
+		t->wheel[s] = e->wnext;
+}
+
 /*
- * Every slot counts against the budget, used or not, as one step of the
- * cursor; runs of empty slots are stepped over a bitmap word at a time
- * instead of touching the entries (a sweep reads the whole table).
+ * Bucket due / step, no earlier than the first one not yet emptied; its
+ * wheel slot comes round no later than that bucket does.
  */
 void
-flow_sweep(struct flow_table *t, uint32_t budget, flow_visit_fn fn, void *ctx)
+flow_due(struct flow_table *t, struct flow_entry *e, uint64_t due)
 {
-	uint32_t n, stop = budget < t->mask + 1 ? budget : t->mask + 1;
+	uint64_t b = due / t->step;
+	uint32_t s;
 
-	/*
-	 * Nothing to visit, and a full pass would leave the cursor where it
-	 * is: skip the slots (a merge can replay one tick per 9 bytes).
-	 */
-	if (t->count == 0 && budget > t->mask)
+	if (b < t->wpos)
+		b = t->wpos;
+	s = (uint32_t)(b & t->wmask);
+	if (e->wslot == s)
 		return;
-	for (n = 0; n < stop;) {
-		uint32_t c = t->cursor, skip;
-		uint64_t w = t->occ[c >> 6] >> (c & 63);
+	wheel_unlink(t, e);
+	wheel_link(t, e, s);
+}
 
-		if ((w & 1) == 0) {
-			skip = w == 0 ? 64 - (c & 63) :
-			    (uint32_t)__builtin_ctzll(w);
-			if (skip > stop - n)
-				skip = stop - n;
-			n += skip;
-			t->cursor = (c + skip) & t->mask;
+/*
+ * Empty the buckets from wpos to the one holding now (at most the whole
+ * wheel once): each slot's list is taken off first, so entries filed again
+ * (possibly in the same slot) are not seen twice in one pass of a slot.
+ * Entries still due later stay filed; the bucket of now is kept as wpos.
+ */
+void
+flow_expire(struct flow_table *t, uint64_t now, flow_visit_fn fn, void *ctx)
+{
+	uint64_t target = now / t->step, n, k;
+	uint32_t s, idx, last, next;
+	struct flow_entry *e;
+
+	if (target < t->wpos)
+		return;
+	n = target - t->wpos + 1;
+	if (n > (uint64_t)t->wmask + 1)
+		n = (uint64_t)t->wmask + 1;
+	for (k = 0; k < n; k++) {
+		s = (uint32_t)((t->wpos + k) & t->wmask);
+		if ((idx = t->wheel[s]) == FLOW_NIL)
 			continue;
+		t->wheel[s] = FLOW_NIL;
+		last = t->pool[idx].wprev;
+		for (;;) {
+			e = &t->pool[idx];
+			next = e->wnext;
+			e->wslot = FLOW_NO_SLOT;
+			if (fn(ctx, e))
+				flow_remove(t, e);
+			else if (e->wslot == FLOW_NO_SLOT)
+				flow_due(t, e, (target + 1) * t->step);
+			if (idx == last)
+				break;
+			idx = next;
 		}
-		n++;
-		if (fn(ctx, &t->slots[c])) {
-			flow_remove(t, &t->slots[c]);
-			continue; /* the shifted-in entry sits at cursor now */
-		}
-		t->cursor = (c + 1) & t->mask;
 	}
+	t->wpos = target;
+}
+
+void
+flow_walk(struct flow_table *t, flow_visit_fn fn, void *ctx)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->top; i++)
+		if (t->pool[i].used && fn(ctx, &t->pool[i]))
+			flow_remove(t, &t->pool[i]);
 }
 
 void
@@ -221,11 +414,15 @@ flow_drain(struct flow_table *t, void (*fn)(void *ctx, struct flow_entry *e),
 {
 	uint32_t i;
 
-	for (i = 0; i <= t->mask; i++)
-		if (t->slots[i].used) {
-			fn(ctx, &t->slots[i]);
-			t->slots[i].used = 0;
+	for (i = 0; i < t->top; i++)
+		if (t->pool[i].used) {
+			fn(ctx, &t->pool[i]);
+			t->pool[i].used = 0;
 		}
-	memset(t->occ, 0, ((t->mask + 1) / 64 + 1) * sizeof(*t->occ));
+	memset(t->slots, 0, ((size_t)t->mask + 1) * sizeof(*t->slots));
+	for (i = 0; i <= t->wmask; i++)
+		t->wheel[i] = FLOW_NIL;
+	t->top = 0;
+	t->free_head = FLOW_NIL;
 	t->count = 0;
 }

@@ -43,6 +43,7 @@ struct ctx {
 	const struct decoded *d;
 	uint64_t ts;
 	struct flow_key key;
+	uint32_t hash;		/* flow_key_hash(&key) */
 	bool src_is_lo;
 };
 
@@ -69,6 +70,17 @@ static struct flow_entry *unless_stale(struct pairing *p,
 static void conn_reset(struct pairing *p, struct flow_entry *e,
     const struct decoded *d);
 static void sync_entry(struct pairing *p, struct flow_entry *e);
+static void refile(struct pairing *p, struct flow_entry *e);
+static void touch(struct pairing *p, struct flow_entry *e, uint64_t ts);
+
+/* Capture time between expiry sweeps (the grid of clock_run()). */
+static uint64_t
+sweep_step(const struct pairing *p)
+{
+	uint64_t step = p->o.timeout_ns / TUN_SWEEPS_PER_TIMEOUT;
+
+	return step != 0 ? step : 1;
+}
 
 struct pairing *
 pair_new(const struct pair_opts *o, struct verdict *v, struct hosts *h,
@@ -81,6 +93,9 @@ pair_new(const struct pair_opts *o, struct verdict *v, struct hosts *h,
 	p->hosts = h;
 	p->ev = ev;
 	p->flows = flow_new(o->flow_slots);
+	flow_set_growth(p->flows, o->flow_max_slots, o->budget);
+	flow_set_clock(p->flows, sweep_step(p) / TUN_WHEEL_BUCKETS_PER_SWEEP,
+	    o->idle_ns);
 	p->limit_ns = o->timeout_ns;
 	p->unsolicited = tally_new(1u << 20);
 	p->backscatter = tally_new(1u << 20);
@@ -286,6 +301,34 @@ release(struct pairing *p, struct flow_entry *e, bool ended)
 		evidence_settle(p->ev, e->port_ev, &l);
 }
 
+/*
+ * File e under the capture time after which a sweep must look at it: when
+ * it expires or, with --emit-evidence, when a replay (which knows only
+ * sync_ns) would expire it.
+ */
+static void
+refile(struct pairing *p, struct flow_entry *e)
+{
+	uint64_t limit = e->state == FL_CONN ? p->o.idle_ns : p->o.timeout_ns;
+	uint64_t t = e->last_ns;
+
+	if ((e->logbits & LB_DIVERGED) && e->sync_ns < t)
+		t = e->sync_ns;
+	flow_due(p->flows, e, t > UINT64_MAX - limit ? UINT64_MAX : t + limit);
+}
+
+/* e saw a packet (or a keepalive) at ts. */
+static void
+touch(struct pairing *p, struct flow_entry *e, uint64_t ts)
+{
+	e->last_ns = ts;
+	refile(p, e);
+}
+
+/*
+ * A sweep's look at e (the wheel brings those due by now; a squeeze, every
+ * entry): retire it once it has expired, else file it again.
+ */
 static bool
 expire_one(void *arg, struct flow_entry *e)
 {
@@ -301,6 +344,7 @@ expire_one(void *arg, struct flow_entry *e)
 	if (e->last_ns >= p->now || p->now - e->last_ns <= limit) {
 		if (p->now > e->sync_ns && p->now - e->sync_ns > limit)
 			sync_entry(p, e); /* a replay must not expire it */
+		refile(p, e);
 		return false;
 	}
 	release(p, e, false);
@@ -308,11 +352,12 @@ expire_one(void *arg, struct flow_entry *e)
 }
 
 /*
- * The table is full. nmap itself gives up on a probe after an adaptive
- * timeout of a few RTTs, so under pressure expire what is older than
- * max(4 x the longest RTT seen, 1 s) (never more than --timeout), in one
- * sweep at most every half of that much capture time; between sweeps a
- * new probe that does not fit is dropped and counted.
+ * The table is full and may not grow. nmap itself gives up on a probe
+ * after an adaptive timeout of a few RTTs, so under pressure expire what is
+ * older than max(4 x the longest RTT seen, 1 s) (never more than
+ * --timeout), in one walk over every entry at most every half of that much
+ * capture time; between walks a new probe that does not fit is dropped and
+ * counted.
  */
 static void
 squeeze(struct pairing *p)
@@ -326,7 +371,7 @@ squeeze(struct pairing *p)
 	if (lim > p->o.timeout_ns)
 		lim = p->o.timeout_ns;
 	p->limit_ns = lim;
-	flow_sweep(p->flows, flow_capacity(p->flows) * 2, expire_one, p);
+	flow_walk(p->flows, expire_one, p);
 	p->limit_ns = p->o.timeout_ns;
 	p->next_squeeze = p->now > UINT64_MAX - lim / 2 ? UINT64_MAX :
 	    p->now + lim / 2;
@@ -366,7 +411,7 @@ unless_stale(struct pairing *p, struct flow_entry *e, uint64_t ts,
 static struct flow_entry *
 find_live(struct pairing *p, struct ctx *c)
 {
-	struct flow_entry *e = flow_lookup(p->flows, &c->key);
+	struct flow_entry *e = flow_lookup_hashed(p->flows, &c->key, c->hash);
 
 	return unless_stale(p, e, c->ts, e != NULL &&
 	    !is_prober(e, c->src_is_lo));
@@ -391,10 +436,10 @@ new_probe(struct pairing *p, struct ctx *c, uint8_t kind)
 		p->st.record_drops++;
 		return;
 	}
-	e = flow_insert(p->flows, &c->key);
+	e = flow_insert_hashed(p->flows, &c->key, c->hash);
 	if (e == NULL) {
 		squeeze(p);
-		e = flow_insert(p->flows, &c->key);
+		e = flow_insert_hashed(p->flows, &c->key, c->hash);
 	}
 	if (e == NULL) {
 		p->st.table_drops++;
@@ -412,7 +457,8 @@ new_probe(struct pairing *p, struct ctx *c, uint8_t kind)
 	e->kind = kind;
 	e->ttl = d->ttl;
 	e->tries = 1;
-	e->first_ns = e->last_ns = c->ts;
+	e->first_ns = c->ts;
+	touch(p, e, c->ts);
 	if (d->proto == 6) {
 		e->flags = d->tcp.flags;
 		e->seq = d->tcp.seq;
@@ -435,7 +481,7 @@ answer(struct pairing *p, struct flow_entry *e, const struct decoded *d,
 
 	in->kind = e->kind;
 	in->ip = d->ip_ver;
-	if (e->state != FL_PROBE && e->reply_ns != 0) {
+	if (e->state != FL_PROBE && e->replied) {
 		p->st.dup_replies++;
 		if (in->reply == RK_SYNACK || in->reply == RK_UDP)
 			return; /* retransmitted answer: nothing new */
@@ -474,12 +520,12 @@ answer(struct pairing *p, struct flow_entry *e, const struct decoded *d,
 	if ((uint64_t)f.rtt_us * 1000u > p->max_rtt_ns)
 		p->max_rtt_ns = (uint64_t)f.rtt_us * 1000u;
 	evidence_reply(p->ev, e->port_ev, &l, &f);
-	if (e->reply_ns == 0) {
-		e->reply_ns = ts;
+	if (!e->replied) {
+		e->replied = 1;
 		e->reply_ttl = d->ttl;
 	}
 	e->state = in->reply == RK_SYNACK ? FL_SYNACK : FL_ANSWERED;
-	e->last_ns = ts;
+	touch(p, e, ts);
 }
 
 /* RFC 793 reply rules (semantics.md 3, 6.1): does this segment answer e? */
@@ -524,7 +570,7 @@ tcp_from_prober(struct pairing *p, struct ctx *c, struct flow_entry *e)
 		return;
 	}
 	if (e->state == FL_CONN) {
-		e->last_ns = c->ts;
+		touch(p, e, c->ts);
 		if (t->payload > 0)
 			e->prober_data = 1;
 		return;
@@ -532,7 +578,7 @@ tcp_from_prober(struct pairing *p, struct ctx *c, struct flow_entry *e)
 	if ((t->flags & ~(TH_PSH | TH_ECE | TH_CWR)) == e->flags &&
 	    t->seq == e->seq) {
 		e->tries++; /* retransmission of the probe */
-		e->last_ns = c->ts;
+		touch(p, e, c->ts);
 		p->st.probes++;
 		p->st.retransmits++;
 		note(p, e, EX_RETRY, c->d, c->ts);
@@ -546,7 +592,7 @@ tcp_from_prober(struct pairing *p, struct ctx *c, struct flow_entry *e)
 			e->state = FL_CONN; /* handshake completed */
 			e->prober_data = t->payload > 0;
 		}
-		e->last_ns = c->ts;
+		touch(p, e, c->ts);
 	}
 }
 
@@ -574,7 +620,7 @@ tcp_from_target(struct pairing *p, struct ctx *c, struct flow_entry *e)
 	bool valid;
 
 	if (e->state == FL_CONN) {
-		e->last_ns = c->ts;
+		touch(p, e, c->ts);
 		if ((t->flags & TH_RST) && e->prober_data)
 			conn_reset(p, e, c->d);
 		return;
@@ -586,7 +632,7 @@ tcp_from_target(struct pairing *p, struct ctx *c, struct flow_entry *e)
 			/* The "probe" was a segment of a live connection. */
 			e->state = FL_CONN;
 			e->tries = 0;
-			e->last_ns = c->ts;
+			touch(p, e, c->ts);
 			p->st.midstream++;
 		}
 		return;
@@ -630,12 +676,12 @@ track_tcp(struct pairing *p, struct ctx *c)
 		 * the capture started mid-stream. Scanners' non-SYN probes
 		 * carry neither.
 		 */
-		e = flow_insert(p->flows, &c->key);
+		e = flow_insert_hashed(p->flows, &c->key, c->hash);
 		if (e != NULL) {
 			e->port_ev = EV_NONE;
 			e->state = FL_CONN;
 			e->prober_lo = c->src_is_lo;
-			e->last_ns = c->ts;
+			touch(p, e, c->ts);
 			p->st.midstream++;
 		}
 		return;
@@ -673,11 +719,11 @@ track_udp(struct pairing *p, struct ctx *c)
 			release(p, e, false);
 			e->state = FL_CONN; /* the conversation goes on */
 		}
-		e->last_ns = c->ts;
+		touch(p, e, c->ts);
 		return;
 	}
 	if (e->state != FL_PROBE) {
-		e->last_ns = c->ts;
+		touch(p, e, c->ts);
 		return;
 	}
 	memset(&in, 0, sizeof(in));
@@ -829,6 +875,7 @@ pair_track(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
 		c.ts = ts_ns;
 		flow_key_make(&c.key, &d->src, d->sport, &d->dst, d->dport,
 		    d->proto, &c.src_is_lo);
+		c.hash = flow_key_hash(&c.key);
 		if (d->proto == 6)
 			track_tcp(p, &c);
 		else if (d->proto == 17)
@@ -841,22 +888,20 @@ pair_track(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
 /*
  * The expiry clock. Every 1/TUN_SWEEPS_PER_TIMEOUT of the timeout in
  * capture time, on a grid fixed in absolute time (so a capture cut in
- * pieces sweeps at the same moments as the whole), one pass over the table
- * retires what expired: the table never holds much more than a timeout's
- * worth of probes, at a cost of slots per pass, not per packet.
+ * pieces sweeps at the same moments as the whole), a sweep retires every
+ * entry that has expired: the table never holds much more than a timeout's
+ * worth of probes. The wheel brings the sweep only the entries filed as
+ * due (refile()), so its cost follows them, not the table's size.
  */
 static void
 clock_run(struct pairing *p)
 {
-	uint64_t step = p->o.timeout_ns / TUN_SWEEPS_PER_TIMEOUT;
+	uint64_t step = sweep_step(p);
 
 	if (p->now < p->next_sweep)
 		return;
-	if (step == 0)
-		step = 1;
 	if (p->next_sweep != 0)
-		flow_sweep(p->flows, flow_capacity(p->flows) * 2u, expire_one,
-		    p);
+		flow_expire(p->flows, p->now, expire_one, p);
 	if (p->log != NULL)
 		evw_tick(p->log, p->now);
 	/* The next grid point; past 2^64 ns (evidence can say so): never. */
@@ -885,7 +930,7 @@ pair_replay(struct pairing *p, const struct evrec *r)
 		e = flow_lookup(p->flows, &r->key);
 		if (e != NULL && (e->state == FL_CONN ||
 		    e->state == FL_ANSWERED) && r->ts > e->last_ns)
-			e->last_ns = r->ts;
+			touch(p, e, r->ts);
 		break;
 	case EVR_TICK:
 		if (r->ts > p->now)

@@ -28,7 +28,8 @@
 struct pair_opts {
 	uint64_t timeout_ns;	/* --timeout: reply window after the last try */
 	uint64_t idle_ns;	/* connection idle expiry */
-	uint32_t flow_slots;	/* pairing table capacity */
+	uint32_t flow_slots;	/* pairing table slots to start with */
+	uint32_t flow_max_slots; /* it may double up to this (0: no growth) */
 	struct budget *budget;	/* pays for the tallies; NULL: none */
 };
 

@@ -26,12 +26,14 @@
 #define TUN_CONN_IDLE_MS 300000u
 
 /*
- * Default pending-probe table capacity (slots, power of two); --max-flows.
- * Without --max-flows the table gets at most 1/TUN_FLOW_SHARE of
- * --max-memory, so a small budget gets a smaller table (never below
- * TUN_FLOW_SLOTS_MIN).
+ * Pending-probe table (slots, power of two). --max-flows N fixes it at N.
+ * Without it the table starts at TUN_FLOW_SLOTS and doubles when full (two
+ * captures merged by time hold twice the pending probes of each) up to
+ * TUN_FLOW_SLOTS_MAX, all within 1/TUN_FLOW_SHARE of --max-memory, so a
+ * small budget gets a smaller table (never below TUN_FLOW_SLOTS_MIN).
  */
 #define TUN_FLOW_SLOTS (1u << 18)
+#define TUN_FLOW_SLOTS_MAX (1u << 24)
 #define TUN_FLOW_SLOTS_MIN 1024u
 #define TUN_FLOW_SHARE 8u
 
@@ -69,7 +71,9 @@
  * - a tally row (per host index slot, charged when the row array grows);
  * - a phase-log entry (16, 2x) and its sorted copy for findings (16);
  * - an --explain event (40, 2x) and its sort index (4).
- * The pairing table costs its slots (104 bytes each), taken up front.
+ * The pairing table costs its slots (104 bytes each: an entry at load 0.7
+ * and its 8-byte index slot, with room for the old index while it doubles),
+ * taken when it is made and at each doubling.
  */
 #define TUN_COST_RECORD 384u
 #define TUN_COST_HOST 64u
@@ -86,10 +90,18 @@
 #define TUN_EXPLAIN_EVENTS (1u << 20)
 
 /*
- * Expiry sweeps per --timeout of capture time: each is one pass over the
- * pairing table, so expired probes wait at most timeout/8 to be retired.
+ * Expiry sweeps per --timeout of capture time (on a grid fixed in capture
+ * time): expired probes wait at most timeout/8 to be retired. Each sweep
+ * visits the entries due by then (a timing wheel, see below).
  */
 #define TUN_SWEEPS_PER_TIMEOUT 8u
+
+/*
+ * Wheel buckets per sweep interval: a sweep also looks at the entries of
+ * the bucket it falls in that are not due yet, so finer buckets mean fewer
+ * early looks (16: about 1/16 of the entries are looked at twice).
+ */
+#define TUN_WHEEL_BUCKETS_PER_SWEEP 16u
 
 /*
  * Probes whose IP TTL/hop limit at the capture point is at or below this are

@@ -88,7 +88,7 @@ expire_odd(void *ctx, struct flow_entry *e)
 	return e->key.plo % 2 == 1 || e->key.phi % 2 == 1;
 }
 
-START_TEST(flow_sweep_removes_selected)
+START_TEST(flow_walk_removes_selected)
 {
 	struct flow_table *t = flow_new(256);
 	struct flow_key k;
@@ -100,9 +100,75 @@ START_TEST(flow_sweep_removes_selected)
 		flow_key_make(&k, &s, (uint16_t)(2000 + i), &d, 80, 6, &lo);
 		flow_insert(t, &k);
 	}
-	flow_sweep(t, 256, expire_odd, NULL);
-	flow_sweep(t, 256, expire_odd, NULL);
+	flow_walk(t, expire_odd, NULL);
 	ck_assert_uint_eq(flow_count(t), 50);
+	flow_walk(t, expire_odd, NULL);
+	ck_assert_uint_eq(flow_count(t), 50);
+	flow_free(t);
+}
+END_TEST
+
+static bool
+expire_all(void *ctx, struct flow_entry *e)
+{
+	uint32_t *n = ctx;
+
+	(void)e;
+	(*n)++;
+	return true;
+}
+
+/* The wheel brings entries once their due time has passed, not before. */
+START_TEST(flow_expire_by_due_time)
+{
+	struct flow_table *t = flow_new(256);
+	struct flow_key k;
+	struct addr s = v4(192, 0, 2, 1), d = v4(192, 0, 2, 2);
+	uint32_t i, n = 0;
+	bool lo;
+
+	flow_set_clock(t, 10, 1000);
+	for (i = 0; i < 100; i++) {
+		flow_key_make(&k, &s, (uint16_t)(2000 + i), &d, 80, 6, &lo);
+		flow_due(t, flow_insert(t, &k), 100 + 10 * i);
+	}
+	flow_expire(t, 95, expire_all, &n);
+	ck_assert_uint_eq(n, 0);
+	flow_expire(t, 600, expire_all, &n);
+	ck_assert_uint_lt(n, 52);
+	ck_assert_uint_ge(n, 50);
+	flow_expire(t, 5000, expire_all, &n);
+	ck_assert_uint_eq(n, 100);
+	ck_assert_uint_eq(flow_count(t), 0);
+	flow_free(t);
+}
+END_TEST
+
+/* A table allowed to grow takes more than its first capacity. */
+START_TEST(flow_grows_when_allowed)
+{
+	struct flow_table *t = flow_new(64);
+	struct flow_key k;
+	struct addr s = v4(192, 0, 2, 1), d = v4(192, 0, 2, 2);
+	uint32_t i, cap = flow_capacity(t);
+	bool lo;
+
+	flow_set_growth(t, 256, NULL);
+	for (i = 0; i < cap * 3; i++) {
+		flow_key_make(&k, &s, (uint16_t)(1000 + i), &d, 80, 6, &lo);
+		ck_assert_ptr_nonnull(flow_insert(t, &k));
+	}
+	for (i = 0; i < cap * 3; i++) {
+		flow_key_make(&k, &s, (uint16_t)(1000 + i), &d, 80, 6, &lo);
+		ck_assert_ptr_nonnull(flow_lookup(t, &k));
+	}
+	ck_assert_uint_eq(flow_slots(t), 256);
+	for (;; i++) {
+		flow_key_make(&k, &s, (uint16_t)(1000 + i), &d, 80, 6, &lo);
+		if (flow_insert(t, &k) == NULL)
+			break;
+	}
+	ck_assert_uint_eq(flow_count(t), flow_capacity(t));
 	flow_free(t);
 }
 END_TEST
@@ -374,7 +440,9 @@ flow_suite(void)
 
 	tcase_add_test(tc, flow_lookup_both_directions);
 	tcase_add_test(tc, flow_full_and_backshift);
-	tcase_add_test(tc, flow_sweep_removes_selected);
+	tcase_add_test(tc, flow_walk_removes_selected);
+	tcase_add_test(tc, flow_expire_by_due_time);
+	tcase_add_test(tc, flow_grows_when_allowed);
 	tcase_add_test(tc, precedence_table);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("pairing");
