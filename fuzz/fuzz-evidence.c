@@ -516,6 +516,40 @@ check_message(char *text, bool bad, const char *const *paths, size_t n)
 	free(text);
 }
 
+/* The rows of x and y, walked host by host, must agree. */
+static void
+same_rows(const struct results *x, const struct results *y)
+{
+	const struct port_row *rx, *ry;
+	struct row_iter ix, iy;
+	size_t nx, ny, i, at = 0;
+
+	results_iter_init(&ix, x);
+	results_iter_init(&iy, y);
+	while ((nx = results_iter_host(&ix, &rx)) > 0) {
+		ny = results_iter_host(&iy, &ry);
+		if (ny != nx)
+			fail("merged file: another host's rows", (long)at);
+		for (i = 0; i < nx; i++, at++) {
+			const struct port_row *r = &rx[i], *s = &ry[i];
+
+			if (!addr_eq(&r->host, &s->host) ||
+			    !addr_eq(&r->scanner, &s->scanner) ||
+			    r->proto != s->proto || r->port != s->port ||
+			    r->state != s->state || r->reason != s->reason ||
+			    r->probes != s->probes ||
+			    r->responses != s->responses ||
+			    r->first_ns != s->first_ns ||
+			    r->last_ns != s->last_ns)
+				fail("merged file: other row", (long)at);
+		}
+	}
+	if (results_iter_host(&iy, &ry) != 0)
+		fail("merged file: more rows", (long)at);
+	results_iter_done(&ix);
+	results_iter_done(&iy);
+}
+
 /* Results of the inputs (x) and of their merged file (y) must agree. */
 static void
 same_results(const struct job *x, const struct job *y)
@@ -538,18 +572,7 @@ same_results(const struct job *x, const struct job *y)
 		fail("merged file: other summary", 0);
 	if (x->res.nrows != y->res.nrows)
 		fail("merged file: other number of rows", (long)y->res.nrows);
-	for (i = 0; i < x->res.nrows; i++) {
-		const struct port_row *r = &x->res.rows[i];
-		const struct port_row *s = &y->res.rows[i];
-
-		if (!addr_eq(&r->host, &s->host) ||
-		    !addr_eq(&r->scanner, &s->scanner) ||
-		    r->proto != s->proto || r->port != s->port ||
-		    r->state != s->state || r->reason != s->reason ||
-		    r->probes != s->probes || r->responses != s->responses ||
-		    r->first_ns != s->first_ns || r->last_ns != s->last_ns)
-			fail("merged file: other row", (long)i);
-	}
+	same_rows(&x->res, &y->res);
 	if (x->res.nfindings != y->res.nfindings)
 		fail("merged file: other number of findings",
 		    (long)y->res.nfindings);
