@@ -612,8 +612,9 @@ if [ -n "$f_big" ]; then
 	fi
 	rows=$(rows_of "$BIG")
 	kb=$(rssk "$BIG" "portsleuth -f csv")
-	# The per-port figure: bytes a record as portsleuth reports them, at
-	# most 64 (the bound); 64 when it does not report them.
+	# The per-port figure: bytes a record with its index and side tables
+	# as portsleuth reports them, at most 64 (the bound); 64 when
+	# it does not report them.
 	pp=$(awk -v n="$BIG" '$1 == n { printf "%.0f", $4 + 0.5 }' "$tmp/perport")
 	[ -n "$pp" ] && [ "$pp" -le 64 ] || pp=64
 	if [ -n "$rows" ] && [ "$kb" -gt 0 ]; then
