@@ -1,5 +1,6 @@
 /*
- * check_out.c -- unit tests for results_sort(), service_name() and the
+ * check_out.c -- unit tests for results_sort(), the row iterator, the
+ * findings lookup, service_name() and the
  * text, CSV and JSON writers. Results are built by hand, written to memory
  * streams (open_memstream) and compared with exact expected text.
  */
@@ -181,6 +182,127 @@ START_TEST(sort_order)
 	results_free(&r);
 	ck_assert_ptr_null(r.rows);
 	ck_assert_uint_eq(r.nrows, 0);
+}
+END_TEST
+
+/* The array form walks host by host, in the sorted order. */
+START_TEST(iter_array)
+{
+	static const size_t want[] = { 1, 34, 2 };
+	const struct port_row *rows;
+	struct row_iter it;
+	struct results r;
+	size_t n, i, k = 0, total = 0;
+
+	fixture(&r);
+	results_iter_init(&it, &r);
+	while ((n = results_iter_host(&it, &rows)) > 0) {
+		ck_assert_uint_lt(k, 3);
+		ck_assert_uint_eq(n, want[k]);
+		for (i = 1; i < n; i++)
+			ck_assert(addr_eq(&rows[i].host, &rows[0].host));
+		ck_assert_ptr_eq(rows, r.rows + total);
+		total += n;
+		k++;
+	}
+	ck_assert_uint_eq(k, 3);
+	ck_assert_uint_eq(total, r.nrows);
+	ck_assert_uint_eq(results_iter_host(&it, &rows), 0);
+	results_iter_done(&it);
+	results_free(&r);
+}
+END_TEST
+
+/* A row source: groups built on demand, empty ones skipped, freed once. */
+static int src_freed;
+
+static size_t
+src_group(const void *ctx, size_t g, struct port_row *rows,
+    struct kind_verdict *kinds)
+{
+	static const size_t count[] = { 2, 0, 3 };
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < count[g]; i++) {
+		memset(&rows[i], 0, sizeof(rows[i]));
+		ck_assert_int_eq(addr_parse(&rows[i].host,
+		    g == 0 ? "192.0.2.1" : "192.0.2.3"), 0);
+		rows[i].port = (uint16_t)(100 * g + i);
+		rows[i].kinds = &kinds[i];
+	}
+	return count[g];
+}
+
+static void
+src_free(void *ctx)
+{
+	(void)ctx;
+	src_freed++;
+}
+
+START_TEST(iter_source)
+{
+	struct row_source *src = xcalloc(1, sizeof(*src));
+	const struct port_row *rows;
+	struct row_iter a, b;
+	struct results r;
+
+	memset(&r, 0, sizeof(r));
+	src->ngroups = 3;
+	src->max_rows = src->max_kinds = 3;
+	src->group = src_group;
+	src->free = src_free;
+	r.src = src;
+	r.nrows = 5;
+	results_iter_init(&a, &r);
+	results_iter_init(&b, &r);	/* independent walks */
+	ck_assert_uint_eq(results_iter_host(&a, &rows), 2);
+	ck_assert_uint_eq(rows[1].port, 1);
+	ck_assert_uint_eq(results_iter_host(&b, &rows), 2);
+	ck_assert_uint_eq(results_iter_host(&a, &rows), 3); /* 1 was empty */
+	ck_assert_uint_eq(rows[2].port, 202);
+	ck_assert_uint_eq(results_iter_host(&a, &rows), 0);
+	results_iter_done(&a);
+	results_iter_done(&b);
+	src_freed = 0;
+	results_free(&r);
+	ck_assert_int_eq(src_freed, 1);
+	ck_assert_ptr_null(r.src);
+}
+END_TEST
+
+/* A host's findings by binary search; other hosts' and host-less ones not. */
+START_TEST(findings_of_host)
+{
+	static const char *const hosts[] = { "192.0.2.1", "192.0.2.1",
+		"192.0.2.5", "2001:db8::1", NULL, NULL };
+	struct finding f[6];
+	struct results r;
+	struct addr a;
+	size_t i, lo, hi;
+
+	memset(&r, 0, sizeof(r));
+	memset(f, 0, sizeof(f));
+	for (i = 0; i < 6; i++)
+		if (hosts[i] != NULL) {
+			f[i].has_host = true;
+			ck_assert_int_eq(addr_parse(&f[i].host, hosts[i]), 0);
+		}
+	r.findings = f;
+	r.nfindings = 6;
+	ck_assert_int_eq(addr_parse(&a, "192.0.2.1"), 0);
+	results_findings_of(&r, &a, &lo, &hi);
+	ck_assert_uint_eq(lo, 0);
+	ck_assert_uint_eq(hi, 2);
+	ck_assert_int_eq(addr_parse(&a, "2001:db8::1"), 0);
+	results_findings_of(&r, &a, &lo, &hi);
+	ck_assert_uint_eq(lo, 3);
+	ck_assert_uint_eq(hi, 4);
+	ck_assert_int_eq(addr_parse(&a, "192.0.2.3"), 0); /* none */
+	results_findings_of(&r, &a, &lo, &hi);
+	ck_assert_uint_eq(lo, hi);
+	ck_assert_uint_eq(lo, 2);
 }
 END_TEST
 
@@ -576,6 +698,9 @@ out_suite(void)
 	TCase *tc = tcase_create("valid");
 
 	tcase_add_test(tc, sort_order);
+	tcase_add_test(tc, iter_array);
+	tcase_add_test(tc, iter_source);
+	tcase_add_test(tc, findings_of_host);
 	tcase_add_test(tc, text_report);
 	tcase_add_loop_test(tc, text_collapse, 0, 2);
 	tcase_add_test(tc, text_collapse_reasons);

@@ -1230,6 +1230,44 @@ START_TEST(test_eval_sets_and_strings)
 }
 END_TEST
 
+/* Long values in messages: whole list items and a count, or a clean cut. */
+START_TEST(test_text_abbrev)
+{
+	struct ev_value v[P_NFIELDS];
+	char list[4096], text[600], buf[1024];
+	size_t n = 0, i, more, k;
+
+	for (i = 1; i <= 400; i++)
+		n += (size_t)snprintf(list + n, sizeof list - n, "%stcp/%zu",
+		    i > 1 ? "," : "", i);
+	k = rule_text_abbrev(list, &more);
+	ck_assert_uint_le(k, TUN_TEXT_VALUE_MAX);
+	ck_assert_int_eq(list[k], ',');	/* whole items only */
+	ck_assert_uint_eq(k, 200);	/* "tcp/1".."tcp/30": 200 bytes */
+	ck_assert_uint_eq(more, 370);
+	ck_assert_uint_eq(rule_text_abbrev("tcp/22,tcp/80", &more), 13);
+	ck_assert_uint_eq(more, 0);
+	/* Not a list: cut at 200 bytes, never inside a UTF-8 sequence. */
+	memset(text, 'a', sizeof text);
+	memcpy(text + 199, "\xc3\xa9", 2);
+	text[sizeof text - 1] = '\0';
+	ck_assert_uint_eq(rule_text_abbrev(text, &more), 199);
+	ck_assert_uint_eq(more, 0);
+	load_ok("rule m { scope port; finding x severity low message "
+	    "\"never answered ({name})\"; }");
+	memset(v, 0, sizeof v);
+	v[P_NAME].str = list;
+	rule_format_message(find("m"), v, buf, sizeof buf);
+	ck_assert_ptr_nonnull(strstr(buf, "(tcp/1,tcp/2,"));
+	ck_assert_ptr_nonnull(strstr(buf, ",tcp/30 and 370 more)"));
+	ck_assert_ptr_null(strstr(buf, "tcp/31"));
+	v[P_NAME].str = text;
+	rule_format_message(find("m"), v, buf, sizeof buf);
+	ck_assert_uint_eq(strlen(buf), strlen("never answered (") + 199 + 4);
+	ck_assert_ptr_nonnull(strstr(buf, "a...)"));
+}
+END_TEST
+
 START_TEST(test_eval_messages)
 {
 	struct ev_value v[P_NFIELDS];
@@ -1374,6 +1412,7 @@ rules_suite(void)
 	tcase_add_test(tc, test_eval_logic);
 	tcase_add_test(tc, test_eval_sets_and_strings);
 	tcase_add_test(tc, test_eval_messages);
+	tcase_add_test(tc, test_text_abbrev);
 	tcase_add_test(tc, test_eval_bool_message);
 	tcase_add_test(tc, test_fields_used);
 	suite_add_tcase(s, tc);
