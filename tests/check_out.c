@@ -1,8 +1,8 @@
 /*
  * check_out.c -- unit tests for results_sort(), the row iterator, the
- * findings lookup, service_name() and the
- * text, CSV and JSON writers. Results are built by hand, written to memory
- * streams (open_memstream) and compared with exact expected text.
+ * findings lookup, service_name() and the text, CSV and JSON writers.
+ * Results are built by hand, written to memory streams (open_memstream)
+ * and compared with exact expected text.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
