@@ -65,7 +65,9 @@
  * - a port record: the record (104), its index slots (16), and the result
  *   row built from it at the end with its share of sorting, findings and
  *   writers (row 152, kind verdict 40, ids and sort 8, bookkeeping 14,
- *   finding texts and scratch ~50);
+ *   finding texts and scratch ~50). Rows are built one target host at a
+ *   time (rowset.c), but a flood aimed at one host makes that host hold
+ *   every record, so the row is still reserved for each;
  * - a host: its address (16, 2x), index slots (16), end-of-run flags;
  * - a tally pair: 8-byte set slots at load 1/4;
  * - a tally row (per host index slot, charged when the row array grows);
