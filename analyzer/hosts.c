@@ -22,6 +22,7 @@ struct hosts {
 
 static void hosts_rehash(struct hosts *h, uint32_t nslots);
 static uint32_t addr_hash(const struct addr *a);
+static bool addr_same(const struct addr *a, const struct addr *b);
 static uint32_t *hosts_slot(const struct hosts *h, const struct addr *a);
 
 uint64_t
@@ -82,13 +83,24 @@ addr_hash(const struct addr *a)
 	return (uint32_t)h;
 }
 
+/* addr_eq() without the call: two 64-bit compares. */
+static bool
+addr_same(const struct addr *a, const struct addr *b)
+{
+	uint64_t x[2], y[2];
+
+	memcpy(x, a->b, 16);
+	memcpy(y, b->b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
 static uint32_t *
 hosts_slot(const struct hosts *h, const struct addr *a)
 {
 	uint32_t mask = h->nslots - 1;
 	uint32_t i = addr_hash(a) & mask;
 
-	while (h->slots[i] != 0 && !addr_eq(&h->addrs[h->slots[i] - 1], a))
+	while (h->slots[i] != 0 && !addr_same(&h->addrs[h->slots[i] - 1], a))
 		i = (i + 1) & mask;
 	return &h->slots[i];
 }
@@ -121,7 +133,7 @@ hosts_intern(struct hosts *h, const struct addr *a)
 	uint32_t *s, i;
 
 	for (i = 0; i < 2; i++)
-		if (h->last[i] != 0 && addr_eq(&h->addrs[h->last[i] - 1], a))
+		if (h->last[i] != 0 && addr_same(&h->addrs[h->last[i] - 1], a))
 			return h->last[i];
 	s = hosts_slot(h, a);
 	if (*s != 0) {
@@ -143,6 +155,15 @@ hosts_intern(struct hosts *h, const struct addr *a)
 	}
 	*s = h->count;
 	return h->count;
+}
+
+uint32_t
+hosts_intern_hint(struct hosts *h, const struct addr *a, uint32_t hint)
+{
+	if (hint != 0 && hint <= h->count &&
+	    addr_same(&h->addrs[hint - 1], a))
+		return hint;
+	return hosts_intern(h, a);
 }
 
 const struct addr *

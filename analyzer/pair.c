@@ -510,7 +510,9 @@ answer(struct pairing *p, struct flow_entry *e, const struct decoded *d,
 		f.nopt = d->tcp.nopt;
 		f.sig = option_sig(&d->tcp);
 	}
-	f.src = hosts_intern(p->hosts, &d->src);
+	/* Most replies come from the probed host itself. */
+	f.src = hosts_intern_hint(p->hosts, &d->src,
+	    evidence_key(p->ev, e->port_ev)->target);
 	f.ts_ns = ts;
 	if (e->kind == PK_TRACE && in->reply == RK_ICMP && !in->from_target)
 		evidence_trace_hop(p->ev, e->port_ev, e->ttl, f.src);
