@@ -659,16 +659,23 @@ evidence_slot(const struct evidence *ev, const struct port_key *key)
 static void
 evidence_rehash(struct evidence *ev, uint32_t nslots)
 {
-	uint32_t i;
+	uint32_t i, j, mask;
+	uint64_t h;
 
 	free(ev->slots);
 	ev->nslots = nslots;
 	if (nslots > ev->nslots_max)
 		ev->nslots_max = nslots;
 	ev->slots = xcalloc(nslots, sizeof(*ev->slots));
-	for (i = 0; i < ev->count; i++)
-		*evidence_slot(ev, &ev->recs[i].key) = slot_value(ev,
-		    &ev->recs[i].key, i);
+	mask = nslots - 1;
+	/* Keys are distinct: each goes to the first free slot of its run. */
+	for (i = 0; i < ev->count; i++) {
+		h = key_hash(&ev->recs[i].key);
+		j = (uint32_t)h & mask;
+		while (ev->slots[j] != 0)
+			j = (j + 1) & mask;
+		ev->slots[j] = ((uint32_t)(h >> 32) & ~ev->idmask) | (i + 1);
+	}
 }
 
 void
