@@ -31,8 +31,9 @@ struct flow_table {
 	uint64_t wpos;		/* first bucket flow_expire() has not emptied */
 };
 
-static uint64_t be64(const uint8_t *b);
-static bool addr_same(const struct addr *a, const struct addr *b);
+static inline uint64_t be64(const uint8_t *b);
+static inline bool addr_same(const struct addr *a,
+    const struct addr *b);
 static uint32_t flow_hash(const struct flow_key *k);
 static bool flow_key_eq(const struct flow_key *a, const struct flow_key *b);
 static uint32_t slot_of(const struct flow_table *t, uint32_t idx,

@@ -22,7 +22,8 @@ struct hosts {
 
 static void hosts_rehash(struct hosts *h, uint32_t nslots);
 static uint32_t addr_hash(const struct addr *a);
-static bool addr_same(const struct addr *a, const struct addr *b);
+static inline bool addr_same(const struct addr *a,
+    const struct addr *b);
 static uint32_t *hosts_slot(const struct hosts *h, const struct addr *a);
 
 uint64_t
