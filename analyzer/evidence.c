@@ -30,6 +30,9 @@
 
 enum { T_FIRST, T_LAST, T_ROUND, T_PHASE, T_COUNT };
 
+/* Slots of the label memo (a power of two): a rule mostly gives one label. */
+#define LABEL_MEMO 16u
+
 /* A packed record: 60 bytes (evidence_record_size()). */
 struct ev_rec {
 	struct port_key key;	/* 12 */
@@ -93,6 +96,7 @@ struct evidence {
 	struct label *labels;	/* distinct labels; [0] all zero */
 	uint32_t nlabels, labels_cap;
 	struct ixmap label_ix;
+	uint16_t label_memo[LABEL_MEMO]; /* by rule: a recent label's index */
 	struct shape *shapes;	/* distinct reply shapes; [0] all zero */
 	uint32_t nshapes, shapes_cap;
 	struct ixmap shape_ix;
@@ -203,6 +207,7 @@ label_index(struct evidence *ev, uint8_t state, uint8_t reason, uint8_t rank,
 {
 	struct label l;
 	uint32_t *slot, i;
+	uint16_t *memo;
 
 	memset(&l, 0, sizeof(l));
 	l.state = state;
@@ -211,9 +216,12 @@ label_index(struct evidence *ev, uint8_t state, uint8_t reason, uint8_t rank,
 	l.rule = rule;
 	if ((l.state | l.reason | l.rank | l.rule) == 0)
 		return 0;
+	memo = &ev->label_memo[rule & (LABEL_MEMO - 1)];
+	if (label_eq(ev, *memo, &l))
+		return *memo;
 	i = ix_find(&ev->label_ix, label_hash_of(&l), label_eq, ev, &l, &slot);
 	if (i != UINT32_MAX)
-		return (uint16_t)i;
+		return *memo = (uint16_t)i;
 	/* Labels come from rules (at most TUN_RULE_MAX_RULES): few. */
 	if (ev->nlabels == ev->labels_cap) {
 		ev->labels_cap *= 2;
@@ -224,7 +232,7 @@ label_index(struct evidence *ev, uint8_t state, uint8_t reason, uint8_t rank,
 	ev->labels[i] = l;
 	*slot = i + 1;
 	ix_grow(&ev->label_ix, ev->nlabels, ev->nlabels, label_hash, ev);
-	return (uint16_t)i;
+	return *memo = (uint16_t)i;
 }
 
 static uint64_t
