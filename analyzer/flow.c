@@ -29,6 +29,9 @@ struct flow_table {
 	uint32_t wmask;		/* wheel slots - 1 */
 	uint64_t step;		/* ns a bucket covers */
 	uint64_t wpos;		/* first bucket flow_expire() has not emptied */
+	uint32_t miss_slot;	/* the empty slot the last failed lookup */
+	uint32_t miss_hash;	/* (of this hash) stopped at, valid while */
+	bool miss_valid;	/* the index has not changed since */
 };
 
 static inline uint64_t be64(const uint8_t *b);
@@ -218,6 +221,10 @@ flow_lookup_hashed(struct flow_table *t, const struct flow_key *k, uint32_t h)
 			return &t->pool[(uint32_t)s - 1];
 		i = (i + 1) & t->mask;
 	}
+	/* An insert of this hash that follows goes to slot i. */
+	t->miss_slot = i;
+	t->miss_hash = h;
+	t->miss_valid = true;
 	return NULL;
 }
 
@@ -242,6 +249,7 @@ grow(struct flow_table *t)
 			    (uint32_t)t->slots[i] - 1);
 	free(t->slots);
 	t->slots = slots;
+	t->miss_valid = false;
 	t->mask = n * 2 - 1;
 	t->limit = load_cap(n * 2);
 	t->pool = xreallocarray(t->pool, t->limit, sizeof(*t->pool));
@@ -271,7 +279,11 @@ flow_insert_hashed(struct flow_table *t, const struct flow_key *k, uint32_t h)
 	} else {
 		idx = t->top++;
 	}
-	index_put(t->slots, t->mask, h, idx);
+	if (t->miss_valid && t->miss_hash == h)
+		t->slots[t->miss_slot] = (uint64_t)h << 32 | (idx + 1);
+	else
+		index_put(t->slots, t->mask, h, idx);
+	t->miss_valid = false;
 	e = &t->pool[idx];
 	memset(e, 0, sizeof(*e));
 	e->key = *k;
@@ -294,6 +306,7 @@ flow_remove(struct flow_table *t, struct flow_entry *e)
 	e->wnext = t->free_head;
 	t->free_head = idx;
 	t->count--;
+	t->miss_valid = false;
 	t->slots[i] = 0;
 	for (;;) {
 		j = (j + 1) & t->mask;
@@ -446,6 +459,7 @@ flow_drain(struct flow_table *t, void (*fn)(void *ctx, struct flow_entry *e),
 			t->pool[i].used = 0;
 		}
 	memset(t->slots, 0, ((size_t)t->mask + 1) * sizeof(*t->slots));
+	t->miss_valid = false;
 	for (i = 0; i <= t->wmask; i++)
 		t->wheel[i] = FLOW_NIL;
 	t->top = 0;
