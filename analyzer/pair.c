@@ -66,6 +66,7 @@ static void answer(struct pairing *p, struct flow_entry *e,
     const struct decoded *d, uint64_t ts, struct reply_in *in);
 static bool is_prober(const struct flow_entry *e, bool src_is_lo);
 static uint8_t tcp_probe_kind(const struct decoded *d);
+static bool is_v4(const struct addr *a);
 static bool not_a_probe_target(const struct addr *dst);
 static void note(struct pairing *p, const struct flow_entry *e,
     uint8_t what, const struct decoded *d, uint64_t ts);
@@ -227,11 +228,22 @@ note(struct pairing *p, const struct flow_entry *e, uint8_t what,
 	explain_add(p->explain, &x);
 }
 
+/* addr_is_v4() without the call (the compiler expands the memcmp). */
+static bool
+is_v4(const struct addr *a)
+{
+	static const uint8_t v4_prefix[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+
+	return memcmp(a->b, v4_prefix, sizeof(v4_prefix)) == 0;
+}
+
 /* Multicast and broadcast destinations are never port probes. */
 static bool
 not_a_probe_target(const struct addr *dst)
 {
-	if (addr_is_v4(dst))
+	if (is_v4(dst))
 		return dst->b[12] >= 224 || (dst->b[12] == 0) ||
 		    (dst->b[12] == 255 && dst->b[13] == 255 &&
 		    dst->b[14] == 255 && dst->b[15] == 255);
@@ -322,7 +334,7 @@ release(struct pairing *p, struct flow_entry *e, bool ended)
 		p->st.timed_out++;
 	note(p, e, ended ? EX_END : EX_TIMEOUT, NULL,
 	    ended ? p->now : e->last_ns + p->o.timeout_ns);
-	if ((l = no_reply_label(p, e->kind, addr_is_v4(&e->key.lo))) != NULL)
+	if ((l = no_reply_label(p, e->kind, is_v4(&e->key.lo))) != NULL)
 		evidence_settle(p->ev, e->port_ev, l);
 }
 
