@@ -108,11 +108,11 @@ struct evidence {
 };
 
 static uint32_t *evidence_slot(const struct evidence *ev,
-    const struct port_key *key);
+    const struct port_key *key, uint64_t h);
 static void evidence_rehash(struct evidence *ev, uint32_t nslots);
 static uint64_t key_hash(const struct port_key *key);
-static uint32_t slot_value(const struct evidence *ev,
-    const struct port_key *key, uint32_t id);
+static uint32_t slot_value(const struct evidence *ev, uint64_t h,
+    uint32_t id);
 static void evidence_close_round(struct evidence *ev, struct port_ev *r,
     uint32_t id);
 static void evidence_log_phase(struct evidence *ev, uint32_t id,
@@ -641,21 +641,20 @@ key_hash(const struct port_key *key)
 	return mix(h);
 }
 
-/* What the index stores for record id: its hash tag and id + 1. */
+/* What the index stores for record id (key hash h): a tag and id + 1. */
 static uint32_t
-slot_value(const struct evidence *ev, const struct port_key *key, uint32_t id)
+slot_value(const struct evidence *ev, uint64_t h, uint32_t id)
 {
-	return ((uint32_t)(key_hash(key) >> 32) & ~ev->idmask) | (id + 1);
+	return ((uint32_t)(h >> 32) & ~ev->idmask) | (id + 1);
 }
 
 static uint32_t *
-evidence_slot(const struct evidence *ev, const struct port_key *key)
+evidence_slot(const struct evidence *ev, const struct port_key *key,
+    uint64_t h)
 {
 	uint32_t mask = ev->nslots - 1, tag, s;
-	uint64_t h;
 	uint32_t i;
 
-	h = key_hash(key);
 	i = (uint32_t)h & mask;
 	tag = (uint32_t)(h >> 32) & ~ev->idmask;
 	while ((s = ev->slots[i]) != 0 && ((s & ~ev->idmask) != tag ||
@@ -682,7 +681,7 @@ evidence_rehash(struct evidence *ev, uint32_t nslots)
 		j = (uint32_t)h & mask;
 		while (ev->slots[j] != 0)
 			j = (j + 1) & mask;
-		ev->slots[j] = ((uint32_t)(h >> 32) & ~ev->idmask) | (i + 1);
+		ev->slots[j] = slot_value(ev, h, i);
 	}
 }
 
@@ -701,7 +700,7 @@ evidence_find(const struct evidence *ev, const struct port_key *key)
 
 	if (ev->slots == NULL)
 		return EV_NONE;
-	s = *evidence_slot(ev, key);
+	s = *evidence_slot(ev, key, key_hash(key));
 
 	return s == 0 ? EV_NONE : (s & ev->idmask) - 1;
 }
@@ -710,6 +709,7 @@ uint32_t
 evidence_get(struct evidence *ev, const struct port_key *key)
 {
 	uint32_t *s, n;
+	uint64_t h;
 	struct ev_rec *r;
 
 	if (ev->slots == NULL) {
@@ -718,7 +718,8 @@ evidence_get(struct evidence *ev, const struct port_key *key)
 			;
 		evidence_rehash(ev, n);
 	}
-	s = evidence_slot(ev, key);
+	h = key_hash(key);
+	s = evidence_slot(ev, key, h);
 	if (*s != 0)
 		return (*s & ev->idmask) - 1;
 	if (ev->count >= ev->max ||
@@ -736,7 +737,7 @@ evidence_get(struct evidence *ev, const struct port_key *key)
 	if ((uint64_t)ev->count * 4 > (uint64_t)ev->nslots * 3)
 		evidence_rehash(ev, ev->nslots * 2);
 	else
-		*s = slot_value(ev, key, ev->count - 1);
+		*s = slot_value(ev, h, ev->count - 1);
 	return ev->count - 1;
 }
 
