@@ -935,10 +935,11 @@ pair_track(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
 static void
 clock_run(struct pairing *p)
 {
-	uint64_t step = sweep_step(p);
+	uint64_t step;
 
 	if (p->now < p->next_sweep)
 		return;
+	step = sweep_step(p); /* a division: not on every packet */
 	if (p->next_sweep != 0)
 		flow_expire(p->flows, p->now, expire_one, p);
 	if (p->log != NULL)
