@@ -30,6 +30,9 @@
 
 enum { T_FIRST, T_LAST, T_ROUND, T_PHASE, T_COUNT };
 
+/* Slots of the label memo (a power of two): a rule mostly gives one label. */
+#define LABEL_MEMO 16u
+
 /* A packed record: 60 bytes (evidence_record_size()). */
 struct ev_rec {
 	struct port_key key;	/* 12 */
@@ -93,6 +96,7 @@ struct evidence {
 	struct label *labels;	/* distinct labels; [0] all zero */
 	uint32_t nlabels, labels_cap;
 	struct ixmap label_ix;
+	uint16_t label_memo[LABEL_MEMO]; /* by rule: a recent label's index */
 	struct shape *shapes;	/* distinct reply shapes; [0] all zero */
 	uint32_t nshapes, shapes_cap;
 	struct ixmap shape_ix;
@@ -104,11 +108,11 @@ struct evidence {
 };
 
 static uint32_t *evidence_slot(const struct evidence *ev,
-    const struct port_key *key);
+    const struct port_key *key, uint64_t h);
 static void evidence_rehash(struct evidence *ev, uint32_t nslots);
 static uint64_t key_hash(const struct port_key *key);
-static uint32_t slot_value(const struct evidence *ev,
-    const struct port_key *key, uint32_t id);
+static uint32_t slot_value(const struct evidence *ev, uint64_t h,
+    uint32_t id);
 static void evidence_close_round(struct evidence *ev, struct port_ev *r,
     uint32_t id);
 static void evidence_log_phase(struct evidence *ev, uint32_t id,
@@ -203,6 +207,7 @@ label_index(struct evidence *ev, uint8_t state, uint8_t reason, uint8_t rank,
 {
 	struct label l;
 	uint32_t *slot, i;
+	uint16_t *memo;
 
 	memset(&l, 0, sizeof(l));
 	l.state = state;
@@ -211,9 +216,12 @@ label_index(struct evidence *ev, uint8_t state, uint8_t reason, uint8_t rank,
 	l.rule = rule;
 	if ((l.state | l.reason | l.rank | l.rule) == 0)
 		return 0;
+	memo = &ev->label_memo[rule & (LABEL_MEMO - 1)];
+	if (label_eq(ev, *memo, &l))
+		return *memo;
 	i = ix_find(&ev->label_ix, label_hash_of(&l), label_eq, ev, &l, &slot);
 	if (i != UINT32_MAX)
-		return (uint16_t)i;
+		return *memo = (uint16_t)i;
 	/* Labels come from rules (at most TUN_RULE_MAX_RULES): few. */
 	if (ev->nlabels == ev->labels_cap) {
 		ev->labels_cap *= 2;
@@ -224,7 +232,7 @@ label_index(struct evidence *ev, uint8_t state, uint8_t reason, uint8_t rank,
 	ev->labels[i] = l;
 	*slot = i + 1;
 	ix_grow(&ev->label_ix, ev->nlabels, ev->nlabels, label_hash, ev);
-	return (uint16_t)i;
+	return *memo = (uint16_t)i;
 }
 
 static uint64_t
@@ -633,21 +641,20 @@ key_hash(const struct port_key *key)
 	return mix(h);
 }
 
-/* What the index stores for record id: its hash tag and id + 1. */
+/* What the index stores for record id (key hash h): a tag and id + 1. */
 static uint32_t
-slot_value(const struct evidence *ev, const struct port_key *key, uint32_t id)
+slot_value(const struct evidence *ev, uint64_t h, uint32_t id)
 {
-	return ((uint32_t)(key_hash(key) >> 32) & ~ev->idmask) | (id + 1);
+	return ((uint32_t)(h >> 32) & ~ev->idmask) | (id + 1);
 }
 
 static uint32_t *
-evidence_slot(const struct evidence *ev, const struct port_key *key)
+evidence_slot(const struct evidence *ev, const struct port_key *key,
+    uint64_t h)
 {
 	uint32_t mask = ev->nslots - 1, tag, s;
-	uint64_t h;
 	uint32_t i;
 
-	h = key_hash(key);
 	i = (uint32_t)h & mask;
 	tag = (uint32_t)(h >> 32) & ~ev->idmask;
 	while ((s = ev->slots[i]) != 0 && ((s & ~ev->idmask) != tag ||
@@ -659,16 +666,23 @@ evidence_slot(const struct evidence *ev, const struct port_key *key)
 static void
 evidence_rehash(struct evidence *ev, uint32_t nslots)
 {
-	uint32_t i;
+	uint32_t i, j, mask;
+	uint64_t h;
 
 	free(ev->slots);
 	ev->nslots = nslots;
 	if (nslots > ev->nslots_max)
 		ev->nslots_max = nslots;
 	ev->slots = xcalloc(nslots, sizeof(*ev->slots));
-	for (i = 0; i < ev->count; i++)
-		*evidence_slot(ev, &ev->recs[i].key) = slot_value(ev,
-		    &ev->recs[i].key, i);
+	mask = nslots - 1;
+	/* Keys are distinct: each goes to the first free slot of its run. */
+	for (i = 0; i < ev->count; i++) {
+		h = key_hash(&ev->recs[i].key);
+		j = (uint32_t)h & mask;
+		while (ev->slots[j] != 0)
+			j = (j + 1) & mask;
+		ev->slots[j] = slot_value(ev, h, i);
+	}
 }
 
 void
@@ -686,7 +700,7 @@ evidence_find(const struct evidence *ev, const struct port_key *key)
 
 	if (ev->slots == NULL)
 		return EV_NONE;
-	s = *evidence_slot(ev, key);
+	s = *evidence_slot(ev, key, key_hash(key));
 
 	return s == 0 ? EV_NONE : (s & ev->idmask) - 1;
 }
@@ -695,6 +709,7 @@ uint32_t
 evidence_get(struct evidence *ev, const struct port_key *key)
 {
 	uint32_t *s, n;
+	uint64_t h;
 	struct ev_rec *r;
 
 	if (ev->slots == NULL) {
@@ -703,7 +718,8 @@ evidence_get(struct evidence *ev, const struct port_key *key)
 			;
 		evidence_rehash(ev, n);
 	}
-	s = evidence_slot(ev, key);
+	h = key_hash(key);
+	s = evidence_slot(ev, key, h);
 	if (*s != 0)
 		return (*s & ev->idmask) - 1;
 	if (ev->count >= ev->max ||
@@ -721,7 +737,7 @@ evidence_get(struct evidence *ev, const struct port_key *key)
 	if ((uint64_t)ev->count * 4 > (uint64_t)ev->nslots * 3)
 		evidence_rehash(ev, ev->nslots * 2);
 	else
-		*s = slot_value(ev, key, ev->count - 1);
+		*s = slot_value(ev, h, ev->count - 1);
 	return ev->count - 1;
 }
 

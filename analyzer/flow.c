@@ -29,8 +29,14 @@ struct flow_table {
 	uint32_t wmask;		/* wheel slots - 1 */
 	uint64_t step;		/* ns a bucket covers */
 	uint64_t wpos;		/* first bucket flow_expire() has not emptied */
+	uint32_t miss_slot;	/* the empty slot the last failed lookup */
+	uint32_t miss_hash;	/* (of this hash) stopped at, valid while */
+	bool miss_valid;	/* the index has not changed since */
 };
 
+static inline uint64_t be64(const uint8_t *b);
+static inline bool addr_same(const struct addr *a,
+    const struct addr *b);
 static uint32_t flow_hash(const struct flow_key *k);
 static bool flow_key_eq(const struct flow_key *a, const struct flow_key *b);
 static uint32_t slot_of(const struct flow_table *t, uint32_t idx,
@@ -101,12 +107,35 @@ flow_set_clock(struct flow_table *t, uint64_t step, uint64_t span)
 	t->wpos = 0;
 }
 
+/* 8 bytes as a big-endian number: words compare as memcmp() orders bytes. */
+static uint64_t
+be64(const uint8_t *b)
+{
+	return (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 |
+	    (uint64_t)b[2] << 40 | (uint64_t)b[3] << 32 |
+	    (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
+	    (uint64_t)b[6] << 8 | b[7];
+}
+
+/* addr_eq() without the call: two 64-bit compares. */
+static bool
+addr_same(const struct addr *a, const struct addr *b)
+{
+	uint64_t x[2], y[2];
+
+	memcpy(x, a->b, 16);
+	memcpy(y, b->b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
+/* The order is addr_cmp()'s (memcmp), then the port's. */
 void
 flow_key_make(struct flow_key *k, const struct addr *a, uint16_t pa,
     const struct addr *b, uint16_t pb, uint8_t proto, bool *a_is_lo)
 {
-	int c = addr_cmp(a, b);
-	bool lo = c < 0 || (c == 0 && pa <= pb);
+	uint64_t a0 = be64(a->b), b0 = be64(b->b);
+	uint64_t a1 = be64(a->b + 8), b1 = be64(b->b + 8);
+	bool lo = a0 != b0 ? a0 < b0 : a1 != b1 ? a1 < b1 : pa <= pb;
 
 	memset(k, 0, sizeof(*k));
 	k->lo = lo ? *a : *b;
@@ -144,7 +173,7 @@ static bool
 flow_key_eq(const struct flow_key *a, const struct flow_key *b)
 {
 	return a->plo == b->plo && a->phi == b->phi && a->proto == b->proto &&
-	    addr_eq(&a->lo, &b->lo) && addr_eq(&a->hi, &b->hi);
+	    addr_same(&a->lo, &b->lo) && addr_same(&a->hi, &b->hi);
 }
 
 /* Index slot holding pool entry idx (hash h). */
@@ -192,6 +221,10 @@ flow_lookup_hashed(struct flow_table *t, const struct flow_key *k, uint32_t h)
 			return &t->pool[(uint32_t)s - 1];
 		i = (i + 1) & t->mask;
 	}
+	/* An insert of this hash that follows goes to slot i. */
+	t->miss_slot = i;
+	t->miss_hash = h;
+	t->miss_valid = true;
 	return NULL;
 }
 
@@ -216,6 +249,7 @@ grow(struct flow_table *t)
 			    (uint32_t)t->slots[i] - 1);
 	free(t->slots);
 	t->slots = slots;
+	t->miss_valid = false;
 	t->mask = n * 2 - 1;
 	t->limit = load_cap(n * 2);
 	t->pool = xreallocarray(t->pool, t->limit, sizeof(*t->pool));
@@ -245,7 +279,11 @@ flow_insert_hashed(struct flow_table *t, const struct flow_key *k, uint32_t h)
 	} else {
 		idx = t->top++;
 	}
-	index_put(t->slots, t->mask, h, idx);
+	if (t->miss_valid && t->miss_hash == h)
+		t->slots[t->miss_slot] = (uint64_t)h << 32 | (idx + 1);
+	else
+		index_put(t->slots, t->mask, h, idx);
+	t->miss_valid = false;
 	e = &t->pool[idx];
 	memset(e, 0, sizeof(*e));
 	e->key = *k;
@@ -268,6 +306,7 @@ flow_remove(struct flow_table *t, struct flow_entry *e)
 	e->wnext = t->free_head;
 	t->free_head = idx;
 	t->count--;
+	t->miss_valid = false;
 	t->slots[i] = 0;
 	for (;;) {
 		j = (j + 1) & t->mask;
@@ -420,6 +459,7 @@ flow_drain(struct flow_table *t, void (*fn)(void *ctx, struct flow_entry *e),
 			t->pool[i].used = 0;
 		}
 	memset(t->slots, 0, ((size_t)t->mask + 1) * sizeof(*t->slots));
+	t->miss_valid = false;
 	for (i = 0; i <= t->wmask; i++)
 		t->wheel[i] = FLOW_NIL;
 	t->top = 0;

@@ -101,7 +101,8 @@ struct flow_entry *flow_lookup(struct flow_table *t, const struct flow_key *k);
 
 /*
  * The hash of k, and lookup and insert given it (a packet that looks its
- * key up and then inserts it hashes once).
+ * key up and then inserts it hashes once; an insert right after a failed
+ * lookup of the same hash, the table unchanged, reuses where it stopped).
  */
 uint32_t flow_key_hash(const struct flow_key *k);
 struct flow_entry *flow_lookup_hashed(struct flow_table *t,

@@ -1,6 +1,7 @@
 /*
  * hosts.c -- address interning: open addressing over indexes into a dense
- * array of addresses, linear probing, load kept under 1/2.
+ * array of addresses, linear probing, load kept under 1/2; in front of it a
+ * small direct-mapped cache of recently interned indexes (a fixed 4 KiB).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,9 @@
 #include "tunables.h"
 #include "xmalloc.h"
 
+/* Slots of the cache of recent hosts (a power of two). */
+#define HOSTS_RECENT 1024u
+
 struct hosts {
 	struct addr *addrs;	/* addrs[i-1] for index i */
 	uint32_t count, cap;	/* used / allocated entries of addrs */
@@ -17,11 +21,15 @@ struct hosts {
 	uint32_t nslots;	/* power of two */
 	uint32_t max;
 	struct budget *budget;	/* borrowed; NULL: not budgeted */
-	uint32_t last[2];	/* the last two indexes interned (0: none) */
+	uint32_t recent[HOSTS_RECENT]; /* recently interned indexes by
+				   recent_slot() (0: none) */
 };
 
 static void hosts_rehash(struct hosts *h, uint32_t nslots);
 static uint32_t addr_hash(const struct addr *a);
+static uint32_t recent_slot(const struct addr *a);
+static inline bool addr_same(const struct addr *a,
+    const struct addr *b);
 static uint32_t *hosts_slot(const struct hosts *h, const struct addr *a);
 
 uint64_t
@@ -82,13 +90,24 @@ addr_hash(const struct addr *a)
 	return (uint32_t)h;
 }
 
+/* addr_eq() without the call: two 64-bit compares. */
+static bool
+addr_same(const struct addr *a, const struct addr *b)
+{
+	uint64_t x[2], y[2];
+
+	memcpy(x, a->b, 16);
+	memcpy(y, b->b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
 static uint32_t *
 hosts_slot(const struct hosts *h, const struct addr *a)
 {
 	uint32_t mask = h->nslots - 1;
 	uint32_t i = addr_hash(a) & mask;
 
-	while (h->slots[i] != 0 && !addr_eq(&h->addrs[h->slots[i] - 1], a))
+	while (h->slots[i] != 0 && !addr_same(&h->addrs[h->slots[i] - 1], a))
 		i = (i + 1) & mask;
 	return &h->slots[i];
 }
@@ -112,23 +131,34 @@ hosts_find(const struct hosts *h, const struct addr *a)
 }
 
 /*
- * A packet's addresses are mostly those of the last few packets (the
- * scanner, the host being scanned): two are remembered before the table.
+ * Cache slot of a: one multiply-shift of the address's low 64 bits (where
+ * IPv4 addresses and IPv6 interface IDs differ).
+ */
+static uint32_t
+recent_slot(const struct addr *a)
+{
+	uint64_t w;
+
+	memcpy(&w, a->b + 8, 8);
+	return (uint32_t)((w * 0x9e3779b97f4a7c15ull) >> 54) &
+	    (HOSTS_RECENT - 1);
+}
+
+/*
+ * A packet's addresses are mostly those of recent packets (scanners, the
+ * hosts being scanned): a direct-mapped cache of recent indexes is asked
+ * before the table. Indexes never change, so cached ones stay valid.
  */
 uint32_t
 hosts_intern(struct hosts *h, const struct addr *a)
 {
-	uint32_t *s, i;
+	uint32_t *s, *r = &h->recent[recent_slot(a)];
 
-	for (i = 0; i < 2; i++)
-		if (h->last[i] != 0 && addr_eq(&h->addrs[h->last[i] - 1], a))
-			return h->last[i];
+	if (*r != 0 && addr_same(&h->addrs[*r - 1], a))
+		return *r;
 	s = hosts_slot(h, a);
-	if (*s != 0) {
-		h->last[1] = h->last[0];
-		h->last[0] = *s;
-		return *s;
-	}
+	if (*s != 0)
+		return *r = *s;
 	if (h->count >= h->max ||
 	    !budget_take(h->budget, BU_HOSTS, TUN_COST_HOST))
 		return 0;
@@ -137,12 +167,22 @@ hosts_intern(struct hosts *h, const struct addr *a)
 		h->addrs = xreallocarray(h->addrs, h->cap, sizeof(*h->addrs));
 	}
 	h->addrs[h->count++] = *a;
+	*r = h->count;
 	if ((uint64_t)h->count * 2 > h->nslots) {
 		hosts_rehash(h, h->nslots * 2);
 		return h->count;
 	}
 	*s = h->count;
 	return h->count;
+}
+
+uint32_t
+hosts_intern_hint(struct hosts *h, const struct addr *a, uint32_t hint)
+{
+	if (hint != 0 && hint <= h->count &&
+	    addr_same(&h->addrs[hint - 1], a))
+		return hint;
+	return hosts_intern(h, a);
 }
 
 const struct addr *

@@ -23,6 +23,12 @@ void hosts_free(struct hosts *h);
 void hosts_set_budget(struct hosts *h, struct budget *b);
 /* Index of addr, adding it if new; 0 if the table is at its cap. */
 uint32_t hosts_intern(struct hosts *h, const struct addr *a);
+/*
+ * hosts_intern(), trying index hint first (0: no hint): a caller that
+ * knows which host a packet most likely names skips the lookup.
+ */
+uint32_t hosts_intern_hint(struct hosts *h, const struct addr *a,
+    uint32_t hint);
 /* Index of addr or 0 if unknown. */
 uint32_t hosts_find(const struct hosts *h, const struct addr *a);
 /* Address of index i (1..hosts_count). */

@@ -29,6 +29,10 @@ struct pairing {
 	uint64_t next_sweep;	/* capture time of the next expiry sweep */
 	struct evw *log;	/* --emit-evidence, or NULL */
 	bool log_this;		/* the current packet goes to the log */
+	/* no_reply_label(): per kind and IPv4 (0) / IPv6 (1) */
+	struct label none[PK_COUNT][2];
+	uint8_t none_known[PK_COUNT][2]; /* 0: not asked, 1: none[], 2: no rule */
+	struct label none_odd;	/* the same for a kind past PK_COUNT */
 };
 
 /* flow_entry.logbits: what the evidence log knows of an entry. */
@@ -55,11 +59,14 @@ static struct flow_entry *find_live(struct pairing *p, struct ctx *c);
 static bool expire_one(void *arg, struct flow_entry *e);
 static void squeeze(struct pairing *p);
 static void release(struct pairing *p, struct flow_entry *e, bool ended);
+static const struct label *no_reply_label(struct pairing *p, uint8_t kind,
+    bool v4);
 static void new_probe(struct pairing *p, struct ctx *c, uint8_t kind);
 static void answer(struct pairing *p, struct flow_entry *e,
     const struct decoded *d, uint64_t ts, struct reply_in *in);
 static bool is_prober(const struct flow_entry *e, bool src_is_lo);
 static uint8_t tcp_probe_kind(const struct decoded *d);
+static bool is_v4(const struct addr *a);
 static bool not_a_probe_target(const struct addr *dst);
 static void note(struct pairing *p, const struct flow_entry *e,
     uint8_t what, const struct decoded *d, uint64_t ts);
@@ -221,11 +228,22 @@ note(struct pairing *p, const struct flow_entry *e, uint8_t what,
 	explain_add(p->explain, &x);
 }
 
+/* addr_is_v4() without the call (the compiler expands the memcmp). */
+static bool
+is_v4(const struct addr *a)
+{
+	static const uint8_t v4_prefix[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+
+	return memcmp(a->b, v4_prefix, sizeof(v4_prefix)) == 0;
+}
+
 /* Multicast and broadcast destinations are never port probes. */
 static bool
 not_a_probe_target(const struct addr *dst)
 {
-	if (addr_is_v4(dst))
+	if (is_v4(dst))
 		return dst->b[12] >= 224 || (dst->b[12] == 0) ||
 		    (dst->b[12] == 255 && dst->b[13] == 255 &&
 		    dst->b[14] == 255 && dst->b[15] == 255);
@@ -267,12 +285,36 @@ tcp_probe_kind(const struct decoded *d)
 	}
 }
 
+/*
+ * The label of a probe of `kind` left unanswered (NULL: no rule gives one).
+ * It depends on nothing else, so each is asked of the rules once.
+ */
+static const struct label *
+no_reply_label(struct pairing *p, uint8_t kind, bool v4)
+{
+	struct reply_in in;
+	int ip = v4 ? 0 : 1;
+
+	if (kind < PK_COUNT && p->none_known[kind][ip] != 0)
+		return p->none_known[kind][ip] == 1 ? &p->none[kind][ip] : NULL;
+	memset(&in, 0, sizeof(in));
+	in.kind = kind;
+	in.reply = RK_NONE;
+	in.icmp_type = in.icmp_code = -1;
+	in.ip = v4 ? 4 : 6;
+	if (kind >= PK_COUNT) /* not a kind new_probe() gives: not cached */
+		return verdict_label(p->v, &in, &p->none_odd) ?
+		    &p->none_odd : NULL;
+	p->none_known[kind][ip] = verdict_label(p->v, &in,
+	    &p->none[kind][ip]) ? 1 : 2;
+	return p->none_known[kind][ip] == 1 ? &p->none[kind][ip] : NULL;
+}
+
 /* Credit an entry's outstanding tries; a waiting probe becomes no-response. */
 static void
 release(struct pairing *p, struct flow_entry *e, bool ended)
 {
-	struct reply_in in;
-	struct label l;
+	const struct label *l;
 
 	if (e->port_ev == EV_NONE || e->state == FL_CONN)
 		return;
@@ -292,13 +334,8 @@ release(struct pairing *p, struct flow_entry *e, bool ended)
 		p->st.timed_out++;
 	note(p, e, ended ? EX_END : EX_TIMEOUT, NULL,
 	    ended ? p->now : e->last_ns + p->o.timeout_ns);
-	memset(&in, 0, sizeof(in));
-	in.kind = e->kind;
-	in.reply = RK_NONE;
-	in.icmp_type = in.icmp_code = -1;
-	in.ip = addr_is_v4(&e->key.lo) ? 4 : 6;
-	if (verdict_label(p->v, &in, &l))
-		evidence_settle(p->ev, e->port_ev, &l);
+	if ((l = no_reply_label(p, e->kind, is_v4(&e->key.lo))) != NULL)
+		evidence_settle(p->ev, e->port_ev, l);
 }
 
 /*
@@ -510,7 +547,9 @@ answer(struct pairing *p, struct flow_entry *e, const struct decoded *d,
 		f.nopt = d->tcp.nopt;
 		f.sig = option_sig(&d->tcp);
 	}
-	f.src = hosts_intern(p->hosts, &d->src);
+	/* Most replies come from the probed host itself. */
+	f.src = hosts_intern_hint(p->hosts, &d->src,
+	    evidence_key(p->ev, e->port_ev)->target);
 	f.ts_ns = ts;
 	if (e->kind == PK_TRACE && in->reply == RK_ICMP && !in->from_target)
 		evidence_trace_hop(p->ev, e->port_ev, e->ttl, f.src);
@@ -896,10 +935,11 @@ pair_track(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
 static void
 clock_run(struct pairing *p)
 {
-	uint64_t step = sweep_step(p);
+	uint64_t step;
 
 	if (p->now < p->next_sweep)
 		return;
+	step = sweep_step(p); /* a division: not on every packet */
 	if (p->next_sweep != 0)
 		flow_expire(p->flows, p->now, expire_one, p);
 	if (p->log != NULL)

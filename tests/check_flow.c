@@ -81,6 +81,76 @@ START_TEST(flow_full_and_backshift)
 }
 END_TEST
 
+/* The canonical order is addr_cmp()'s, then the port's. */
+START_TEST(flow_key_order_is_addr_cmp)
+{
+	struct addr a[5];
+	uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	struct flow_key k;
+	size_t i, j;
+	bool lo;
+
+	a[0] = v4(192, 0, 2, 1);
+	a[1] = v4(192, 0, 2, 200);
+	a[2] = v4(10, 255, 0, 1);
+	addr_from_v6(&a[3], v6);
+	v6[15] = 1;
+	addr_from_v6(&a[4], v6);
+	for (i = 0; i < 5; i++)
+		for (j = 0; j < 5; j++) {
+			int c = addr_cmp(&a[i], &a[j]);
+
+			flow_key_make(&k, &a[i], 80, &a[j], 443, 6, &lo);
+			ck_assert(lo == (c < 0 || c == 0));
+			ck_assert(addr_eq(&k.lo, lo ? &a[i] : &a[j]));
+			ck_assert_uint_eq(k.plo, lo ? 80 : 443);
+			flow_key_make(&k, &a[i], 443, &a[j], 80, 6, &lo);
+			ck_assert(lo == (c < 0));
+		}
+}
+END_TEST
+
+/*
+ * An insert right after a failed lookup of its key reuses the slot the
+ * lookup stopped at, unless the index changed in between.
+ */
+START_TEST(flow_insert_after_lookup)
+{
+	struct flow_table *t = flow_new(64);
+	struct flow_key k;
+	struct addr s = v4(192, 0, 2, 1), d = v4(192, 0, 2, 2);
+	uint32_t i, h;
+	bool lo;
+
+	for (i = 0; i < 30; i++) {
+		flow_key_make(&k, &s, (uint16_t)(1000 + i), &d, 80, 6, &lo);
+		ck_assert_ptr_nonnull(flow_insert(t, &k));
+	}
+	for (i = 30; i < 44; i++) {
+		flow_key_make(&k, &s, (uint16_t)(1000 + i), &d, 80, 6, &lo);
+		h = flow_key_hash(&k);
+		ck_assert_ptr_null(flow_lookup_hashed(t, &k, h));
+		if (i % 2 == 0) {
+			/* Removing an entry may empty a slot before it. */
+			struct flow_key r;
+
+			flow_key_make(&r, &s, (uint16_t)(1000 + i - 30), &d,
+			    80, 6, &lo);
+			flow_remove(t, flow_lookup(t, &r));
+		}
+		ck_assert_ptr_nonnull(flow_insert_hashed(t, &k, h));
+	}
+	for (i = 0; i < 44; i++) {
+		flow_key_make(&k, &s, (uint16_t)(1000 + i), &d, 80, 6, &lo);
+		if (i < 14 && i % 2 == 0)
+			ck_assert_ptr_null(flow_lookup(t, &k));
+		else
+			ck_assert_ptr_nonnull(flow_lookup(t, &k));
+	}
+	flow_free(t);
+}
+END_TEST
+
 static bool
 expire_odd(void *ctx, struct flow_entry *e)
 {
@@ -440,6 +510,8 @@ flow_suite(void)
 
 	tcase_add_test(tc, flow_lookup_both_directions);
 	tcase_add_test(tc, flow_full_and_backshift);
+	tcase_add_test(tc, flow_key_order_is_addr_cmp);
+	tcase_add_test(tc, flow_insert_after_lookup);
 	tcase_add_test(tc, flow_walk_removes_selected);
 	tcase_add_test(tc, flow_expire_by_due_time);
 	tcase_add_test(tc, flow_grows_when_allowed);
