@@ -34,12 +34,6 @@ addr_cmp(const struct addr *a, const struct addr *b)
 	return memcmp(a->b, b->b, sizeof(a->b));
 }
 
-bool
-addr_eq(const struct addr *a, const struct addr *b)
-{
-	return memcmp(a->b, b->b, sizeof(a->b)) == 0;
-}
-
 const char *
 addr_str(const struct addr *a, char buf[ADDR_STRLEN])
 {

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct addr {
 	uint8_t b[16];
@@ -23,7 +24,18 @@ void addr_from_v4(struct addr *a, const uint8_t v4[4]);
 void addr_from_v6(struct addr *a, const uint8_t v6[16]);
 bool addr_is_v4(const struct addr *a);
 int addr_cmp(const struct addr *a, const struct addr *b);
-bool addr_eq(const struct addr *a, const struct addr *b);
+
+/* Equal addresses: inline, two 64-bit compares (hot in the hash tables). */
+static inline bool
+addr_eq(const struct addr *a, const struct addr *b)
+{
+	uint64_t x[2], y[2];
+
+	memcpy(x, a->b, 16);
+	memcpy(y, b->b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
 /* Canonical text (dotted quad, or RFC 5952 compressed IPv6) into buf. */
 const char *addr_str(const struct addr *a, char buf[ADDR_STRLEN]);
 /* Parse text; returns 0 or -1. */

@@ -30,8 +30,6 @@
 
 enum { T_FIRST, T_LAST, T_ROUND, T_PHASE, T_COUNT };
 
-/* Slots of the label memo (a power of two): a rule mostly gives one label. */
-#define LABEL_MEMO 16u
 
 /* A packed record: 60 bytes (evidence_record_size()). */
 struct ev_rec {
@@ -96,7 +94,7 @@ struct evidence {
 	struct label *labels;	/* distinct labels; [0] all zero */
 	uint32_t nlabels, labels_cap;
 	struct ixmap label_ix;
-	uint16_t label_memo[LABEL_MEMO]; /* by rule: a recent label's index */
+	uint16_t label_memo[TUN_LABEL_MEMO]; /* by rule: a recent label's index */
 	struct shape *shapes;	/* distinct reply shapes; [0] all zero */
 	uint32_t nshapes, shapes_cap;
 	struct ixmap shape_ix;
@@ -216,7 +214,7 @@ label_index(struct evidence *ev, uint8_t state, uint8_t reason, uint8_t rank,
 	l.rule = rule;
 	if ((l.state | l.reason | l.rank | l.rule) == 0)
 		return 0;
-	memo = &ev->label_memo[rule & (LABEL_MEMO - 1)];
+	memo = &ev->label_memo[rule & (TUN_LABEL_MEMO - 1)];
 	if (label_eq(ev, *memo, &l))
 		return *memo;
 	i = ix_find(&ev->label_ix, label_hash_of(&l), label_eq, ev, &l, &slot);

@@ -35,8 +35,6 @@ struct flow_table {
 };
 
 static inline uint64_t be64(const uint8_t *b);
-static inline bool addr_same(const struct addr *a,
-    const struct addr *b);
 static uint32_t flow_hash(const struct flow_key *k);
 static bool flow_key_eq(const struct flow_key *a, const struct flow_key *b);
 static uint32_t slot_of(const struct flow_table *t, uint32_t idx,
@@ -117,17 +115,6 @@ be64(const uint8_t *b)
 	    (uint64_t)b[6] << 8 | b[7];
 }
 
-/* addr_eq() without the call: two 64-bit compares. */
-static bool
-addr_same(const struct addr *a, const struct addr *b)
-{
-	uint64_t x[2], y[2];
-
-	memcpy(x, a->b, 16);
-	memcpy(y, b->b, 16);
-	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
-}
-
 /* The order is addr_cmp()'s (memcmp), then the port's. */
 void
 flow_key_make(struct flow_key *k, const struct addr *a, uint16_t pa,
@@ -173,7 +160,7 @@ static bool
 flow_key_eq(const struct flow_key *a, const struct flow_key *b)
 {
 	return a->plo == b->plo && a->phi == b->phi && a->proto == b->proto &&
-	    addr_same(&a->lo, &b->lo) && addr_same(&a->hi, &b->hi);
+	    addr_eq(&a->lo, &b->lo) && addr_eq(&a->hi, &b->hi);
 }
 
 /* Index slot holding pool entry idx (hash h). */

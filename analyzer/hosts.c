@@ -11,8 +11,6 @@
 #include "tunables.h"
 #include "xmalloc.h"
 
-/* Slots of the cache of recent hosts (a power of two). */
-#define HOSTS_RECENT 1024u
 
 struct hosts {
 	struct addr *addrs;	/* addrs[i-1] for index i */
@@ -21,15 +19,13 @@ struct hosts {
 	uint32_t nslots;	/* power of two */
 	uint32_t max;
 	struct budget *budget;	/* borrowed; NULL: not budgeted */
-	uint32_t recent[HOSTS_RECENT]; /* recently interned indexes by
+	uint32_t recent[TUN_HOSTS_RECENT]; /* recently interned indexes by
 				   recent_slot() (0: none) */
 };
 
 static void hosts_rehash(struct hosts *h, uint32_t nslots);
 static uint32_t addr_hash(const struct addr *a);
 static uint32_t recent_slot(const struct addr *a);
-static inline bool addr_same(const struct addr *a,
-    const struct addr *b);
 static uint32_t *hosts_slot(const struct hosts *h, const struct addr *a);
 
 uint64_t
@@ -90,24 +86,13 @@ addr_hash(const struct addr *a)
 	return (uint32_t)h;
 }
 
-/* addr_eq() without the call: two 64-bit compares. */
-static bool
-addr_same(const struct addr *a, const struct addr *b)
-{
-	uint64_t x[2], y[2];
-
-	memcpy(x, a->b, 16);
-	memcpy(y, b->b, 16);
-	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
-}
-
 static uint32_t *
 hosts_slot(const struct hosts *h, const struct addr *a)
 {
 	uint32_t mask = h->nslots - 1;
 	uint32_t i = addr_hash(a) & mask;
 
-	while (h->slots[i] != 0 && !addr_same(&h->addrs[h->slots[i] - 1], a))
+	while (h->slots[i] != 0 && !addr_eq(&h->addrs[h->slots[i] - 1], a))
 		i = (i + 1) & mask;
 	return &h->slots[i];
 }
@@ -141,7 +126,7 @@ recent_slot(const struct addr *a)
 
 	memcpy(&w, a->b + 8, 8);
 	return (uint32_t)((w * 0x9e3779b97f4a7c15ull) >> 54) &
-	    (HOSTS_RECENT - 1);
+	    (TUN_HOSTS_RECENT - 1);
 }
 
 /*
@@ -154,7 +139,7 @@ hosts_intern(struct hosts *h, const struct addr *a)
 {
 	uint32_t *s, *r = &h->recent[recent_slot(a)];
 
-	if (*r != 0 && addr_same(&h->addrs[*r - 1], a))
+	if (*r != 0 && addr_eq(&h->addrs[*r - 1], a))
 		return *r;
 	s = hosts_slot(h, a);
 	if (*s != 0)
@@ -180,7 +165,7 @@ uint32_t
 hosts_intern_hint(struct hosts *h, const struct addr *a, uint32_t hint)
 {
 	if (hint != 0 && hint <= h->count &&
-	    addr_same(&h->addrs[hint - 1], a))
+	    addr_eq(&h->addrs[hint - 1], a))
 		return hint;
 	return hosts_intern(h, a);
 }

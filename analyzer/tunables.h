@@ -37,6 +37,15 @@
 #define TUN_FLOW_SLOTS_MIN 1024u
 #define TUN_FLOW_SHARE 8u
 
+/*
+ * Slots of the direct-mapped cache of recently interned hosts (a power of
+ * two; 4 KiB): a scan's packets cycle through a few thousand targets.
+ */
+#define TUN_HOSTS_RECENT 1024u
+
+/* Slots of the label memo by rule (a power of two): a rule mostly gives one label. */
+#define TUN_LABEL_MEMO 16u
+
 /* Load factor cap of the pending-probe table, in percent. */
 #define TUN_FLOW_LOAD_PCT 70u
 
