@@ -191,22 +191,48 @@ out_buf_json(struct out_buf *ob, const char *s)
 
 static void fmt_date(char *p, uint64_t day);
 
+/* "00".."99": two digits a lookup, not two divisions. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324"
+    "25262728293031323334353637383940414243444546474849"
+    "50515253545556575859606162636465666768697071727374"
+    "75767778798081828384858687888990919293949596979899";
+
 /* Two digits of v < 100. */
 static char *
 put2(char *p, unsigned v)
 {
-	p[0] = (char)('0' + v / 10);
-	p[1] = (char)('0' + v % 10);
+	memcpy(p, digit_pairs + 2 * v, 2);
 	return p + 2;
 }
 
+/*
+ * strcpy without the NUL. The strings written per row are short names,
+ * so a byte loop beats strlen() plus memcpy() calls.
+ */
 char *
 out_fmt_str(char *p, const char *s)
 {
-	size_t n = strlen(s);
+	while (*s != '\0')
+		*p++ = *s++;
+	return p;
+}
 
-	memcpy(p, s, n);
-	return p + n;
+/* Decimal digits of v < 10000 (1 to 4 of them). */
+static char *
+fmt_small(char *p, unsigned v)
+{
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	if (v < 100)
+		return put2(p, v);
+	if (v < 1000) {
+		*p = (char)('0' + v / 100);
+		return put2(p + 1, v % 100);
+	}
+	return put2(put2(p, v / 100), v % 100);
 }
 
 char *
@@ -215,42 +241,66 @@ out_fmt_u64(char *p, uint64_t v)
 	char tmp[20], *t = tmp + sizeof(tmp);
 	size_t n;
 
-	do {
-		*--t = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
+	if (v < 10000)
+		return fmt_small(p, (unsigned)v);
+	while (v >= 100) {
+		t -= 2;
+		memcpy(t, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		t -= 2;
+		memcpy(t, digit_pairs + 2 * v, 2);
+	} else
+		*--t = (char)('0' + v);
 	n = (size_t)(tmp + sizeof(tmp) - t);
 	memcpy(p, t, n);
 	return p + n;
 }
 
+/* "YYYY-MM-DDTHH:MM:SS." of second s into head. */
+static void
+fmt_head(char head[20], uint64_t s)
+{
+	unsigned sod = (unsigned)(s % 86400u);
+
+	fmt_date(head, s / 86400u);
+	put2(head + 11, sod / 3600);
+	head[13] = ':';
+	put2(head + 14, sod / 60 % 60);
+	head[16] = ':';
+	put2(head + 17, sod % 60);
+	head[19] = '.';
+}
+
 char *
 out_fmt_time(char *p, uint64_t ns)
 {
-	/* Rows come in bursts within a second: remember its text. */
-	static _Thread_local uint64_t last_s = UINT64_MAX;
-	static _Thread_local char head[20]; /* "YYYY-MM-DDTHH:MM:SS." */
+	/*
+	 * Rows come in bursts within a second, and a row's first and last
+	 * times often fall in different ones: remember the last two.
+	 */
+	static _Thread_local uint64_t last_s[2] = { UINT64_MAX, UINT64_MAX };
+	static _Thread_local char head[2][20]; /* "YYYY-MM-DDTHH:MM:SS." */
+	static _Thread_local unsigned next;
 	uint64_t s = ns / 1000000000u;
-	unsigned us = (unsigned)(ns % 1000000000u / 1000u);
-	unsigned sod = (unsigned)(s % 86400u);
-	int i;
+	unsigned us = (unsigned)(ns - s * 1000000000u) / 1000u, i;
 
-	if (s != last_s) {
-		fmt_date(head, s / 86400u);
-		put2(head + 11, sod / 3600);
-		head[13] = ':';
-		put2(head + 14, sod / 60 % 60);
-		head[16] = ':';
-		put2(head + 17, sod % 60);
-		head[19] = '.';
-		last_s = s;
+	if (s == last_s[0])
+		i = 0;
+	else if (s == last_s[1])
+		i = 1;
+	else {
+		i = next;
+		next ^= 1;
+		fmt_head(head[i], s);
+		last_s[i] = s;
 	}
-	memcpy(p, head, sizeof(head));
-	p += sizeof(head);
-	for (i = 5; i >= 0; i--) {
-		p[i] = (char)('0' + us % 10);
-		us /= 10;
-	}
+	memcpy(p, head[i], sizeof(head[i]));
+	p += sizeof(head[i]);
+	put2(p, us / 10000);
+	put2(p + 2, us / 100 % 100);
+	put2(p + 4, us % 100);
 	p[6] = 'Z';
 	return p + 7;
 }
@@ -321,6 +371,17 @@ static _Thread_local struct addr seen[2];
 static _Thread_local char seen_text[2][ADDR_STRLEN];
 static _Thread_local uint8_t seen_len[2], seen_valid[2], seen_next;
 
+/* a == b, as two 8-byte compares (memcpy: no alignment assumed). */
+static bool
+same_addr(const struct addr *a, const struct addr *b)
+{
+	uint64_t x[2], y[2];
+
+	memcpy(x, a->b, 16);
+	memcpy(y, b->b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
 static unsigned
 addr_cached(const struct addr *a)
 {
@@ -328,7 +389,7 @@ addr_cached(const struct addr *a)
 	char *e;
 
 	for (i = 0; i < 2; i++)
-		if (seen_valid[i] && memcmp(seen[i].b, a->b, 16) == 0)
+		if (seen_valid[i] && same_addr(&seen[i], a))
 			return i;
 	i = seen_next;
 	seen_next ^= 1;
