@@ -80,6 +80,8 @@ struct fctx {
 	size_t words;		/* 64-bit words of one row's rule matches */
 	uint64_t *match;	/* the current host's rows' finding matches */
 	size_t match_cap;
+	size_t *hides;		/* the hide rules (port rule indexes) that */
+	size_t nhides;		/* may match a row of the current host */
 };
 
 static void sb_add(struct sbuf *b, const char *s);
@@ -95,6 +97,8 @@ static void group_start(struct group *g, const struct rule *r,
     const struct ev_value *v);
 static void group_add(struct group *g, const char *port);
 static void memo_setup(struct fctx *f);
+static void live_hides(struct fctx *f, const struct ev_value *v);
+static bool row_hidden(const struct fctx *f, const struct ev_value *v);
 static const char *port_text(const struct port_row *pr, char buf[TEXT]);
 static void emit(struct fctx *f, const struct rule *r,
     const struct ev_value *v, const struct ev_schema *sc,
@@ -920,6 +924,37 @@ memo_setup(struct fctx *f)
 }
 
 /*
+ * f->hides: the hide rules that can match some row of the host whose
+ * values v + P_HOST holds. A rule whose host.* test fails cannot.
+ */
+static void
+live_hides(struct fctx *f, const struct ev_value *v)
+{
+	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
+	size_t k;
+
+	f->nhides = 0;
+	for (k = 0; k < f->nrules[RULE_SCOPE_PORT]; k++)
+		if (pr[k]->outcome == RULE_HIDE &&
+		    !rule_fails_from(pr[k], P_HOST, v))
+			f->hides[f->nhides++] = k;
+}
+
+/* Does a live hide rule remove the row with values v? */
+static bool
+row_hidden(const struct fctx *f, const struct ev_value *v)
+{
+	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
+	size_t k;
+	bool hide = false;
+
+	for (k = 0; k < f->nhides; k++)
+		if (rule_matches(pr[f->hides[k]], v))
+			hide = true;
+	return hide;
+}
+
+/*
  * Port and host rules over rows [lo, hi) of one host. Hide rules run first
  * on every row; the rest see host evidence of the rows that stay, except
  * the flood fields, which are about the hidden rows by nature. While no
@@ -946,15 +981,14 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 	}
 	host_values(f, lo, hi, NULL);
 	memcpy(v + P_HOST, f->hv, sizeof(f->hv));
+	live_hides(f, v);
 	f->memo_gen++;
 	for (i = lo; i < hi; i++) {
 		port_values(f, i, v, text, f->need);
-		for (k = 0; k < np; k++)
-			if (pr[k]->outcome == RULE_HIDE &&
-			    rule_matches(pr[k], v)) {
-				f->hidden[i] = true;
-				any = true;
-			}
+		if (f->nhides > 0 && row_hidden(f, v)) {
+			f->hidden[i] = true;
+			any = true;
+		}
 		if (!any)
 			match_findings(f, lo, i, v);
 	}
@@ -1118,6 +1152,7 @@ findings_new(const struct ruleset *rs, const struct findings_input *in,
 		f->rules[r->scope][f->nrules[r->scope]++] = r;
 	}
 	f->groups = xcalloc(f->nrules[RULE_SCOPE_PORT] + 1, sizeof(*f->groups));
+	f->hides = xcalloc(f->nrules[RULE_SCOPE_PORT] + 1, sizeof(*f->hides));
 	f->words = f->nrules[RULE_SCOPE_PORT] / 64 + 1;
 	for (i = 0; i < f->nrules[RULE_SCOPE_PORT]; i++)
 		cond_fields(f->rules[RULE_SCOPE_PORT][i], f->need, P_COUNT);
@@ -1167,6 +1202,7 @@ findings_end(struct fctx *f, const struct pair_counts *pc)
 	for (i = 0; i < RULE_SCOPE_COUNT; i++)
 		free(f->rules[i]);
 	free(f->groups);
+	free(f->hides);
 	free(f->match);
 	free(f->memo);
 	free(f->memo_val);
