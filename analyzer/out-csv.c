@@ -109,13 +109,13 @@ out_csv_row(struct out_buf *ob, const struct port_row *r, const char *label)
 	p = out_buf_room(ob, 3 * ADDR_STRLEN + 2 * OUT_ISO_BUF + 160);
 	p = out_fmt_addr(p, &r->host);
 	*p++ = ',';
-	p = out_fmt_str(p, out_proto_name(r->proto));
+	p = out_fmt_proto(p, r->proto);
 	*p++ = ',';
 	p = out_fmt_u64(p, r->port);
 	*p++ = ',';
-	p = out_fmt_str(p, port_state_name(r->state));
+	p = out_fmt_state(p, r->state);
 	*p++ = ',';
-	p = out_fmt_str(p, reason_name(r->reason));
+	p = out_fmt_reason(p, r->reason);
 	*p++ = ',';
 	p = out_fmt_u64(p, r->reason_ttl);
 	*p++ = ',';
@@ -145,11 +145,11 @@ out_csv_row(struct out_buf *ob, const struct port_row *r, const char *label)
 
 		if (i > 0)
 			*p++ = ';';
-		p = out_fmt_str(p, probe_kind_name(k->kind));
+		p = out_fmt_kind(p, k->kind);
 		*p++ = '=';
-		p = out_fmt_str(p, port_state_name(k->state));
+		p = out_fmt_state(p, k->state);
 		*p++ = '/';
-		p = out_fmt_str(p, reason_name(k->reason));
+		p = out_fmt_reason(p, k->reason);
 	}
 	ob->p = p;
 	/* "silent-drop;icmp-reject": the findings that concern this row. */

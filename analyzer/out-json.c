@@ -108,6 +108,16 @@ put_plain(char *p, const char *s)
 	return p;
 }
 
+/* "name": a vocabulary name through its out_fmt_*() writer. */
+static char *
+put_vocab(char *p, char *(*fmt)(char *, unsigned), unsigned v)
+{
+	*p++ = '"';
+	p = fmt(p, v);
+	*p++ = '"';
+	return p;
+}
+
 /* A name from a fixed table (no escaping), else through the escaper. */
 static void
 buf_name(struct out_buf *ob, const char *key, const char *s)
@@ -194,10 +204,13 @@ json_row(struct out_buf *ob, const struct port_row *r, const char *label)
 	}
 	p = out_buf_room(ob, 3 * ADDR_STRLEN + 2 * OUT_ISO_BUF + 320);
 	p = put_addr(p, "host", &r->host);
-	p = put_plain(put_key(p, "proto"), out_proto_name(r->proto));
+	p = put_key(p, "proto");
+	*p++ = '"';
+	p = out_fmt_proto(p, r->proto);
+	*p++ = '"';
 	p = put_u64(p, "port", r->port);
-	p = put_plain(put_key(p, "state"), port_state_name(r->state));
-	p = put_plain(put_key(p, "reason"), reason_name(r->reason));
+	p = put_vocab(put_key(p, "state"), out_fmt_state, r->state);
+	p = put_vocab(put_key(p, "reason"), out_fmt_reason, r->reason);
 	p = put_u64(p, "reason_ttl", r->reason_ttl);
 	p = put_addr(p, "reason_ip", r->has_reason_ip ? &r->reason_ip : NULL);
 	p = put_addr(p, "scanner", &r->scanner);
@@ -215,9 +228,11 @@ json_row(struct out_buf *ob, const struct port_row *r, const char *label)
 		p = out_buf_room(ob, ADDR_STRLEN + 300);
 		memcpy(p, i > 0 ? ",{\"probe\":" : "{\"probe\":", i > 0 ? 10 : 9);
 		p += i > 0 ? 10 : 9;
-		p = put_plain(p, probe_kind_name(k->kind));
-		p = put_plain(put_key(p, "state"), port_state_name(k->state));
-		p = put_plain(put_key(p, "reason"), reason_name(k->reason));
+		p = put_vocab(p, out_fmt_kind, k->kind);
+		p = put_vocab(put_key(p, "state"), out_fmt_state,
+		    k->state);
+		p = put_vocab(put_key(p, "reason"), out_fmt_reason,
+		    k->reason);
 		p = put_u64(p, "reason_ttl", k->reason_ttl);
 		p = put_addr(p, "reason_ip", k->has_reason_ip ? &k->reason_ip :
 		    NULL);

@@ -235,6 +235,93 @@ fmt_small(char *p, unsigned v)
 	return put2(put2(p, v / 100), v % 100);
 }
 
+/* A vocabulary name and its length (n > OUT_NAME_MAX: too long). */
+struct name_text {
+	uint8_t n;
+	char s[OUT_NAME_MAX];
+};
+
+/* The vocabularies' names, copied once per thread (no locking). */
+struct name_tables {
+	bool ready;
+	struct name_text state[PS_COUNT], reason[RS_COUNT], kind[PK_COUNT];
+};
+
+static _Thread_local struct name_tables name_tabs;
+
+static void
+name_set(struct name_text *t, const char *s)
+{
+	size_t n = strlen(s);
+
+	t->n = n <= OUT_NAME_MAX ? (uint8_t)n : UINT8_MAX;
+	if (n <= OUT_NAME_MAX)
+		memcpy(t->s, s, n);
+}
+
+static const struct name_tables *
+name_tables(void)
+{
+	unsigned i;
+
+	if (name_tabs.ready)
+		return &name_tabs;
+	for (i = 0; i < PS_COUNT; i++)
+		name_set(&name_tabs.state[i], port_state_name(i));
+	for (i = 0; i < RS_COUNT; i++)
+		name_set(&name_tabs.reason[i], reason_name(i));
+	for (i = 0; i < PK_COUNT; i++)
+		name_set(&name_tabs.kind[i], probe_kind_name(i));
+	name_tabs.ready = true;
+	return &name_tabs;
+}
+
+/* t's name at p, as a fixed-size copy; s when t is too long. */
+static char *
+put_name(char *p, const struct name_text *t, const char *s)
+{
+	if (t->n > OUT_NAME_MAX)
+		return out_fmt_str(p, s);
+	memcpy(p, t->s, OUT_NAME_MAX);
+	return p + t->n;
+}
+
+char *
+out_fmt_state(char *p, unsigned state)
+{
+	if (state >= PS_COUNT)
+		return out_fmt_str(p, port_state_name(state));
+	return put_name(p, &name_tables()->state[state],
+	    port_state_name(state));
+}
+
+char *
+out_fmt_reason(char *p, unsigned reason)
+{
+	if (reason >= RS_COUNT)
+		return out_fmt_str(p, reason_name(reason));
+	return put_name(p, &name_tables()->reason[reason],
+	    reason_name(reason));
+}
+
+char *
+out_fmt_kind(char *p, unsigned kind)
+{
+	if (kind >= PK_COUNT)
+		return out_fmt_str(p, probe_kind_name(kind));
+	return put_name(p, &name_tables()->kind[kind],
+	    probe_kind_name(kind));
+}
+
+char *
+out_fmt_proto(char *p, uint8_t proto)
+{
+	if (proto != 6 && proto != 17)
+		return out_fmt_str(p, out_proto_name(proto));
+	memcpy(p, proto == 6 ? "tcp" : "udp", 4);
+	return p + 3;
+}
+
 char *
 out_fmt_u64(char *p, uint64_t v)
 {
@@ -258,51 +345,32 @@ out_fmt_u64(char *p, uint64_t v)
 	return p + n;
 }
 
-/* "YYYY-MM-DDTHH:MM:SS." of second s into head. */
-static void
-fmt_head(char head[20], uint64_t s)
-{
-	unsigned sod = (unsigned)(s % 86400u);
-
-	fmt_date(head, s / 86400u);
-	put2(head + 11, sod / 3600);
-	head[13] = ':';
-	put2(head + 14, sod / 60 % 60);
-	head[16] = ':';
-	put2(head + 17, sod % 60);
-	head[19] = '.';
-}
-
 char *
 out_fmt_time(char *p, uint64_t ns)
 {
-	/*
-	 * Rows come in bursts within a second, and a row's first and last
-	 * times often fall in different ones: remember the last two.
-	 */
-	static _Thread_local uint64_t last_s[2] = { UINT64_MAX, UINT64_MAX };
-	static _Thread_local char head[2][20]; /* "YYYY-MM-DDTHH:MM:SS." */
-	static _Thread_local unsigned next;
-	uint64_t s = ns / 1000000000u;
-	unsigned us = (unsigned)(ns - s * 1000000000u) / 1000u, i;
+	/* A run spans few days: remember the last one's text. */
+	static _Thread_local uint64_t last_day = UINT64_MAX;
+	static _Thread_local char date[11]; /* "YYYY-MM-DDT" */
+	uint64_t s = ns / 1000000000u, day = s / 86400u;
+	unsigned us = (unsigned)(ns - s * 1000000000u) / 1000u;
+	unsigned sod = (unsigned)(s - day * 86400u);
 
-	if (s == last_s[0])
-		i = 0;
-	else if (s == last_s[1])
-		i = 1;
-	else {
-		i = next;
-		next ^= 1;
-		fmt_head(head[i], s);
-		last_s[i] = s;
+	if (day != last_day) {
+		fmt_date(date, day);
+		last_day = day;
 	}
-	memcpy(p, head[i], sizeof(head[i]));
-	p += sizeof(head[i]);
-	put2(p, us / 10000);
-	put2(p + 2, us / 100 % 100);
-	put2(p + 4, us % 100);
-	p[6] = 'Z';
-	return p + 7;
+	memcpy(p, date, sizeof(date));
+	put2(p + 11, sod / 3600);
+	p[13] = ':';
+	put2(p + 14, sod / 60 % 60);
+	p[16] = ':';
+	put2(p + 17, sod % 60);
+	p[19] = '.';
+	put2(p + 20, us / 10000);
+	put2(p + 22, us / 100 % 100);
+	put2(p + 24, us % 100);
+	p[26] = 'Z';
+	return p + 27;
 }
 
 /*
@@ -409,7 +477,10 @@ out_fmt_addr(char *p, const struct addr *a)
 {
 	unsigned i = addr_cached(a);
 
-	memcpy(p, seen_text[i], seen_len[i]);
+	if (seen_len[i] <= 16)	/* IPv4: one fixed-size copy */
+		memcpy(p, seen_text[i], 16);
+	else
+		memcpy(p, seen_text[i], seen_len[i]);
 	return p + seen_len[i];
 }
 
