@@ -85,6 +85,7 @@ struct fctx {
 };
 
 static void sb_add(struct sbuf *b, const char *s);
+static void zero_sums(struct ev_value *v);
 static void host_values(struct fctx *f, size_t lo, size_t hi,
     const bool *skip);
 static void port_values(struct fctx *f, size_t row, struct ev_value *v,
@@ -446,10 +447,28 @@ port_text(const struct port_row *pr, char buf[TEXT])
 #define NEED(fld) (need == NULL || need[fld])
 
 /*
+ * The number fields port_values() sets only for some records or adds up
+ * over them, to 0. Every other field is set on every call.
+ */
+static void
+zero_sums(struct ev_value *v)
+{
+	static const enum port_field sums[] = { P_CHANGES, P_HALFOPEN,
+		P_RETRY_ANSWERS, P_AFTER_DATA_RST, P_CONN_TTL, P_RESET_TTL,
+		P_TRACE_HOP_TTL, P_TRACE_SILENT_TTL, P_TRACE_REACHED };
+	size_t i;
+
+	for (i = 0; i < sizeof(sums) / sizeof(sums[0]); i++)
+		v[sums[i]].num = 0;
+}
+
+/*
  * Values of one row, v[0..P_HOST) (the caller has copied f->hv, the host's
  * values, into v + P_HOST); text[] holds the strings they point to. With need
  * (rule conditions' fields), the text fields nobody reads are left empty:
- * formatting addresses for every row was most of the findings' cost.
+ * formatting addresses for every row was most of the findings' cost. Also
+ * with need, v is not cleared first: every field is set below, and the
+ * .str of number fields is left as it was (the caller zeroes v once).
  */
 static void
 port_values(struct fctx *f, size_t row, struct ev_value *v,
@@ -463,7 +482,10 @@ port_values(struct fctx *f, size_t row, struct ev_value *v,
 	size_t j;
 	int k;
 
-	memset(v, 0, sizeof(*v) * P_HOST); /* v + P_HOST: the caller's */
+	if (need == NULL)
+		memset(v, 0, sizeof(*v) * P_HOST); /* v + P_HOST: the caller's */
+	else
+		zero_sums(v);
 	v[P_PROTO].num = pr->proto == 17;
 	v[P_PORT].num = pr->port;
 	v[P_STATE].num = pr->state;
@@ -974,6 +996,7 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 	bool any = false, full;
 
 	f->host_first = f->out->nfindings;
+	memset(v, 0, sizeof(*v) * P_HOST); /* port_values() relies on it */
 	if ((hi - lo) * f->words > f->match_cap) {
 		f->match_cap = (hi - lo) * f->words * 2;
 		f->match = xreallocarray(f->match, f->match_cap,
