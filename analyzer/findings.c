@@ -75,6 +75,10 @@ struct fctx {
 	struct memo_ent *memo;
 	double *memo_val;	/* MEMO_SLOTS x nkey */
 	uint64_t *memo_match;	/* MEMO_SLOTS x words */
+	/* The previous row's key and matches (neighbours often share them). */
+	uint64_t last_key[MEMO_KEY];
+	uint32_t last_gen;	/* memo_gen when set; 0 never */
+	uint64_t *last_match;	/* words */
 	/* The current host's records, unpacked (findings_host.recs), or NULL. */
 	const struct port_ev *recs;
 	size_t words;		/* 64-bit words of one row's rule matches */
@@ -98,6 +102,10 @@ static void group_start(struct group *g, const struct rule *r,
     const struct ev_value *v);
 static void group_add(struct group *g, const char *port);
 static void memo_setup(struct fctx *f);
+static void eval_findings(const struct fctx *f, const struct ev_value *v,
+    uint64_t *m);
+static void memo_match(struct fctx *f, const double *key,
+    const struct ev_value *v, uint64_t *m);
 static void live_hides(struct fctx *f, const struct ev_value *v);
 static bool row_hidden(const struct fctx *f, const struct ev_value *v);
 static const char *port_text(const struct port_row *pr, char buf[TEXT]);
@@ -871,39 +879,74 @@ run_paths(struct fctx *f, size_t lo, size_t hi)
 static void
 match_findings(struct fctx *f, size_t lo, size_t i, const struct ev_value *v)
 {
-	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
-	uint64_t *m = f->match + (i - lo) * f->words, h = 0;
+	uint64_t *m = f->match + (i - lo) * f->words;
 	double key[MEMO_KEY];
-	struct memo_ent *e = NULL;
-	size_t k, slot = 0, probe;
+	uint64_t bits, diff = 0;
+	size_t k;
 
-	if (f->memo_on) {
-		for (k = 0; k < f->nkey; k++) {
-			uint64_t bits;
-
-			key[k] = v[f->key[k]].num;
-			memcpy(&bits, &key[k], sizeof(bits));
-			h = (h ^ bits) * 0x9e3779b97f4a7c15ull;
-		}
-		h ^= h >> 29;
-		for (probe = 0; probe < 8; probe++) {
-			slot = (size_t)(h + probe) & (MEMO_SLOTS - 1);
-			e = &f->memo[slot];
-			if (e->gen != f->memo_gen)
-				break;	/* free: evaluate and fill it */
-			if (e->hash == h && memcmp(f->memo_val + slot * f->nkey,
-			    key, f->nkey * sizeof(*key)) == 0) {
-				memcpy(m, f->memo_match + slot * f->words,
-				    f->words * sizeof(*m));
-				return;
-			}
-			e = NULL;
-		}
+	if (!f->memo_on) {
+		eval_findings(f, v, m);
+		return;
 	}
+	for (k = 0; k < f->nkey; k++) {
+		key[k] = v[f->key[k]].num;
+		memcpy(&bits, &key[k], sizeof(bits));
+		diff |= bits ^ f->last_key[k];
+	}
+	if (diff == 0 && f->last_gen == f->memo_gen) {
+		memcpy(m, f->last_match, f->words * sizeof(*m));
+		return;
+	}
+	memo_match(f, key, v, m);
+	memcpy(f->last_key, key, f->nkey * sizeof(*key));
+	memcpy(f->last_match, m, f->words * sizeof(*m));
+	f->last_gen = f->memo_gen;
+}
+
+/* The finding rules that hold with values v, as bits of m (f->words). */
+static void
+eval_findings(const struct fctx *f, const struct ev_value *v, uint64_t *m)
+{
+	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
+	size_t k;
+
 	memset(m, 0, f->words * sizeof(*m));
 	for (k = 0; k < f->nrules[RULE_SCOPE_PORT]; k++)
 		if (pr[k]->outcome == RULE_FINDING && rule_matches(pr[k], v))
 			m[k / 64] |= 1ull << (k % 64);
+}
+
+/*
+ * m: the matches of the row whose memo key is key[0..nkey), from the memo
+ * or evaluated (with v) and remembered.
+ */
+static void
+memo_match(struct fctx *f, const double *key, const struct ev_value *v,
+    uint64_t *m)
+{
+	struct memo_ent *e = NULL;
+	uint64_t h = 0, bits;
+	size_t k, slot = 0, probe;
+
+	for (k = 0; k < f->nkey; k++) {
+		memcpy(&bits, &key[k], sizeof(bits));
+		h = (h ^ bits) * 0x9e3779b97f4a7c15ull;
+	}
+	h ^= h >> 29;
+	for (probe = 0; probe < 8; probe++) {
+		slot = (size_t)(h + probe) & (MEMO_SLOTS - 1);
+		e = &f->memo[slot];
+		if (e->gen != f->memo_gen)
+			break;	/* free: evaluate and fill it */
+		if (e->hash == h && memcmp(f->memo_val + slot * f->nkey,
+		    key, f->nkey * sizeof(*key)) == 0) {
+			memcpy(m, f->memo_match + slot * f->words,
+			    f->words * sizeof(*m));
+			return;
+		}
+		e = NULL;
+	}
+	eval_findings(f, v, m);
 	if (e != NULL) {
 		e->gen = f->memo_gen;
 		e->hash = h;
@@ -943,6 +986,7 @@ memo_setup(struct fctx *f)
 	f->memo = xcalloc(MEMO_SLOTS, sizeof(*f->memo));
 	f->memo_val = xcalloc(MEMO_SLOTS * (f->nkey + 1), sizeof(double));
 	f->memo_match = xcalloc(MEMO_SLOTS * f->words, sizeof(uint64_t));
+	f->last_match = xcalloc(f->words, sizeof(uint64_t));
 }
 
 /*
@@ -1230,6 +1274,7 @@ findings_end(struct fctx *f, const struct pair_counts *pc)
 	free(f->memo);
 	free(f->memo_val);
 	free(f->memo_match);
+	free(f->last_match);
 	free(f->phases);
 	free(f->is_target);
 	free(f);
