@@ -615,7 +615,7 @@ emit(struct fctx *f, const struct rule *r, const struct ev_value *v,
 	struct finding *fd;
 	bool *used = xcalloc(sc->nfields, sizeof(*used));
 	size_t i, n, len = 0;
-	char *buf = NULL;
+	char *buf = NULL, msg[1024]; /* most messages: formatted once */
 	FILE *fp;
 	bool first = true;
 
@@ -651,9 +651,12 @@ emit(struct fctx *f, const struct rule *r, const struct ev_value *v,
 	}
 	fd->count = count;
 	fd->ports = ports != NULL && ports[0] != '\0' ? xstrdup(ports) : NULL;
-	n = rule_format_message(r, v, NULL, 0);
+	n = rule_format_message(r, v, msg, sizeof(msg));
 	fd->message = xmalloc(n + 1);
-	rule_format_message(r, v, fd->message, n + 1);
+	if (n < sizeof(msg))
+		memcpy(fd->message, msg, n + 1);
+	else
+		rule_format_message(r, v, fd->message, n + 1);
 	rule_fields_used(r, used, sc->nfields);
 	fp = open_memstream(&buf, &len);
 	if (fp == NULL) {
