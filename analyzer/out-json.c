@@ -3,7 +3,8 @@
  * object, each on its own line (jq -c friendly, streamable).
  *
  * Keys come in a fixed order and without whitespace so output is byte-for-
- * byte reproducible; every string value goes through out_json_string().
+ * byte reproducible; every string value goes through out_json_string()
+ * (or out_buf_json(), the same escaping into the output buffer).
  * Counters are integers; rtt_ms is a number with at most three decimals;
  * absent values are null. Times are capture times, ISO 8601 UTC.
  */
@@ -26,13 +27,15 @@ static int json_write(
 static void json_key(FILE *fp, const char *key);
 static void json_u64(FILE *fp, const char *key, uint64_t v);
 static void json_str(FILE *fp, const char *key, const char *s);
-static void json_addr(FILE *fp, const char *key, const struct addr *a);
 static void json_time(FILE *fp, const char *key, uint64_t ns, bool have);
 static void json_row(struct out_buf *ob, const struct port_row *r,
     const char *label);
 static void json_summary(FILE *fp, const struct run_summary *s,
     const char *label);
-static void json_finding(FILE *fp, const struct finding *f,
+static void buf_str(struct out_buf *ob, const char *key, const char *s);
+static void buf_addr(struct out_buf *ob, const char *key,
+    const struct addr *a);
+static void json_finding(struct out_buf *ob, const struct finding *f,
     const char *label);
 
 const struct out_ops out_json_ops = {
@@ -61,15 +64,6 @@ json_str(FILE *fp, const char *key, const char *s)
 	json_key(fp, key);
 	out_json_string(fp, s);
 }
-
-static void
-json_addr(FILE *fp, const char *key, const struct addr *a)
-{
-	char buf[ADDR_STRLEN];
-
-	json_str(fp, key, a != NULL ? out_addr(a, buf) : NULL);
-}
-
 
 static void
 json_time(FILE *fp, const char *key, uint64_t ns, bool have)
@@ -252,20 +246,36 @@ json_row(struct out_buf *ob, const struct port_row *r, const char *label)
 }
 
 /* {"type":"finding",...}: the ports as "tcp/22" strings, evidence as is. */
+/* ,"key": and s through the escaper (NULL: null). */
 static void
-json_finding(FILE *fp, const struct finding *f, const char *label)
+buf_str(struct out_buf *ob, const char *key, const char *s)
+{
+	ob->p = put_key(out_buf_room(ob, 64), key);
+	out_buf_json(ob, s);
+}
+
+static void
+buf_addr(struct out_buf *ob, const char *key, const struct addr *a)
+{
+	char buf[ADDR_STRLEN];
+
+	buf_str(ob, key, a != NULL ? out_addr(a, buf) : NULL);
+}
+
+static void
+json_finding(struct out_buf *ob, const struct finding *f, const char *label)
 {
 	const char *p, *q;
 
-	fputs("{\"type\":\"finding\"", fp);
+	out_buf_puts(ob, "{\"type\":\"finding\"");
 	if (label != NULL)
-		json_str(fp, "capture", label);
-	json_str(fp, "id", f->id);
-	json_str(fp, "severity", out_severity_name(f->severity));
-	json_addr(fp, "host", f->has_host ? &f->host : NULL);
+		buf_str(ob, "capture", label);
+	buf_str(ob, "id", f->id);
+	buf_str(ob, "severity", out_severity_name(f->severity));
+	buf_addr(ob, "host", f->has_host ? &f->host : NULL);
 	if (f->has_source)
-		json_addr(fp, "source", &f->source);
-	fputs(",\"ports\":[", fp);
+		buf_addr(ob, "source", &f->source);
+	out_buf_puts(ob, ",\"ports\":[");
 	for (p = f->ports; p != NULL && *p != '\0'; p = *q ? q + 1 : q) {
 		char one[32];
 		size_t n;
@@ -278,16 +288,16 @@ json_finding(FILE *fp, const struct finding *f, const char *label)
 		memcpy(one, p, n);
 		one[n] = '\0';
 		if (p != f->ports)
-			putc(',', fp);
-		out_json_string(fp, one);
+			out_buf_putc(ob, ',');
+		out_buf_json(ob, one);
 	}
-	putc(']', fp);
-	json_u64(fp, "count", f->count);
-	json_str(fp, "message", f->message);
-	json_str(fp, "rule", f->rule);
-	json_key(fp, "evidence");
-	fputs(f->evidence != NULL ? f->evidence : "{}", fp);
-	fputs("}\n", fp);
+	out_buf_putc(ob, ']');
+	ob->p = put_u64(out_buf_room(ob, 64), "count", f->count);
+	buf_str(ob, "message", f->message);
+	buf_str(ob, "rule", f->rule);
+	ob->p = put_key(out_buf_room(ob, 64), "evidence");
+	out_buf_puts(ob, f->evidence != NULL ? f->evidence : "{}");
+	out_buf_puts(ob, "}\n");
 }
 
 static void
@@ -358,10 +368,10 @@ json_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 		for (i = 0; i < n && !ob->error; i++)
 			json_row(ob, &rows[i], label);
 	results_iter_done(&it);
+	for (i = 0; i < res->nfindings && !ob->error; i++)
+		json_finding(ob, &res->findings[i], label);
 	out_buf_flush(ob);
 	free(ob);
-	for (i = 0; i < res->nfindings && !ferror(fp); i++)
-		json_finding(fp, &res->findings[i], label);
 	json_summary(fp, &res->summary, label);
 	if (fflush(fp) == EOF || ferror(fp))
 		return -1;
