@@ -434,10 +434,20 @@ fmt_v4(char *p, const uint8_t b[4])
 	return p;
 }
 
-/* Rows alternate between a few addresses: remember the last two. */
-static _Thread_local struct addr seen[2];
-static _Thread_local char seen_text[2][ADDR_STRLEN];
-static _Thread_local uint8_t seen_len[2], seen_valid[2], seen_next;
+/*
+ * Rows repeat a few addresses (their host, a handful of scanners): their
+ * text is kept in a small direct-mapped cache, by a hash of the address.
+ */
+#define ADDR_CACHE 64		/* slots, a power of two */
+
+struct addr_text {
+	struct addr a;
+	bool valid;
+	uint8_t len;
+	char s[ADDR_STRLEN];
+};
+
+static _Thread_local struct addr_text addr_cache[ADDR_CACHE];
 
 /* a == b, as two 8-byte compares (memcpy: no alignment assumed). */
 static bool
@@ -450,46 +460,47 @@ same_addr(const struct addr *a, const struct addr *b)
 	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
 }
 
-static unsigned
+static const struct addr_text *
 addr_cached(const struct addr *a)
 {
-	unsigned i;
+	uint64_t x[2];
+	struct addr_text *t;
 	char *e;
 
-	for (i = 0; i < 2; i++)
-		if (seen_valid[i] && same_addr(&seen[i], a))
-			return i;
-	i = seen_next;
-	seen_next ^= 1;
+	memcpy(x, a->b, 16);
+	x[0] = (x[0] ^ x[1]) * 0x9e3779b97f4a7c15ull;
+	t = &addr_cache[(x[0] >> 58) & (ADDR_CACHE - 1)];
+	if (t->valid && same_addr(&t->a, a))
+		return t;
 	if (addr_is_v4(a))
-		e = fmt_v4(seen_text[i], a->b + 12);
+		e = fmt_v4(t->s, a->b + 12);
 	else
-		e = seen_text[i] + strlen(addr_str(a, seen_text[i]));
+		e = t->s + strlen(addr_str(a, t->s));
 	*e = '\0';
-	seen[i] = *a;
-	seen_len[i] = (uint8_t)(e - seen_text[i]);
-	seen_valid[i] = 1;
-	return i;
+	t->a = *a;
+	t->len = (uint8_t)(e - t->s);
+	t->valid = true;
+	return t;
 }
 
 char *
 out_fmt_addr(char *p, const struct addr *a)
 {
-	unsigned i = addr_cached(a);
+	const struct addr_text *t = addr_cached(a);
 
-	if (seen_len[i] <= 16)	/* IPv4: one fixed-size copy */
-		memcpy(p, seen_text[i], 16);
+	if (t->len <= 16)	/* IPv4: one fixed-size copy */
+		memcpy(p, t->s, 16);
 	else
-		memcpy(p, seen_text[i], seen_len[i]);
-	return p + seen_len[i];
+		memcpy(p, t->s, t->len);
+	return p + t->len;
 }
 
 const char *
 out_addr(const struct addr *a, char buf[ADDR_STRLEN])
 {
-	unsigned i = addr_cached(a);
+	const struct addr_text *t = addr_cached(a);
 
-	memcpy(buf, seen_text[i], (size_t)seen_len[i] + 1);
+	memcpy(buf, t->s, (size_t)t->len + 1);
 	return buf;
 }
 
