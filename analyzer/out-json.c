@@ -28,6 +28,12 @@ static void json_key(FILE *fp, const char *key);
 static void json_u64(FILE *fp, const char *key, uint64_t v);
 static void json_str(FILE *fp, const char *key, const char *s);
 static void json_time(FILE *fp, const char *key, uint64_t ns, bool have);
+static void buf_name(struct out_buf *ob, const char *s);
+static char *put_addr(char *p, const struct addr *a);
+static char *put_rtt(char *p, double ms);
+static char *put_time(char *p, uint64_t ns);
+static char *put_row_fields(char *p, const struct port_row *r);
+static char *put_verdict(char *p, const struct kind_verdict *k, size_t i);
 static void json_row(struct out_buf *ob, const struct port_row *r,
     const char *label);
 static void json_summary(FILE *fp, const struct run_summary *s,
@@ -90,18 +96,6 @@ put_key(char *p, const char *key)
 	return p;
 }
 
-static char *
-put_plain(char *p, const char *s)
-{
-	size_t n = strlen(s);
-
-	*p++ = '"';
-	memcpy(p, s, n);
-	p += n;
-	*p++ = '"';
-	return p;
-}
-
 /* "name": a vocabulary name through its out_fmt_*() writer. */
 static char *
 put_vocab(char *p, char *(*fmt)(char *, unsigned), unsigned v)
@@ -112,55 +106,70 @@ put_vocab(char *p, char *(*fmt)(char *, unsigned), unsigned v)
 	return p;
 }
 
-/* A name from a fixed table (no escaping), else through the escaper. */
-static void
-buf_name(struct out_buf *ob, const char *key, const char *s)
+/*
+ * A literal at p (n: its length, a constant, so the copy is inlined);
+ * PUT_KEY(p, "host") writes ,"host": -- every object opens with "type",
+ * so a key is never first.
+ */
+static inline char *
+put_lit(char *p, const char *s, size_t n)
 {
-	char *p = out_buf_room(ob, 64);
+	memcpy(p, s, n);
+	return p + n;
+}
+
+#define PUT_LIT(p, lit) put_lit((p), lit, sizeof(lit) - 1)
+#define PUT_KEY(p, key) PUT_LIT((p), ",\"" key "\":")
+
+#define NAME_MAX_PLAIN 40	/* longer names go through the escaper */
+
+/*
+ * A name (a rule, a service: usually plain ASCII) as "name", copied while
+ * checked; anything that needs escaping, NULL or a long name goes through
+ * out_buf_json() instead.
+ */
+static void
+buf_name(struct out_buf *ob, const char *s)
+{
+	char *p = out_buf_room(ob, NAME_MAX_PLAIN + 2), *q = p + 1;
 	size_t i;
 
-	for (i = 0; s != NULL && s[i] != '\0' && i < 40; i++)
-		if (s[i] < 0x20 || s[i] == '"' || s[i] == '\\' || s[i] >= 0x7f)
+	for (i = 0; s != NULL && i < NAME_MAX_PLAIN; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '\0') {
+			q[i] = '"';
+			*p = '"';
+			ob->p = q + i + 1;
+			return;
+		}
+		if (ch < 0x20 || ch == '"' || ch == '\\' || ch >= 0x7f)
 			break;
-	if (s != NULL && s[i] == '\0' && i < 40) {
-		ob->p = put_plain(put_key(p, key), s);
-		return;
+		q[i] = (char)ch;
 	}
-	ob->p = put_key(p, key);
 	out_buf_json(ob, s);
 }
 
+/* "address", or null without one. */
 static char *
-put_addr(char *p, const char *key, const struct addr *a)
+put_addr(char *p, const struct addr *a)
 {
-	p = put_key(p, key);
-	if (a == NULL) {
-		memcpy(p, "null", 4);
-		return p + 4;
-	}
+	if (a == NULL)
+		return PUT_LIT(p, "null");
 	*p++ = '"';
 	p = out_fmt_addr(p, a);
 	*p++ = '"';
 	return p;
 }
 
-static char *
-put_u64(char *p, const char *key, uint64_t v)
-{
-	return out_fmt_u64(put_key(p, key), v);
-}
-
 /* Three decimals, trailing zeros dropped: 0.5, 12.345, 3 (integral). */
 static char *
-put_rtt(char *p, const char *key, double ms)
+put_rtt(char *p, double ms)
 {
 	char *e;
 
-	p = put_key(p, key);
-	if (!(ms >= 0 && ms < 1e12)) {
-		memcpy(p, "null", 4);
-		return p + 4;
-	}
+	if (!(ms >= 0 && ms < 1e12))
+		return PUT_LIT(p, "null");
 	e = out_fmt_ms3(p, ms);
 	while (e > p && e[-1] == '0')
 		e--;
@@ -170,13 +179,54 @@ put_rtt(char *p, const char *key, double ms)
 }
 
 static char *
-put_time(char *p, const char *key, uint64_t ns)
+put_time(char *p, uint64_t ns)
 {
-	p = put_key(p, key);
 	*p++ = '"';
 	p = out_fmt_time(p, ns);
 	*p++ = '"';
 	return p;
+}
+
+#define ROW_ROOM (3 * ADDR_STRLEN + 2 * OUT_ISO_BUF + 320)
+
+/* The row's fields from "host" to "last_seen" at p. */
+static char *
+put_row_fields(char *p, const struct port_row *r)
+{
+	p = put_addr(PUT_KEY(p, "host"), &r->host);
+	p = PUT_KEY(p, "proto");
+	*p++ = '"';
+	p = out_fmt_proto(p, r->proto);
+	*p++ = '"';
+	p = out_fmt_u64(PUT_KEY(p, "port"), r->port);
+	p = put_vocab(PUT_KEY(p, "state"), out_fmt_state, r->state);
+	p = put_vocab(PUT_KEY(p, "reason"), out_fmt_reason, r->reason);
+	p = out_fmt_u64(PUT_KEY(p, "reason_ttl"), r->reason_ttl);
+	p = put_addr(PUT_KEY(p, "reason_ip"), r->has_reason_ip ?
+	    &r->reason_ip : NULL);
+	p = put_addr(PUT_KEY(p, "scanner"), &r->scanner);
+	p = out_fmt_u64(PUT_KEY(p, "probes"), r->probes);
+	p = out_fmt_u64(PUT_KEY(p, "responses"), r->responses);
+	p = put_rtt(PUT_KEY(p, "rtt_ms"), r->rtt_ms);
+	p = put_time(PUT_KEY(p, "first_seen"), r->first_ns);
+	return put_time(PUT_KEY(p, "last_seen"), r->last_ns);
+}
+
+/* One verdict object, but its rule, at p (i: its index in the row). */
+static char *
+put_verdict(char *p, const struct kind_verdict *k, size_t i)
+{
+	if (i > 0)
+		*p++ = ',';
+	p = put_vocab(PUT_LIT(p, "{\"probe\":"), out_fmt_kind, k->kind);
+	p = put_vocab(PUT_KEY(p, "state"), out_fmt_state, k->state);
+	p = put_vocab(PUT_KEY(p, "reason"), out_fmt_reason, k->reason);
+	p = out_fmt_u64(PUT_KEY(p, "reason_ttl"), k->reason_ttl);
+	p = put_addr(PUT_KEY(p, "reason_ip"), k->has_reason_ip ?
+	    &k->reason_ip : NULL);
+	p = out_fmt_u64(PUT_KEY(p, "tries"), k->tries);
+	p = out_fmt_u64(PUT_KEY(p, "replies"), k->replies);
+	return PUT_KEY(p, "rule");
 }
 
 /*
@@ -187,62 +237,32 @@ put_time(char *p, const char *key, uint64_t ns)
 static void
 json_row(struct out_buf *ob, const struct port_row *r, const char *label)
 {
-	const struct kind_verdict *k;
 	size_t i;
 	char *p;
 
-	out_buf_put(ob, "{\"type\":\"port\"", 14);
+	p = PUT_LIT(out_buf_room(ob, ROW_ROOM), "{\"type\":\"port\"");
 	if (label != NULL) {
-		out_buf_put(ob, ",\"capture\":", 11);
+		ob->p = PUT_KEY(p, "capture");
 		out_buf_json(ob, label);
+		p = out_buf_room(ob, ROW_ROOM);
 	}
-	p = out_buf_room(ob, 3 * ADDR_STRLEN + 2 * OUT_ISO_BUF + 320);
-	p = put_addr(p, "host", &r->host);
-	p = put_key(p, "proto");
-	*p++ = '"';
-	p = out_fmt_proto(p, r->proto);
-	*p++ = '"';
-	p = put_u64(p, "port", r->port);
-	p = put_vocab(put_key(p, "state"), out_fmt_state, r->state);
-	p = put_vocab(put_key(p, "reason"), out_fmt_reason, r->reason);
-	p = put_u64(p, "reason_ttl", r->reason_ttl);
-	p = put_addr(p, "reason_ip", r->has_reason_ip ? &r->reason_ip : NULL);
-	p = put_addr(p, "scanner", &r->scanner);
-	p = put_u64(p, "probes", r->probes);
-	p = put_u64(p, "responses", r->responses);
-	p = put_rtt(p, "rtt_ms", r->rtt_ms);
-	p = put_time(p, "first_seen", r->first_ns);
-	p = put_time(p, "last_seen", r->last_ns);
-	ob->p = p;
-	out_buf_put(ob, ",\"service\":", 11);
-	out_buf_json(ob, r->service);
-	out_buf_put(ob, ",\"verdicts\":[", 13);
+	ob->p = PUT_KEY(put_row_fields(p, r), "service");
+	buf_name(ob, r->service);
+	ob->p = PUT_KEY(out_buf_room(ob, 32), "verdicts");
+	out_buf_putc(ob, '[');
 	for (i = 0; i < r->nkinds && i < PK_COUNT; i++) {
-		k = &r->kinds[i];
-		p = out_buf_room(ob, ADDR_STRLEN + 300);
-		memcpy(p, i > 0 ? ",{\"probe\":" : "{\"probe\":", i > 0 ? 10 : 9);
-		p += i > 0 ? 10 : 9;
-		p = put_vocab(p, out_fmt_kind, k->kind);
-		p = put_vocab(put_key(p, "state"), out_fmt_state,
-		    k->state);
-		p = put_vocab(put_key(p, "reason"), out_fmt_reason,
-		    k->reason);
-		p = put_u64(p, "reason_ttl", k->reason_ttl);
-		p = put_addr(p, "reason_ip", k->has_reason_ip ? &k->reason_ip :
-		    NULL);
-		p = put_u64(p, "tries", k->tries);
-		p = put_u64(p, "replies", k->replies);
-		ob->p = p;
-		buf_name(ob, "rule", k->rule);
+		ob->p = put_verdict(out_buf_room(ob, ADDR_STRLEN + 300),
+		    &r->kinds[i], i);
+		buf_name(ob, r->kinds[i].rule);
 		out_buf_putc(ob, '}');
 	}
-	out_buf_put(ob, "],\"findings\":[", 14);
+	ob->p = PUT_LIT(out_buf_room(ob, 32), "],\"findings\":[");
 	for (i = 0; i < r->nflags; i++) {
 		if (i > 0)
 			out_buf_putc(ob, ',');
 		out_buf_json(ob, r->flags[i]);
 	}
-	out_buf_put(ob, "]}\n", 3);
+	ob->p = PUT_LIT(out_buf_room(ob, 8), "]}\n");
 }
 
 /* {"type":"finding",...}: the ports as "tcp/22" strings, evidence as is. */
@@ -292,10 +312,10 @@ json_finding(struct out_buf *ob, const struct finding *f, const char *label)
 		out_buf_json(ob, one);
 	}
 	out_buf_putc(ob, ']');
-	ob->p = put_u64(out_buf_room(ob, 64), "count", f->count);
+	ob->p = out_fmt_u64(PUT_KEY(out_buf_room(ob, 64), "count"), f->count);
 	buf_str(ob, "message", f->message);
 	buf_str(ob, "rule", f->rule);
-	ob->p = put_key(out_buf_room(ob, 64), "evidence");
+	ob->p = PUT_KEY(out_buf_room(ob, 64), "evidence");
 	out_buf_puts(ob, f->evidence != NULL ? f->evidence : "{}");
 	out_buf_puts(ob, "}\n");
 }
