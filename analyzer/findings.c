@@ -892,14 +892,15 @@ match_findings(struct fctx *f, size_t lo, size_t i, const struct ev_value *v)
 		return;
 	}
 	for (k = 0; k < f->nkey; k++) {
-		key[k] = v[f->key[k]].num;
-		memcpy(&bits, &key[k], sizeof(bits));
+		memcpy(&bits, &v[f->key[k]].num, sizeof(bits));
 		diff |= bits ^ f->last_key[k];
 	}
 	if (diff == 0 && f->last_gen == f->memo_gen) {
 		memcpy(m, f->last_match, f->words * sizeof(*m));
 		return;
 	}
+	for (k = 0; k < f->nkey; k++)
+		key[k] = v[f->key[k]].num;
 	memo_match(f, key, v, m);
 	memcpy(f->last_key, key, f->nkey * sizeof(*key));
 	memcpy(f->last_match, m, f->words * sizeof(*m));
