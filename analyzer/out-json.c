@@ -260,7 +260,7 @@ json_row(struct out_buf *ob, const struct port_row *r, const char *label)
 	for (i = 0; i < r->nflags; i++) {
 		if (i > 0)
 			out_buf_putc(ob, ',');
-		out_buf_json(ob, r->flags[i]);
+		buf_name(ob, r->flags[i]);
 	}
 	ob->p = PUT_LIT(out_buf_room(ob, 8), "]}\n");
 }
