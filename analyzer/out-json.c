@@ -124,7 +124,8 @@ put_lit(char *p, const char *s, size_t n)
 #define NAME_MAX_PLAIN 40	/* longer names go through the escaper */
 
 /*
- * A name (a rule, a service: usually plain ASCII) as "name", copied while
+ * A name (a rule, a service, a finding id: usually plain ASCII) as
+ * "name", copied while
  * checked; anything that needs escaping, NULL or a long name goes through
  * out_buf_json() instead.
  */

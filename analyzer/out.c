@@ -276,12 +276,12 @@ name_tables(void)
 	return &name_tabs;
 }
 
-/* t's name at p, as a fixed-size copy; s when t is too long. */
+/* t's name at p, as a fixed-size copy; NULL when t is too long. */
 static char *
-put_name(char *p, const struct name_text *t, const char *s)
+put_name(char *p, const struct name_text *t)
 {
 	if (t->n > OUT_NAME_MAX)
-		return out_fmt_str(p, s);
+		return NULL;
 	memcpy(p, t->s, OUT_NAME_MAX);
 	return p + t->n;
 }
@@ -289,28 +289,28 @@ put_name(char *p, const struct name_text *t, const char *s)
 char *
 out_fmt_state(char *p, unsigned state)
 {
-	if (state >= PS_COUNT)
-		return out_fmt_str(p, port_state_name(state));
-	return put_name(p, &name_tables()->state[state],
-	    port_state_name(state));
+	char *e = state < PS_COUNT ?
+	    put_name(p, &name_tables()->state[state]) : NULL;
+
+	return e != NULL ? e : out_fmt_str(p, port_state_name(state));
 }
 
 char *
 out_fmt_reason(char *p, unsigned reason)
 {
-	if (reason >= RS_COUNT)
-		return out_fmt_str(p, reason_name(reason));
-	return put_name(p, &name_tables()->reason[reason],
-	    reason_name(reason));
+	char *e = reason < RS_COUNT ?
+	    put_name(p, &name_tables()->reason[reason]) : NULL;
+
+	return e != NULL ? e : out_fmt_str(p, reason_name(reason));
 }
 
 char *
 out_fmt_kind(char *p, unsigned kind)
 {
-	if (kind >= PK_COUNT)
-		return out_fmt_str(p, probe_kind_name(kind));
-	return put_name(p, &name_tables()->kind[kind],
-	    probe_kind_name(kind));
+	char *e = kind < PK_COUNT ?
+	    put_name(p, &name_tables()->kind[kind]) : NULL;
+
+	return e != NULL ? e : out_fmt_str(p, probe_kind_name(kind));
 }
 
 char *
