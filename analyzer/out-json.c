@@ -125,9 +125,8 @@ put_lit(char *p, const char *s, size_t n)
 
 /*
  * A name (a rule, a service, a finding id: usually plain ASCII) as
- * "name", copied while
- * checked; anything that needs escaping, NULL or a long name goes through
- * out_buf_json() instead.
+ * "name", copied while checked; anything that needs escaping, NULL or a
+ * long name goes through out_buf_json() instead.
  */
 static void
 buf_name(struct out_buf *ob, const char *s)
