@@ -1,6 +1,7 @@
 /*
- * out.c -- the table of output writers and the JSON string escaper that
- * every JSON-producing writer shares.
+ * out.c -- the table of output writers, the JSON string escaper that
+ * every JSON-producing writer shares, and the hand formatting of the
+ * per-row fields (numbers, times, addresses, vocabulary names).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -190,6 +191,16 @@ out_buf_json(struct out_buf *ob, const char *s)
 }
 
 static void fmt_date(char *p, uint64_t day);
+static char *put2(char *p, unsigned v);
+static char *fmt_small(char *p, unsigned v);
+struct name_text;
+struct name_tables;
+static void name_set(struct name_text *t, const char *s);
+static const struct name_tables *name_tables(void);
+static char *put_name(char *p, const struct name_text *t);
+struct addr_text;
+static bool same_addr(const struct addr *a, const struct addr *b);
+static const struct addr_text *addr_cached(const struct addr *a);
 
 /* "00".."99": two digits a lookup, not two divisions. */
 static const char digit_pairs[201] =
