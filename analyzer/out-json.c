@@ -309,7 +309,7 @@ json_finding(struct out_buf *ob, const struct finding *f, const char *label)
 		one[n] = '\0';
 		if (p != f->ports)
 			out_buf_putc(ob, ',');
-		out_buf_json(ob, one);
+		buf_name(ob, one);
 	}
 	out_buf_putc(ob, ']');
 	ob->p = out_fmt_u64(PUT_KEY(out_buf_room(ob, 64), "count"), f->count);
