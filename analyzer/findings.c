@@ -75,14 +75,21 @@ struct fctx {
 	struct memo_ent *memo;
 	double *memo_val;	/* MEMO_SLOTS x nkey */
 	uint64_t *memo_match;	/* MEMO_SLOTS x words */
+	/* The previous row's key and matches (neighbours often share them). */
+	uint64_t last_key[MEMO_KEY];
+	uint32_t last_gen;	/* memo_gen when set; 0 never */
+	uint64_t *last_match;	/* words */
 	/* The current host's records, unpacked (findings_host.recs), or NULL. */
 	const struct port_ev *recs;
 	size_t words;		/* 64-bit words of one row's rule matches */
 	uint64_t *match;	/* the current host's rows' finding matches */
 	size_t match_cap;
+	size_t *hides;		/* the hide rules (port rule indexes) that */
+	size_t nhides;		/* may match a row of the current host */
 };
 
 static void sb_add(struct sbuf *b, const char *s);
+static void zero_sums(struct ev_value *v);
 static void host_values(struct fctx *f, size_t lo, size_t hi,
     const bool *skip);
 static void port_values(struct fctx *f, size_t row, struct ev_value *v,
@@ -95,6 +102,12 @@ static void group_start(struct group *g, const struct rule *r,
     const struct ev_value *v);
 static void group_add(struct group *g, const char *port);
 static void memo_setup(struct fctx *f);
+static void eval_findings(const struct fctx *f, const struct ev_value *v,
+    uint64_t *m);
+static void memo_match(struct fctx *f, const double *key,
+    const struct ev_value *v, uint64_t *m);
+static void live_hides(struct fctx *f, const struct ev_value *v);
+static bool row_hidden(const struct fctx *f, const struct ev_value *v);
 static const char *port_text(const struct port_row *pr, char buf[TEXT]);
 static void emit(struct fctx *f, const struct rule *r,
     const struct ev_value *v, const struct ev_schema *sc,
@@ -442,10 +455,28 @@ port_text(const struct port_row *pr, char buf[TEXT])
 #define NEED(fld) (need == NULL || need[fld])
 
 /*
+ * The number fields port_values() sets only for some records or adds up
+ * over them, to 0. Every other field is set on every call.
+ */
+static void
+zero_sums(struct ev_value *v)
+{
+	static const enum port_field sums[] = { P_CHANGES, P_HALFOPEN,
+		P_RETRY_ANSWERS, P_AFTER_DATA_RST, P_CONN_TTL, P_RESET_TTL,
+		P_TRACE_HOP_TTL, P_TRACE_SILENT_TTL, P_TRACE_REACHED };
+	size_t i;
+
+	for (i = 0; i < sizeof(sums) / sizeof(sums[0]); i++)
+		v[sums[i]].num = 0;
+}
+
+/*
  * Values of one row, v[0..P_HOST) (the caller has copied f->hv, the host's
  * values, into v + P_HOST); text[] holds the strings they point to. With need
  * (rule conditions' fields), the text fields nobody reads are left empty:
- * formatting addresses for every row was most of the findings' cost.
+ * formatting addresses for every row was most of the findings' cost. Also
+ * with need, v is not cleared first: every field is set below, and the
+ * .str of number fields is left as it was (the caller zeroes v once).
  */
 static void
 port_values(struct fctx *f, size_t row, struct ev_value *v,
@@ -459,7 +490,10 @@ port_values(struct fctx *f, size_t row, struct ev_value *v,
 	size_t j;
 	int k;
 
-	memset(v, 0, sizeof(*v) * P_HOST); /* v + P_HOST: the caller's */
+	if (need == NULL)
+		memset(v, 0, sizeof(*v) * P_HOST); /* v + P_HOST: the caller's */
+	else
+		zero_sums(v);
 	v[P_PROTO].num = pr->proto == 17;
 	v[P_PORT].num = pr->port;
 	v[P_STATE].num = pr->state;
@@ -581,7 +615,7 @@ emit(struct fctx *f, const struct rule *r, const struct ev_value *v,
 	struct finding *fd;
 	bool *used = xcalloc(sc->nfields, sizeof(*used));
 	size_t i, n, len = 0;
-	char *buf = NULL;
+	char *buf = NULL, msg[1024]; /* most messages: formatted once */
 	FILE *fp;
 	bool first = true;
 
@@ -617,9 +651,12 @@ emit(struct fctx *f, const struct rule *r, const struct ev_value *v,
 	}
 	fd->count = count;
 	fd->ports = ports != NULL && ports[0] != '\0' ? xstrdup(ports) : NULL;
-	n = rule_format_message(r, v, NULL, 0);
+	n = rule_format_message(r, v, msg, sizeof(msg));
 	fd->message = xmalloc(n + 1);
-	rule_format_message(r, v, fd->message, n + 1);
+	if (n < sizeof(msg))
+		memcpy(fd->message, msg, n + 1);
+	else
+		rule_format_message(r, v, fd->message, n + 1);
 	rule_fields_used(r, used, sc->nfields);
 	fp = open_memstream(&buf, &len);
 	if (fp == NULL) {
@@ -845,39 +882,75 @@ run_paths(struct fctx *f, size_t lo, size_t hi)
 static void
 match_findings(struct fctx *f, size_t lo, size_t i, const struct ev_value *v)
 {
-	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
-	uint64_t *m = f->match + (i - lo) * f->words, h = 0;
+	uint64_t *m = f->match + (i - lo) * f->words;
 	double key[MEMO_KEY];
-	struct memo_ent *e = NULL;
-	size_t k, slot = 0, probe;
+	uint64_t bits, diff = 0;
+	size_t k;
 
-	if (f->memo_on) {
-		for (k = 0; k < f->nkey; k++) {
-			uint64_t bits;
-
-			key[k] = v[f->key[k]].num;
-			memcpy(&bits, &key[k], sizeof(bits));
-			h = (h ^ bits) * 0x9e3779b97f4a7c15ull;
-		}
-		h ^= h >> 29;
-		for (probe = 0; probe < 8; probe++) {
-			slot = (size_t)(h + probe) & (MEMO_SLOTS - 1);
-			e = &f->memo[slot];
-			if (e->gen != f->memo_gen)
-				break;	/* free: evaluate and fill it */
-			if (e->hash == h && memcmp(f->memo_val + slot * f->nkey,
-			    key, f->nkey * sizeof(*key)) == 0) {
-				memcpy(m, f->memo_match + slot * f->words,
-				    f->words * sizeof(*m));
-				return;
-			}
-			e = NULL;
-		}
+	if (!f->memo_on) {
+		eval_findings(f, v, m);
+		return;
 	}
+	for (k = 0; k < f->nkey; k++) {
+		memcpy(&bits, &v[f->key[k]].num, sizeof(bits));
+		diff |= bits ^ f->last_key[k];
+	}
+	if (diff == 0 && f->last_gen == f->memo_gen) {
+		memcpy(m, f->last_match, f->words * sizeof(*m));
+		return;
+	}
+	for (k = 0; k < f->nkey; k++)
+		key[k] = v[f->key[k]].num;
+	memo_match(f, key, v, m);
+	memcpy(f->last_key, key, f->nkey * sizeof(*key));
+	memcpy(f->last_match, m, f->words * sizeof(*m));
+	f->last_gen = f->memo_gen;
+}
+
+/* The finding rules that hold with values v, as bits of m (f->words). */
+static void
+eval_findings(const struct fctx *f, const struct ev_value *v, uint64_t *m)
+{
+	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
+	size_t k;
+
 	memset(m, 0, f->words * sizeof(*m));
 	for (k = 0; k < f->nrules[RULE_SCOPE_PORT]; k++)
 		if (pr[k]->outcome == RULE_FINDING && rule_matches(pr[k], v))
 			m[k / 64] |= 1ull << (k % 64);
+}
+
+/*
+ * m: the matches of the row whose memo key is key[0..nkey), from the memo
+ * or evaluated (with v) and remembered.
+ */
+static void
+memo_match(struct fctx *f, const double *key, const struct ev_value *v,
+    uint64_t *m)
+{
+	struct memo_ent *e = NULL;
+	uint64_t h = 0, bits;
+	size_t k, slot = 0, probe;
+
+	for (k = 0; k < f->nkey; k++) {
+		memcpy(&bits, &key[k], sizeof(bits));
+		h = (h ^ bits) * 0x9e3779b97f4a7c15ull;
+	}
+	h ^= h >> 29;
+	for (probe = 0; probe < 8; probe++) {
+		slot = (size_t)(h + probe) & (MEMO_SLOTS - 1);
+		e = &f->memo[slot];
+		if (e->gen != f->memo_gen)
+			break;	/* free: evaluate and fill it */
+		if (e->hash == h && memcmp(f->memo_val + slot * f->nkey,
+		    key, f->nkey * sizeof(*key)) == 0) {
+			memcpy(m, f->memo_match + slot * f->words,
+			    f->words * sizeof(*m));
+			return;
+		}
+		e = NULL;
+	}
+	eval_findings(f, v, m);
 	if (e != NULL) {
 		e->gen = f->memo_gen;
 		e->hash = h;
@@ -917,6 +990,38 @@ memo_setup(struct fctx *f)
 	f->memo = xcalloc(MEMO_SLOTS, sizeof(*f->memo));
 	f->memo_val = xcalloc(MEMO_SLOTS * (f->nkey + 1), sizeof(double));
 	f->memo_match = xcalloc(MEMO_SLOTS * f->words, sizeof(uint64_t));
+	f->last_match = xcalloc(f->words, sizeof(uint64_t));
+}
+
+/*
+ * f->hides: the hide rules that can match some row of the host whose
+ * values v + P_HOST holds. A rule whose host.* test fails cannot.
+ */
+static void
+live_hides(struct fctx *f, const struct ev_value *v)
+{
+	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
+	size_t k;
+
+	f->nhides = 0;
+	for (k = 0; k < f->nrules[RULE_SCOPE_PORT]; k++)
+		if (pr[k]->outcome == RULE_HIDE &&
+		    !rule_fails_from(pr[k], P_HOST, v))
+			f->hides[f->nhides++] = k;
+}
+
+/* Does a live hide rule remove the row with values v? */
+static bool
+row_hidden(const struct fctx *f, const struct ev_value *v)
+{
+	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
+	size_t k;
+	bool hide = false;
+
+	for (k = 0; k < f->nhides; k++)
+		if (rule_matches(pr[f->hides[k]], v))
+			hide = true;
+	return hide;
 }
 
 /*
@@ -939,6 +1044,7 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 	bool any = false, full;
 
 	f->host_first = f->out->nfindings;
+	memset(v, 0, sizeof(*v) * P_HOST); /* port_values() relies on it */
 	if ((hi - lo) * f->words > f->match_cap) {
 		f->match_cap = (hi - lo) * f->words * 2;
 		f->match = xreallocarray(f->match, f->match_cap,
@@ -946,15 +1052,14 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 	}
 	host_values(f, lo, hi, NULL);
 	memcpy(v + P_HOST, f->hv, sizeof(f->hv));
+	live_hides(f, v);
 	f->memo_gen++;
 	for (i = lo; i < hi; i++) {
 		port_values(f, i, v, text, f->need);
-		for (k = 0; k < np; k++)
-			if (pr[k]->outcome == RULE_HIDE &&
-			    rule_matches(pr[k], v)) {
-				f->hidden[i] = true;
-				any = true;
-			}
+		if (f->nhides > 0 && row_hidden(f, v)) {
+			f->hidden[i] = true;
+			any = true;
+		}
 		if (!any)
 			match_findings(f, lo, i, v);
 	}
@@ -1118,6 +1223,7 @@ findings_new(const struct ruleset *rs, const struct findings_input *in,
 		f->rules[r->scope][f->nrules[r->scope]++] = r;
 	}
 	f->groups = xcalloc(f->nrules[RULE_SCOPE_PORT] + 1, sizeof(*f->groups));
+	f->hides = xcalloc(f->nrules[RULE_SCOPE_PORT] + 1, sizeof(*f->hides));
 	f->words = f->nrules[RULE_SCOPE_PORT] / 64 + 1;
 	for (i = 0; i < f->nrules[RULE_SCOPE_PORT]; i++)
 		cond_fields(f->rules[RULE_SCOPE_PORT][i], f->need, P_COUNT);
@@ -1167,10 +1273,12 @@ findings_end(struct fctx *f, const struct pair_counts *pc)
 	for (i = 0; i < RULE_SCOPE_COUNT; i++)
 		free(f->rules[i]);
 	free(f->groups);
+	free(f->hides);
 	free(f->match);
 	free(f->memo);
 	free(f->memo_val);
 	free(f->memo_match);
+	free(f->last_match);
 	free(f->phases);
 	free(f->is_target);
 	free(f);

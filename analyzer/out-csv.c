@@ -20,12 +20,14 @@
 
 
 #define KINDS_BUF 1024 /* PK_COUNT x "tcp-other=closed|filtered/..." */
+#define NAME_MAX_PLAIN 40 /* buf_name(): longer names take buf_field() */
 
 static int out_csv_write(
     FILE *fp, const struct results *res, const struct out_opts *opts);
 static bool needs_quotes(const char *s, size_t n);
 static void out_csv_field(FILE *fp, const char *s, bool first);
 static void buf_field(struct out_buf *ob, const char *s, size_t n);
+static void buf_name(struct out_buf *ob, const char *s);
 static void out_csv_row(struct out_buf *ob, const struct port_row *r,
     const char *label);
 
@@ -95,6 +97,34 @@ buf_field(struct out_buf *ob, const char *s, size_t n)
 }
 
 /*
+ * ",name" (NULL: ","): a short name without specials is copied while
+ * checked; anything else goes through buf_field().
+ */
+static void
+buf_name(struct out_buf *ob, const char *s)
+{
+	char *p = out_buf_room(ob, NAME_MAX_PLAIN + 1), *q = p + 1;
+	size_t i;
+
+	*p = ',';
+	if (s == NULL) {
+		ob->p = q;
+		return;
+	}
+	for (i = 0; i < NAME_MAX_PLAIN && s[i] != '\0'; i++) {
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+			break;
+		q[i] = s[i];
+	}
+	if (s[i] == '\0' && (i == 0 || (s[0] != ' ' && s[0] != '\t' &&
+	    s[i - 1] != ' ' && s[i - 1] != '\t'))) {
+		ob->p = q + i;
+		return;
+	}
+	buf_field(ob, s, strlen(s));
+}
+
+/*
  * One row, formatted by hand into the buffer: addresses, numbers, names
  * and times never need quoting; the service, the finding ids and the
  * label might, so they go through buf_field().
@@ -103,19 +133,18 @@ static void
 out_csv_row(struct out_buf *ob, const struct port_row *r, const char *label)
 {
 	char text[KINDS_BUF], *p;
-	const char *s;
 	size_t i, n;
 
 	p = out_buf_room(ob, 3 * ADDR_STRLEN + 2 * OUT_ISO_BUF + 160);
 	p = out_fmt_addr(p, &r->host);
 	*p++ = ',';
-	p = out_fmt_str(p, out_proto_name(r->proto));
+	p = out_fmt_proto(p, r->proto);
 	*p++ = ',';
 	p = out_fmt_u64(p, r->port);
 	*p++ = ',';
-	p = out_fmt_str(p, port_state_name(r->state));
+	p = out_fmt_state(p, r->state);
 	*p++ = ',';
-	p = out_fmt_str(p, reason_name(r->reason));
+	p = out_fmt_reason(p, r->reason);
 	*p++ = ',';
 	p = out_fmt_u64(p, r->reason_ttl);
 	*p++ = ',';
@@ -135,8 +164,7 @@ out_csv_row(struct out_buf *ob, const struct port_row *r, const char *label)
 	*p++ = ',';
 	p = out_fmt_time(p, r->last_ns);
 	ob->p = p;
-	s = r->service != NULL ? r->service : "";
-	buf_field(ob, s, strlen(s));
+	buf_name(ob, r->service);
 	/* "syn=open/syn-ack;xmas=closed/reset": names only, no quoting. */
 	p = out_buf_room(ob, PK_COUNT * 64 + 1);
 	*p++ = ',';
@@ -145,11 +173,11 @@ out_csv_row(struct out_buf *ob, const struct port_row *r, const char *label)
 
 		if (i > 0)
 			*p++ = ';';
-		p = out_fmt_str(p, probe_kind_name(k->kind));
+		p = out_fmt_kind(p, k->kind);
 		*p++ = '=';
-		p = out_fmt_str(p, port_state_name(k->state));
+		p = out_fmt_state(p, k->state);
 		*p++ = '/';
-		p = out_fmt_str(p, reason_name(k->reason));
+		p = out_fmt_reason(p, k->reason);
 	}
 	ob->p = p;
 	/* "silent-drop;icmp-reject": the findings that concern this row. */
@@ -163,7 +191,10 @@ out_csv_row(struct out_buf *ob, const struct port_row *r, const char *label)
 		memcpy(text + n, r->flags[i], k);
 		n += k;
 	}
-	buf_field(ob, text, n);
+	if (n > 0)
+		buf_field(ob, text, n);
+	else
+		out_buf_putc(ob, ',');
 	if (label != NULL)
 		buf_field(ob, label, strlen(label));
 	out_buf_putc(ob, '\n');

@@ -3,7 +3,8 @@
  * object, each on its own line (jq -c friendly, streamable).
  *
  * Keys come in a fixed order and without whitespace so output is byte-for-
- * byte reproducible; every string value goes through out_json_string().
+ * byte reproducible; every string value goes through out_json_string()
+ * (or out_buf_json(), the same escaping into the output buffer).
  * Counters are integers; rtt_ms is a number with at most three decimals;
  * absent values are null. Times are capture times, ISO 8601 UTC.
  */
@@ -26,13 +27,21 @@ static int json_write(
 static void json_key(FILE *fp, const char *key);
 static void json_u64(FILE *fp, const char *key, uint64_t v);
 static void json_str(FILE *fp, const char *key, const char *s);
-static void json_addr(FILE *fp, const char *key, const struct addr *a);
 static void json_time(FILE *fp, const char *key, uint64_t ns, bool have);
+static void buf_name(struct out_buf *ob, const char *s);
+static char *put_addr(char *p, const struct addr *a);
+static char *put_rtt(char *p, double ms);
+static char *put_time(char *p, uint64_t ns);
+static char *put_row_fields(char *p, const struct port_row *r);
+static char *put_verdict(char *p, const struct kind_verdict *k, size_t i);
 static void json_row(struct out_buf *ob, const struct port_row *r,
     const char *label);
 static void json_summary(FILE *fp, const struct run_summary *s,
     const char *label);
-static void json_finding(FILE *fp, const struct finding *f,
+static void buf_str(struct out_buf *ob, const char *key, const char *s);
+static void buf_addr(struct out_buf *ob, const char *key,
+    const struct addr *a);
+static void json_finding(struct out_buf *ob, const struct finding *f,
     const char *label);
 
 const struct out_ops out_json_ops = {
@@ -63,15 +72,6 @@ json_str(FILE *fp, const char *key, const char *s)
 }
 
 static void
-json_addr(FILE *fp, const char *key, const struct addr *a)
-{
-	char buf[ADDR_STRLEN];
-
-	json_str(fp, key, a != NULL ? out_addr(a, buf) : NULL);
-}
-
-
-static void
 json_time(FILE *fp, const char *key, uint64_t ns, bool have)
 {
 	char buf[OUT_ISO_BUF];
@@ -96,67 +96,80 @@ put_key(char *p, const char *key)
 	return p;
 }
 
+/* "name": a vocabulary name through its out_fmt_*() writer. */
 static char *
-put_plain(char *p, const char *s)
+put_vocab(char *p, char *(*fmt)(char *, unsigned), unsigned v)
 {
-	size_t n = strlen(s);
-
 	*p++ = '"';
-	memcpy(p, s, n);
-	p += n;
+	p = fmt(p, v);
 	*p++ = '"';
 	return p;
 }
 
-/* A name from a fixed table (no escaping), else through the escaper. */
-static void
-buf_name(struct out_buf *ob, const char *key, const char *s)
+/*
+ * A literal at p (n: its length, a constant, so the copy is inlined);
+ * PUT_KEY(p, "host") writes ,"host": -- every object opens with "type",
+ * so a key is never first.
+ */
+static inline char *
+put_lit(char *p, const char *s, size_t n)
 {
-	char *p = out_buf_room(ob, 64);
+	memcpy(p, s, n);
+	return p + n;
+}
+
+#define PUT_LIT(p, lit) put_lit((p), lit, sizeof(lit) - 1)
+#define PUT_KEY(p, key) PUT_LIT((p), ",\"" key "\":")
+
+#define NAME_MAX_PLAIN 40	/* longer names go through the escaper */
+
+/*
+ * A name (a rule, a service, a finding id: usually plain ASCII) as
+ * "name", copied while checked; anything that needs escaping, NULL or a
+ * long name goes through out_buf_json() instead.
+ */
+static void
+buf_name(struct out_buf *ob, const char *s)
+{
+	char *p = out_buf_room(ob, NAME_MAX_PLAIN + 2), *q = p + 1;
 	size_t i;
 
-	for (i = 0; s != NULL && s[i] != '\0' && i < 40; i++)
-		if (s[i] < 0x20 || s[i] == '"' || s[i] == '\\' || s[i] >= 0x7f)
+	for (i = 0; s != NULL && i < NAME_MAX_PLAIN; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '\0') {
+			q[i] = '"';
+			*p = '"';
+			ob->p = q + i + 1;
+			return;
+		}
+		if (ch < 0x20 || ch == '"' || ch == '\\' || ch >= 0x7f)
 			break;
-	if (s != NULL && s[i] == '\0' && i < 40) {
-		ob->p = put_plain(put_key(p, key), s);
-		return;
+		q[i] = (char)ch;
 	}
-	ob->p = put_key(p, key);
 	out_buf_json(ob, s);
 }
 
+/* "address", or null without one. */
 static char *
-put_addr(char *p, const char *key, const struct addr *a)
+put_addr(char *p, const struct addr *a)
 {
-	p = put_key(p, key);
-	if (a == NULL) {
-		memcpy(p, "null", 4);
-		return p + 4;
-	}
+	if (a == NULL)
+		return PUT_LIT(p, "null");
 	*p++ = '"';
 	p = out_fmt_addr(p, a);
 	*p++ = '"';
 	return p;
 }
 
-static char *
-put_u64(char *p, const char *key, uint64_t v)
-{
-	return out_fmt_u64(put_key(p, key), v);
-}
-
 /* Three decimals, trailing zeros dropped: 0.5, 12.345, 3 (integral). */
 static char *
-put_rtt(char *p, const char *key, double ms)
+put_rtt(char *p, double ms)
 {
 	char *e;
 
-	p = put_key(p, key);
-	if (!(ms >= 0 && ms < 1e12)) {
-		memcpy(p, "null", 4);
-		return p + 4;
-	}
+	if (!(ms >= 0 && ms < 1e12))
+		return PUT_LIT(p, "null");
 	e = out_fmt_ms3(p, ms);
 	while (e > p && e[-1] == '0')
 		e--;
@@ -166,13 +179,54 @@ put_rtt(char *p, const char *key, double ms)
 }
 
 static char *
-put_time(char *p, const char *key, uint64_t ns)
+put_time(char *p, uint64_t ns)
 {
-	p = put_key(p, key);
 	*p++ = '"';
 	p = out_fmt_time(p, ns);
 	*p++ = '"';
 	return p;
+}
+
+#define ROW_ROOM (3 * ADDR_STRLEN + 2 * OUT_ISO_BUF + 320)
+
+/* The row's fields from "host" to "last_seen" at p. */
+static char *
+put_row_fields(char *p, const struct port_row *r)
+{
+	p = put_addr(PUT_KEY(p, "host"), &r->host);
+	p = PUT_KEY(p, "proto");
+	*p++ = '"';
+	p = out_fmt_proto(p, r->proto);
+	*p++ = '"';
+	p = out_fmt_u64(PUT_KEY(p, "port"), r->port);
+	p = put_vocab(PUT_KEY(p, "state"), out_fmt_state, r->state);
+	p = put_vocab(PUT_KEY(p, "reason"), out_fmt_reason, r->reason);
+	p = out_fmt_u64(PUT_KEY(p, "reason_ttl"), r->reason_ttl);
+	p = put_addr(PUT_KEY(p, "reason_ip"), r->has_reason_ip ?
+	    &r->reason_ip : NULL);
+	p = put_addr(PUT_KEY(p, "scanner"), &r->scanner);
+	p = out_fmt_u64(PUT_KEY(p, "probes"), r->probes);
+	p = out_fmt_u64(PUT_KEY(p, "responses"), r->responses);
+	p = put_rtt(PUT_KEY(p, "rtt_ms"), r->rtt_ms);
+	p = put_time(PUT_KEY(p, "first_seen"), r->first_ns);
+	return put_time(PUT_KEY(p, "last_seen"), r->last_ns);
+}
+
+/* One verdict object, but its rule, at p (i: its index in the row). */
+static char *
+put_verdict(char *p, const struct kind_verdict *k, size_t i)
+{
+	if (i > 0)
+		*p++ = ',';
+	p = put_vocab(PUT_LIT(p, "{\"probe\":"), out_fmt_kind, k->kind);
+	p = put_vocab(PUT_KEY(p, "state"), out_fmt_state, k->state);
+	p = put_vocab(PUT_KEY(p, "reason"), out_fmt_reason, k->reason);
+	p = out_fmt_u64(PUT_KEY(p, "reason_ttl"), k->reason_ttl);
+	p = put_addr(PUT_KEY(p, "reason_ip"), k->has_reason_ip ?
+	    &k->reason_ip : NULL);
+	p = out_fmt_u64(PUT_KEY(p, "tries"), k->tries);
+	p = out_fmt_u64(PUT_KEY(p, "replies"), k->replies);
+	return PUT_KEY(p, "rule");
 }
 
 /*
@@ -183,74 +237,65 @@ put_time(char *p, const char *key, uint64_t ns)
 static void
 json_row(struct out_buf *ob, const struct port_row *r, const char *label)
 {
-	const struct kind_verdict *k;
 	size_t i;
 	char *p;
 
-	out_buf_put(ob, "{\"type\":\"port\"", 14);
+	p = PUT_LIT(out_buf_room(ob, ROW_ROOM), "{\"type\":\"port\"");
 	if (label != NULL) {
-		out_buf_put(ob, ",\"capture\":", 11);
+		ob->p = PUT_KEY(p, "capture");
 		out_buf_json(ob, label);
+		p = out_buf_room(ob, ROW_ROOM);
 	}
-	p = out_buf_room(ob, 3 * ADDR_STRLEN + 2 * OUT_ISO_BUF + 320);
-	p = put_addr(p, "host", &r->host);
-	p = put_plain(put_key(p, "proto"), out_proto_name(r->proto));
-	p = put_u64(p, "port", r->port);
-	p = put_plain(put_key(p, "state"), port_state_name(r->state));
-	p = put_plain(put_key(p, "reason"), reason_name(r->reason));
-	p = put_u64(p, "reason_ttl", r->reason_ttl);
-	p = put_addr(p, "reason_ip", r->has_reason_ip ? &r->reason_ip : NULL);
-	p = put_addr(p, "scanner", &r->scanner);
-	p = put_u64(p, "probes", r->probes);
-	p = put_u64(p, "responses", r->responses);
-	p = put_rtt(p, "rtt_ms", r->rtt_ms);
-	p = put_time(p, "first_seen", r->first_ns);
-	p = put_time(p, "last_seen", r->last_ns);
-	ob->p = p;
-	out_buf_put(ob, ",\"service\":", 11);
-	out_buf_json(ob, r->service);
-	out_buf_put(ob, ",\"verdicts\":[", 13);
+	ob->p = PUT_KEY(put_row_fields(p, r), "service");
+	buf_name(ob, r->service);
+	ob->p = PUT_KEY(out_buf_room(ob, 32), "verdicts");
+	out_buf_putc(ob, '[');
 	for (i = 0; i < r->nkinds && i < PK_COUNT; i++) {
-		k = &r->kinds[i];
-		p = out_buf_room(ob, ADDR_STRLEN + 300);
-		memcpy(p, i > 0 ? ",{\"probe\":" : "{\"probe\":", i > 0 ? 10 : 9);
-		p += i > 0 ? 10 : 9;
-		p = put_plain(p, probe_kind_name(k->kind));
-		p = put_plain(put_key(p, "state"), port_state_name(k->state));
-		p = put_plain(put_key(p, "reason"), reason_name(k->reason));
-		p = put_u64(p, "reason_ttl", k->reason_ttl);
-		p = put_addr(p, "reason_ip", k->has_reason_ip ? &k->reason_ip :
-		    NULL);
-		p = put_u64(p, "tries", k->tries);
-		p = put_u64(p, "replies", k->replies);
-		ob->p = p;
-		buf_name(ob, "rule", k->rule);
+		ob->p = put_verdict(out_buf_room(ob, ADDR_STRLEN + 300),
+		    &r->kinds[i], i);
+		buf_name(ob, r->kinds[i].rule);
 		out_buf_putc(ob, '}');
 	}
-	out_buf_put(ob, "],\"findings\":[", 14);
+	ob->p = PUT_LIT(out_buf_room(ob, 32), "],\"findings\":[");
 	for (i = 0; i < r->nflags; i++) {
 		if (i > 0)
 			out_buf_putc(ob, ',');
-		out_buf_json(ob, r->flags[i]);
+		buf_name(ob, r->flags[i]);
 	}
-	out_buf_put(ob, "]}\n", 3);
+	ob->p = PUT_LIT(out_buf_room(ob, 8), "]}\n");
 }
 
 /* {"type":"finding",...}: the ports as "tcp/22" strings, evidence as is. */
+/* ,"key": and s through the escaper (NULL: null). */
 static void
-json_finding(FILE *fp, const struct finding *f, const char *label)
+buf_str(struct out_buf *ob, const char *key, const char *s)
+{
+	ob->p = put_key(out_buf_room(ob, 64), key);
+	out_buf_json(ob, s);
+}
+
+static void
+buf_addr(struct out_buf *ob, const char *key, const struct addr *a)
+{
+	char buf[ADDR_STRLEN];
+
+	buf_str(ob, key, a != NULL ? out_addr(a, buf) : NULL);
+}
+
+static void
+json_finding(struct out_buf *ob, const struct finding *f, const char *label)
 {
 	const char *p, *q;
 
-	fputs("{\"type\":\"finding\"", fp);
+	out_buf_puts(ob, "{\"type\":\"finding\"");
 	if (label != NULL)
-		json_str(fp, "capture", label);
-	json_str(fp, "id", f->id);
-	json_str(fp, "severity", out_severity_name(f->severity));
-	json_addr(fp, "host", f->has_host ? &f->host : NULL);
+		buf_str(ob, "capture", label);
+	buf_str(ob, "id", f->id);
+	buf_str(ob, "severity", out_severity_name(f->severity));
+	buf_addr(ob, "host", f->has_host ? &f->host : NULL);
 	if (f->has_source)
-		json_addr(fp, "source", &f->source);
-	fputs(",\"ports\":[", fp);
+		buf_addr(ob, "source", &f->source);
+	out_buf_puts(ob, ",\"ports\":[");
 	for (p = f->ports; p != NULL && *p != '\0'; p = *q ? q + 1 : q) {
 		char one[32];
 		size_t n;
@@ -263,16 +308,16 @@ json_finding(FILE *fp, const struct finding *f, const char *label)
 		memcpy(one, p, n);
 		one[n] = '\0';
 		if (p != f->ports)
-			putc(',', fp);
-		out_json_string(fp, one);
+			out_buf_putc(ob, ',');
+		buf_name(ob, one);
 	}
-	putc(']', fp);
-	json_u64(fp, "count", f->count);
-	json_str(fp, "message", f->message);
-	json_str(fp, "rule", f->rule);
-	json_key(fp, "evidence");
-	fputs(f->evidence != NULL ? f->evidence : "{}", fp);
-	fputs("}\n", fp);
+	out_buf_putc(ob, ']');
+	ob->p = out_fmt_u64(PUT_KEY(out_buf_room(ob, 64), "count"), f->count);
+	buf_str(ob, "message", f->message);
+	buf_str(ob, "rule", f->rule);
+	ob->p = PUT_KEY(out_buf_room(ob, 64), "evidence");
+	out_buf_puts(ob, f->evidence != NULL ? f->evidence : "{}");
+	out_buf_puts(ob, "}\n");
 }
 
 static void
@@ -343,10 +388,10 @@ json_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 		for (i = 0; i < n && !ob->error; i++)
 			json_row(ob, &rows[i], label);
 	results_iter_done(&it);
+	for (i = 0; i < res->nfindings && !ob->error; i++)
+		json_finding(ob, &res->findings[i], label);
 	out_buf_flush(ob);
 	free(ob);
-	for (i = 0; i < res->nfindings && !ferror(fp); i++)
-		json_finding(fp, &res->findings[i], label);
 	json_summary(fp, &res->summary, label);
 	if (fflush(fp) == EOF || ferror(fp))
 		return -1;

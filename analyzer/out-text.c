@@ -26,6 +26,8 @@
 #define REASON_SLOTS (RS_COUNT + 1) /* the last one: out-of-range value */
 #define PORT_BUF     24             /* "65535/unknown" */
 #define REASON_BUF   128            /* "dest-unreach from <IPv6> ttl 255" */
+#define SCANNERS_FEW 16             /* distinct scanners collected before
+                                       sorting every row's instead */
 
 struct text_host {
 	size_t lo, hi;                  /* rows [lo, hi) are this host's */
@@ -46,6 +48,8 @@ static size_t reason_text(const struct port_row *r, char *buf, size_t len);
 static void host_scan(
     const struct results *res, size_t lo, int verbose, struct text_host *h);
 static int addr_qcmp(const void *a, const void *b);
+static size_t sorted_scanners(const struct results *res,
+    const struct text_host *h, struct addr *s);
 static void put_cell(FILE *fp, const char *s, size_t width);
 static void put_safe(FILE *fp, const char *s);
 static void print_finding(FILE *fp, const struct finding *f);
@@ -175,6 +179,44 @@ put_cell(FILE *fp, const char *s, size_t width)
 		putc(' ', fp);
 }
 
+/*
+ * The scanners of h's rows into s (room for every row), sorted; returns
+ * how many (duplicates may remain, adjacent). A host is probed by few
+ * scanners: they are collected without repeats and only those sorted;
+ * past SCANNERS_FEW, every row's scanner is sorted.
+ */
+static size_t
+sorted_scanners(const struct results *res, const struct text_host *h,
+    struct addr *s)
+{
+	size_t i, j, n = h->hi - h->lo, nd = 0, last = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct addr *a = &res->rows[h->lo + i].scanner;
+
+		if (nd > 0 && addr_eq(&s[last], a))
+			continue;
+		for (j = 0; j < nd && !addr_eq(&s[j], a); j++)
+			;
+		if (j < nd) {
+			last = j;
+			continue;
+		}
+		if (nd == SCANNERS_FEW)
+			break;
+		s[nd] = *a;
+		last = nd++;
+	}
+	if (i < n) {
+		for (i = 0; i < n; i++)
+			s[i] = res->rows[h->lo + i].scanner;
+		nd = n;
+	}
+	if (nd > 1)
+		qsort(s, nd, sizeof(*s), addr_qcmp);
+	return nd;
+}
+
 static void
 print_scanners(FILE *fp, const struct results *res, const struct text_host *h,
     struct addr **scratch, size_t *cap)
@@ -186,10 +228,7 @@ print_scanners(FILE *fp, const struct results *res, const struct text_host *h,
 		*scratch = xreallocarray(*scratch, n, sizeof(**scratch));
 		*cap = n;
 	}
-	for (i = 0; i < n; i++)
-		(*scratch)[i] = res->rows[h->lo + i].scanner;
-	if (n > 1)
-		qsort(*scratch, n, sizeof(**scratch), addr_qcmp);
+	n = sorted_scanners(res, h, *scratch);
 	fputs("Probed by:", fp);
 	for (i = 0; i < n; i++) {
 		if (i > 0 && addr_eq(&(*scratch)[i], &(*scratch)[i - 1]))

@@ -1,6 +1,7 @@
 /*
- * out.c -- the table of output writers and the JSON string escaper that
- * every JSON-producing writer shares.
+ * out.c -- the table of output writers, the JSON string escaper that
+ * every JSON-producing writer shares, and the hand formatting of the
+ * per-row fields (numbers, times, addresses, vocabulary names).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -190,23 +191,146 @@ out_buf_json(struct out_buf *ob, const char *s)
 }
 
 static void fmt_date(char *p, uint64_t day);
+static char *put2(char *p, unsigned v);
+static char *fmt_small(char *p, unsigned v);
+struct name_text;
+struct name_tables;
+static void name_set(struct name_text *t, const char *s);
+static const struct name_tables *name_tables(void);
+static char *put_name(char *p, const struct name_text *t);
+struct addr_text;
+static bool same_addr(const struct addr *a, const struct addr *b);
+static const struct addr_text *addr_cached(const struct addr *a);
+
+/* "00".."99": two digits a lookup, not two divisions. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324"
+    "25262728293031323334353637383940414243444546474849"
+    "50515253545556575859606162636465666768697071727374"
+    "75767778798081828384858687888990919293949596979899";
 
 /* Two digits of v < 100. */
 static char *
 put2(char *p, unsigned v)
 {
-	p[0] = (char)('0' + v / 10);
-	p[1] = (char)('0' + v % 10);
+	memcpy(p, digit_pairs + 2 * v, 2);
 	return p + 2;
 }
 
+/*
+ * strcpy without the NUL. The strings written per row are short names,
+ * so a byte loop beats strlen() plus memcpy() calls.
+ */
 char *
 out_fmt_str(char *p, const char *s)
 {
+	while (*s != '\0')
+		*p++ = *s++;
+	return p;
+}
+
+/* Decimal digits of v < 10000 (1 to 4 of them). */
+static char *
+fmt_small(char *p, unsigned v)
+{
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	if (v < 100)
+		return put2(p, v);
+	if (v < 1000) {
+		*p = (char)('0' + v / 100);
+		return put2(p + 1, v % 100);
+	}
+	return put2(put2(p, v / 100), v % 100);
+}
+
+/* A vocabulary name and its length (n > OUT_NAME_MAX: too long). */
+struct name_text {
+	uint8_t n;
+	char s[OUT_NAME_MAX];
+};
+
+/* The vocabularies' names, copied once per thread (no locking). */
+struct name_tables {
+	bool ready;
+	struct name_text state[PS_COUNT], reason[RS_COUNT], kind[PK_COUNT];
+};
+
+static _Thread_local struct name_tables name_tabs;
+
+static void
+name_set(struct name_text *t, const char *s)
+{
 	size_t n = strlen(s);
 
-	memcpy(p, s, n);
-	return p + n;
+	t->n = n <= OUT_NAME_MAX ? (uint8_t)n : UINT8_MAX;
+	if (n <= OUT_NAME_MAX)
+		memcpy(t->s, s, n);
+}
+
+static const struct name_tables *
+name_tables(void)
+{
+	unsigned i;
+
+	if (name_tabs.ready)
+		return &name_tabs;
+	for (i = 0; i < PS_COUNT; i++)
+		name_set(&name_tabs.state[i], port_state_name(i));
+	for (i = 0; i < RS_COUNT; i++)
+		name_set(&name_tabs.reason[i], reason_name(i));
+	for (i = 0; i < PK_COUNT; i++)
+		name_set(&name_tabs.kind[i], probe_kind_name(i));
+	name_tabs.ready = true;
+	return &name_tabs;
+}
+
+/* t's name at p, as a fixed-size copy; NULL when t is too long. */
+static char *
+put_name(char *p, const struct name_text *t)
+{
+	if (t->n > OUT_NAME_MAX)
+		return NULL;
+	memcpy(p, t->s, OUT_NAME_MAX);
+	return p + t->n;
+}
+
+char *
+out_fmt_state(char *p, unsigned state)
+{
+	char *e = state < PS_COUNT ?
+	    put_name(p, &name_tables()->state[state]) : NULL;
+
+	return e != NULL ? e : out_fmt_str(p, port_state_name(state));
+}
+
+char *
+out_fmt_reason(char *p, unsigned reason)
+{
+	char *e = reason < RS_COUNT ?
+	    put_name(p, &name_tables()->reason[reason]) : NULL;
+
+	return e != NULL ? e : out_fmt_str(p, reason_name(reason));
+}
+
+char *
+out_fmt_kind(char *p, unsigned kind)
+{
+	char *e = kind < PK_COUNT ?
+	    put_name(p, &name_tables()->kind[kind]) : NULL;
+
+	return e != NULL ? e : out_fmt_str(p, probe_kind_name(kind));
+}
+
+char *
+out_fmt_proto(char *p, uint8_t proto)
+{
+	if (proto != 6 && proto != 17)
+		return out_fmt_str(p, out_proto_name(proto));
+	memcpy(p, proto == 6 ? "tcp" : "udp", 4);
+	return p + 3;
 }
 
 char *
@@ -215,10 +339,18 @@ out_fmt_u64(char *p, uint64_t v)
 	char tmp[20], *t = tmp + sizeof(tmp);
 	size_t n;
 
-	do {
-		*--t = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
+	if (v < 10000)
+		return fmt_small(p, (unsigned)v);
+	while (v >= 100) {
+		t -= 2;
+		memcpy(t, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		t -= 2;
+		memcpy(t, digit_pairs + 2 * v, 2);
+	} else
+		*--t = (char)('0' + v);
 	n = (size_t)(tmp + sizeof(tmp) - t);
 	memcpy(p, t, n);
 	return p + n;
@@ -227,32 +359,29 @@ out_fmt_u64(char *p, uint64_t v)
 char *
 out_fmt_time(char *p, uint64_t ns)
 {
-	/* Rows come in bursts within a second: remember its text. */
-	static _Thread_local uint64_t last_s = UINT64_MAX;
-	static _Thread_local char head[20]; /* "YYYY-MM-DDTHH:MM:SS." */
-	uint64_t s = ns / 1000000000u;
-	unsigned us = (unsigned)(ns % 1000000000u / 1000u);
-	unsigned sod = (unsigned)(s % 86400u);
-	int i;
+	/* A run spans few days: remember the last one's text. */
+	static _Thread_local uint64_t last_day = UINT64_MAX;
+	static _Thread_local char date[11]; /* "YYYY-MM-DDT" */
+	uint64_t s = ns / 1000000000u, day = s / 86400u;
+	unsigned us = (unsigned)(ns - s * 1000000000u) / 1000u;
+	unsigned sod = (unsigned)(s - day * 86400u);
 
-	if (s != last_s) {
-		fmt_date(head, s / 86400u);
-		put2(head + 11, sod / 3600);
-		head[13] = ':';
-		put2(head + 14, sod / 60 % 60);
-		head[16] = ':';
-		put2(head + 17, sod % 60);
-		head[19] = '.';
-		last_s = s;
+	if (day != last_day) {
+		fmt_date(date, day);
+		last_day = day;
 	}
-	memcpy(p, head, sizeof(head));
-	p += sizeof(head);
-	for (i = 5; i >= 0; i--) {
-		p[i] = (char)('0' + us % 10);
-		us /= 10;
-	}
-	p[6] = 'Z';
-	return p + 7;
+	memcpy(p, date, sizeof(date));
+	put2(p + 11, sod / 3600);
+	p[13] = ':';
+	put2(p + 14, sod / 60 % 60);
+	p[16] = ':';
+	put2(p + 17, sod % 60);
+	p[19] = '.';
+	put2(p + 20, us / 10000);
+	put2(p + 22, us / 100 % 100);
+	put2(p + 24, us % 100);
+	p[26] = 'Z';
+	return p + 27;
 }
 
 /*
@@ -316,48 +445,73 @@ fmt_v4(char *p, const uint8_t b[4])
 	return p;
 }
 
-/* Rows alternate between a few addresses: remember the last two. */
-static _Thread_local struct addr seen[2];
-static _Thread_local char seen_text[2][ADDR_STRLEN];
-static _Thread_local uint8_t seen_len[2], seen_valid[2], seen_next;
+/*
+ * Rows repeat a few addresses (their host, a handful of scanners): their
+ * text is kept in a small direct-mapped cache, by a hash of the address.
+ */
+#define ADDR_CACHE 64		/* slots, a power of two */
 
-static unsigned
+struct addr_text {
+	struct addr a;
+	bool valid;
+	uint8_t len;
+	char s[ADDR_STRLEN];
+};
+
+static _Thread_local struct addr_text addr_cache[ADDR_CACHE];
+
+/* a == b, as two 8-byte compares (memcpy: no alignment assumed). */
+static bool
+same_addr(const struct addr *a, const struct addr *b)
+{
+	uint64_t x[2], y[2];
+
+	memcpy(x, a->b, 16);
+	memcpy(y, b->b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
+static const struct addr_text *
 addr_cached(const struct addr *a)
 {
-	unsigned i;
+	uint64_t x[2];
+	struct addr_text *t;
 	char *e;
 
-	for (i = 0; i < 2; i++)
-		if (seen_valid[i] && memcmp(seen[i].b, a->b, 16) == 0)
-			return i;
-	i = seen_next;
-	seen_next ^= 1;
+	memcpy(x, a->b, 16);
+	x[0] = (x[0] ^ x[1]) * 0x9e3779b97f4a7c15ull;
+	t = &addr_cache[(x[0] >> 58) & (ADDR_CACHE - 1)];
+	if (t->valid && same_addr(&t->a, a))
+		return t;
 	if (addr_is_v4(a))
-		e = fmt_v4(seen_text[i], a->b + 12);
+		e = fmt_v4(t->s, a->b + 12);
 	else
-		e = seen_text[i] + strlen(addr_str(a, seen_text[i]));
+		e = t->s + strlen(addr_str(a, t->s));
 	*e = '\0';
-	seen[i] = *a;
-	seen_len[i] = (uint8_t)(e - seen_text[i]);
-	seen_valid[i] = 1;
-	return i;
+	t->a = *a;
+	t->len = (uint8_t)(e - t->s);
+	t->valid = true;
+	return t;
 }
 
 char *
 out_fmt_addr(char *p, const struct addr *a)
 {
-	unsigned i = addr_cached(a);
+	const struct addr_text *t = addr_cached(a);
 
-	memcpy(p, seen_text[i], seen_len[i]);
-	return p + seen_len[i];
+	if (t->len <= 16)	/* IPv4: one fixed-size copy */
+		memcpy(p, t->s, 16);
+	else
+		memcpy(p, t->s, t->len);
+	return p + t->len;
 }
 
 const char *
 out_addr(const struct addr *a, char buf[ADDR_STRLEN])
 {
-	unsigned i = addr_cached(a);
+	const struct addr_text *t = addr_cached(a);
 
-	memcpy(buf, seen_text[i], (size_t)seen_len[i] + 1);
+	memcpy(buf, t->s, (size_t)t->len + 1);
 	return buf;
 }
 

@@ -87,7 +87,23 @@ const char *out_addr(const struct addr *a, char buf[ADDR_STRLEN]);
 char *out_fmt_u64(char *p, uint64_t v);			/* "%llu" */
 char *out_fmt_str(char *p, const char *s);		/* strcpy, no NUL */
 char *out_fmt_time(char *p, uint64_t ns);		/* out_iso_time() */
-char *out_fmt_addr(char *p, const struct addr *a);	/* out_addr() */
+/*
+ * out_addr(). May write scratch bytes past the end it returns: needs
+ * ADDR_STRLEN bytes of room at p.
+ */
+char *out_fmt_addr(char *p, const struct addr *a);
+
+/*
+ * port_state_name(), reason_name(), probe_kind_name(), out_proto_name()
+ * without strlen(). They may write scratch bytes past the end they
+ * return: each needs OUT_NAME_MAX bytes of room at p (a longer name, or
+ * a value out of range, is copied exactly).
+ */
+#define OUT_NAME_MAX 24
+char *out_fmt_state(char *p, unsigned state);
+char *out_fmt_reason(char *p, unsigned reason);
+char *out_fmt_kind(char *p, unsigned kind);
+char *out_fmt_proto(char *p, uint8_t proto);
 /* "%.3f" of ms, 0 <= ms < 1e12 (at most 17 bytes). */
 char *out_fmt_ms3(char *p, double ms);
 

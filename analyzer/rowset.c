@@ -224,14 +224,17 @@ same_port(const struct port_key *x, const struct port_key *y)
 }
 
 /*
- * One row from the records of one port (n >= 1); returns the deciding
- * record. keep: NULL, or room for the n records unpacked (findings reuse
+ * One row from the records of one port (n >= 1) of target host; returns
+ * the deciding record. keep: NULL, or room for the n records unpacked (findings reuse
  * them).
  */
 static uint32_t
 build_row(const struct rowset *s, const uint32_t *ids, size_t n,
-    struct kind_verdict *kinds, struct port_row *row, struct port_ev *keep)
+    const struct addr *host, struct kind_verdict *kinds,
+    struct port_row *row, struct port_ev *keep)
 {
+	static const struct addr no_addr;
+
 	struct port_ev rv[2], *best = &rv[1], *r;
 	uint32_t best_id = ids[0];
 	size_t i;
@@ -255,7 +258,7 @@ build_row(const struct rowset *s, const uint32_t *ids, size_t n,
 			k->has_reason_ip = true;
 			k->reason_ip = *hosts_addr(s->hosts, r->reason_src);
 		} else
-			memset(&k->reason_ip, 0, sizeof(k->reason_ip));
+			k->reason_ip = no_addr;
 		row->probes += r->tries;
 		row->responses += r->replies;
 		if (row->first_ns == 0 || r->first_ns < row->first_ns)
@@ -276,7 +279,7 @@ build_row(const struct rowset *s, const uint32_t *ids, size_t n,
 			    (double)best->rtt_us / 1000.0;
 		}
 	}
-	row->host = *hosts_addr(s->hosts, best->key.target);
+	row->host = *host;
 	row->scanner = *hosts_addr(s->hosts, best->key.scanner);
 	row->proto = best->key.proto;
 	row->port = best->key.port;
@@ -296,15 +299,19 @@ build_group(const struct rowset *s, size_t g, struct port_row *rows,
 {
 	const uint32_t *ids = s->ids + s->goff[g];
 	size_t n = s->goff[g + 1] - s->goff[g], start, j, nr = 0;
+	const struct addr *host;
 	uint32_t b;
 
+	/* Every record of a group has the same target. */
+	host = n > 0 ? hosts_addr(s->hosts, evidence_key(s->ev,
+	    ids[0])->target) : NULL;
 	for (start = 0; start < n; start = j) {
 		const struct port_key *k0 = evidence_key(s->ev, ids[start]);
 
 		for (j = start + 1; j < n && same_port(k0,
 		    evidence_key(s->ev, ids[j])); j++)
 			;
-		b = build_row(s, ids + start, j - start, kinds + start,
+		b = build_row(s, ids + start, j - start, host, kinds + start,
 		    &rows[nr], keep != NULL ? keep + start : NULL);
 		if (first != NULL)
 			first[nr] = (uint32_t)start;

@@ -208,6 +208,86 @@ rule_matches(const struct rule *r, const struct ev_value *v)
 	return e == NULL || val(e->node, e->root, v) != 0;
 }
 
+/* Does node i's subtree read only fields >= first? */
+static bool
+reads_from(const struct rx_node *nd, uint32_t i, uint32_t first)
+{
+	const struct rx_node *n = &nd[i];
+	uint32_t c;
+
+	switch (n->op) {
+	case RX_NUM:
+	case RX_BOOL:
+	case RX_ENUMV:
+	case RX_STR:
+		return true;
+	case RX_FIELD:
+	case RX_BFIELD:
+	case RX_SFIELD:
+		return n->field >= first;
+	case RX_NEG:
+	case RX_NOT:
+	case RX_ABS:
+		return reads_from(nd, n->a, first);
+	case RX_MIN:
+	case RX_MAX:
+	case RX_EQ:
+	case RX_NE:
+	case RX_LT:
+	case RX_LE:
+	case RX_GT:
+	case RX_GE:
+	case RX_SEQ:
+	case RX_SNE:
+		return reads_from(nd, n->a, first) &&
+		    reads_from(nd, n->b, first);
+	case RX_ARITH:
+	case RX_AND:
+	case RX_OR:
+	case RX_IN:
+	case RX_NOTIN:
+	case RX_SIN:
+	case RX_SNOTIN:
+		if (!reads_from(nd, n->a, first))
+			return false;
+		for (c = n->b; c != RX_NIL; c = nd[c].b)
+			if (!reads_from(nd, nd[c].a, first))
+				return false;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Term i of an "and": false, and decided by the fields >= first alone? */
+static bool
+term_fails(const struct rx_node *nd, uint32_t i, uint32_t first,
+    const struct ev_value *v)
+{
+	return reads_from(nd, i, first) && val(nd, i, v) == 0;
+}
+
+bool
+rule_fails_from(const struct rule *r, uint32_t first,
+    const struct ev_value *v)
+{
+	const struct rule_expr *e = r->when;
+	const struct rx_node *nd;
+	uint32_t c;
+
+	if (e == NULL)
+		return false;
+	nd = e->node;
+	if (nd[e->root].op != RX_AND)
+		return term_fails(nd, e->root, first, v);
+	if (term_fails(nd, nd[e->root].a, first, v))
+		return true;
+	for (c = nd[e->root].b; c != RX_NIL; c = nd[c].b)
+		if (term_fails(nd, nd[c].a, first, v))
+			return true;
+	return false;
+}
+
 const struct rule *
 ruleset_first(const struct ruleset *rs, enum rule_scope scope,
     const struct ev_value *v)

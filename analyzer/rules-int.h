@@ -188,6 +188,15 @@ struct rule_expr {
 };
 
 
+/*
+ * Is r's condition false whatever the fields below `first` hold? True when
+ * one of its top-level "and" terms reads only fields >= first (and
+ * constants) and is false with v: e.g. a port rule's host.* test, once
+ * per host. False when unsure. v needs only the fields from first on.
+ */
+bool rule_fails_from(const struct rule *r, uint32_t first,
+    const struct ev_value *v);
+
 /* What stands behind a struct rule: the public view comes first. */
 struct rule_item {
 	struct rule r;
