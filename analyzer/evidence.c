@@ -760,6 +760,13 @@ evidence_key(const struct evidence *ev, uint32_t id)
 	return &ev->recs[id].key;
 }
 
+void
+evidence_prefetch(const struct evidence *ev, uint32_t id)
+{
+	if (id < ev->count)
+		__builtin_prefetch(&ev->recs[id]);
+}
+
 bool
 evidence_decided(const struct evidence *ev, uint32_t id)
 {

@@ -17,6 +17,7 @@
 #define ROW_HIDDEN 0x8000u	/* row_info: a hide rule removed the row */
 #define FLAGSETS_MAX 0x7fffu	/* row_info's other bits: a flag set */
 #define FLAGSET_SLOTS 0x10000u	/* hash slots of the flag sets (> 2x max) */
+#define PREFETCH_AHEAD 8	/* records read in id order are asked for early */
 
 /* A distinct combination of the findings that flag a row. */
 struct flagset {
@@ -179,6 +180,8 @@ sort_groups(struct rowset *s, const uint32_t *rank)
 		for (j = 0; j < n; j++) {
 			const struct port_key *k = evidence_key(s->ev, ids[j]);
 
+			if (j + PREFETCH_AHEAD < n)
+				evidence_prefetch(s->ev, ids[j + PREFETCH_AHEAD]);
 			e[j].key = (uint64_t)k->proto << 56 |
 			    (uint64_t)k->port << 40 |
 			    (uint64_t)rank[k->scanner] << 4 | (k->kind & 0xfu);
@@ -308,6 +311,8 @@ build_group(const struct rowset *s, size_t g, struct port_row *rows,
 	for (start = 0; start < n; start = j) {
 		const struct port_key *k0 = evidence_key(s->ev, ids[start]);
 
+		if (start + PREFETCH_AHEAD < n)	/* records are read by id */
+			evidence_prefetch(s->ev, ids[start + PREFETCH_AHEAD]);
 		for (j = start + 1; j < n && same_port(k0,
 		    evidence_key(s->ev, ids[j])); j++)
 			;
