@@ -246,9 +246,10 @@ fmt_small(char *p, unsigned v)
 	return put2(put2(p, v / 100), v % 100);
 }
 
-/* A vocabulary name and its length (n > OUT_NAME_MAX: too long). */
+/* A vocabulary name, its length and a fixed-size copy (when it fits). */
 struct name_text {
-	uint8_t n;
+	const char *full;
+	uint8_t n;		/* > OUT_NAME_MAX: too long to copy */
 	char s[OUT_NAME_MAX];
 };
 
@@ -265,6 +266,7 @@ name_set(struct name_text *t, const char *s)
 {
 	size_t n = strlen(s);
 
+	t->full = s;
 	t->n = n <= OUT_NAME_MAX ? (uint8_t)n : UINT8_MAX;
 	if (n <= OUT_NAME_MAX)
 		memcpy(t->s, s, n);
@@ -287,12 +289,12 @@ name_tables(void)
 	return &name_tabs;
 }
 
-/* t's name at p, as a fixed-size copy; NULL when t is too long. */
+/* t's name at p: a fixed-size copy, or the whole name when it is long. */
 static char *
 put_name(char *p, const struct name_text *t)
 {
 	if (t->n > OUT_NAME_MAX)
-		return NULL;
+		return out_fmt_str(p, t->full);
 	memcpy(p, t->s, OUT_NAME_MAX);
 	return p + t->n;
 }
@@ -300,28 +302,22 @@ put_name(char *p, const struct name_text *t)
 char *
 out_fmt_state(char *p, unsigned state)
 {
-	char *e = state < PS_COUNT ?
-	    put_name(p, &name_tables()->state[state]) : NULL;
-
-	return e != NULL ? e : out_fmt_str(p, port_state_name(state));
+	return state < PS_COUNT ? put_name(p, &name_tables()->state[state]) :
+	    out_fmt_str(p, port_state_name(state));
 }
 
 char *
 out_fmt_reason(char *p, unsigned reason)
 {
-	char *e = reason < RS_COUNT ?
-	    put_name(p, &name_tables()->reason[reason]) : NULL;
-
-	return e != NULL ? e : out_fmt_str(p, reason_name(reason));
+	return reason < RS_COUNT ? put_name(p, &name_tables()->reason[reason]) :
+	    out_fmt_str(p, reason_name(reason));
 }
 
 char *
 out_fmt_kind(char *p, unsigned kind)
 {
-	char *e = kind < PK_COUNT ?
-	    put_name(p, &name_tables()->kind[kind]) : NULL;
-
-	return e != NULL ? e : out_fmt_str(p, probe_kind_name(kind));
+	return kind < PK_COUNT ? put_name(p, &name_tables()->kind[kind]) :
+	    out_fmt_str(p, probe_kind_name(kind));
 }
 
 char *
