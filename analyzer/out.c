@@ -337,6 +337,11 @@ out_fmt_u64(char *p, uint64_t v)
 
 	if (v < 10000)
 		return fmt_small(p, (unsigned)v);
+	if (v < 100000) {	/* port numbers: no loop, no memcpy() call */
+		*p = (char)('0' + v / 10000);
+		return put2(put2(p + 1, (unsigned)(v / 100 % 100)),
+		    (unsigned)(v % 100));
+	}
 	while (v >= 100) {
 		t -= 2;
 		memcpy(t, digit_pairs + 2 * (v % 100), 2);

@@ -691,6 +691,37 @@ START_TEST(services_lookup)
 }
 END_TEST
 
+/* The hand-made number formatters agree with printf at every digit count. */
+START_TEST(number_formats)
+{
+	static const uint64_t v[] = { 0, 9, 10, 99, 100, 999, 1000, 9999,
+		10000, 12345, 65535, 99999, 100000, 4294967295u,
+		18446744073709551615u };
+	char got[32], want[32], *e;
+	uint64_t x;
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		e = out_fmt_u64(got, v[i]);
+		*e = '\0';
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)v[i]);
+		ck_assert_str_eq(got, want);
+	}
+	for (x = 1; x < 200000; x = x * 3 + 1) {
+		e = out_fmt_u64(got, x);
+		*e = '\0';
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)x);
+		ck_assert_str_eq(got, want);
+	}
+	e = out_fmt_ms3(got, 17.627);
+	*e = '\0';
+	ck_assert_str_eq(got, "17.627");
+	e = out_fmt_time(got, 1704067235930429000ull);
+	*e = '\0';
+	ck_assert_str_eq(got, "2024-01-01T00:00:35.930429Z");
+}
+END_TEST
+
 static Suite *
 out_suite(void)
 {
@@ -698,6 +729,7 @@ out_suite(void)
 	TCase *tc = tcase_create("valid");
 
 	tcase_add_test(tc, sort_order);
+	tcase_add_test(tc, number_formats);
 	tcase_add_test(tc, iter_array);
 	tcase_add_test(tc, iter_source);
 	tcase_add_test(tc, findings_of_host);
