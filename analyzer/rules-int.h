@@ -1,6 +1,6 @@
 /*
  * rules-int.h -- internals of the rule engine, shared by rules-lex.c,
- * rules-parse.c and rules-eval.c only (nothing else includes this).
+ * rules-parse.c, rules-expr.c and rules-eval.c only (nothing else includes this).
  *
  * Tokens and the lexer; the error reporter ("file:line:col: message");
  * the compiled condition (a flat node array, children by index); the rule
