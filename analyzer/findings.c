@@ -68,6 +68,8 @@ struct fctx {
 	size_t nrouters;
 	struct group *groups;	/* one per port-scope finding rule */
 	bool need[P_COUNT];	/* fields the port rules' conditions read */
+	bool need_records;	/* some of them: is_record_field() */
+	bool need_times;	/* first_s or last_s among them */
 	/* Memo of the finding rules' matches by the row fields they read. */
 	bool memo_on;
 	uint32_t memo_gen;	/* entries of older hosts are stale */
@@ -89,7 +91,9 @@ struct fctx {
 };
 
 static void sb_add(struct sbuf *b, const char *s);
-static void zero_sums(struct ev_value *v);
+static bool is_record_field(size_t i);
+static void record_values(const struct fctx *f, size_t row,
+    struct ev_value *v, char text[][TEXT], const bool *need);
 static void host_values(struct fctx *f, size_t lo, size_t hi,
     const bool *skip);
 static void port_values(struct fctx *f, size_t row, struct ev_value *v,
@@ -454,29 +458,91 @@ port_text(const struct port_row *pr, char buf[TEXT])
 
 #define NEED(fld) (need == NULL || need[fld])
 
-/*
- * The number fields port_values() sets only for some records or adds up
- * over them, to 0. Every other field is set on every call.
- */
-static void
-zero_sums(struct ev_value *v)
-{
-	static const enum port_field sums[] = { P_CHANGES, P_HALFOPEN,
-		P_RETRY_ANSWERS, P_AFTER_DATA_RST, P_CONN_TTL, P_RESET_TTL,
-		P_TRACE_HOP_TTL, P_TRACE_SILENT_TTL, P_TRACE_REACHED };
-	size_t i;
+/* Kind states start unknown: cleared as a block (values and NULL texts). */
+_Static_assert(PS_UNKNOWN == 0, "kind states are cleared to PS_UNKNOWN");
 
-	for (i = 0; i < sizeof(sums) / sizeof(sums[0]); i++)
-		v[sums[i]].num = 0;
+/*
+ * The row fields that add up or pick from all of a row's records, not only
+ * its deciding one: per-kind states, half-open handshakes, retry answers,
+ * resets after data and the traceroute hops.
+ */
+static bool
+is_record_field(size_t i)
+{
+	switch (i) {
+	case P_HALFOPEN:
+	case P_RETRY_ANSWERS:
+	case P_AFTER_DATA_RST:
+	case P_CONN_TTL:
+	case P_RESET_TTL:
+	case P_RESET_HOPS:
+	case P_RESET_ROUTER:
+	case P_TRACE_HOP_TTL:
+	case P_TRACE_SILENT_TTL:
+	case P_TRACE_ROUTER:
+	case P_TRACE_REACHED:
+		return true;
+	default:
+		return i >= P_KIND_STATE && i < P_KIND_STATE + PK_COUNT;
+	}
+}
+
+/* The record fields of row (see is_record_field()) into v. */
+static void
+record_values(const struct fctx *f, size_t row, struct ev_value *v,
+    char text[][TEXT], const bool *need)
+{
+	const struct findings_input *in = &f->in;
+	uint32_t halfopen = 0, retry = 0, after_data = 0;
+	struct port_ev rv;
+	size_t j;
+
+	memset(v + P_KIND_STATE, 0, PK_COUNT * sizeof(*v));
+	v[P_RESET_ROUTER].str = "";
+	v[P_TRACE_ROUTER].str = "";
+	v[P_RESET_HOPS].num = -1;
+	v[P_CONN_TTL].num = v[P_RESET_TTL].num = 0;
+	v[P_TRACE_HOP_TTL].num = v[P_TRACE_SILENT_TTL].num = 0;
+	v[P_TRACE_REACHED].num = 0;
+	for (j = in->row_first[row]; j < in->row_first[row + 1]; j++) {
+		const struct port_ev *r = rec_at(f, j, &rv);
+
+		v[P_KIND_STATE + r->key.kind].num = r->state;
+		halfopen += r->halfopen;
+		retry += r->retry_answers;
+		if (r->after_data_rst > 0) {
+			after_data += r->after_data_rst;
+			v[P_CONN_TTL].num = r->conn_ttl;
+			v[P_RESET_TTL].num = r->reset_ttl;
+			v[P_RESET_HOPS].num = fnd_hops(r->reset_ttl);
+			if (NEED(P_RESET_ROUTER))
+				v[P_RESET_ROUTER].str = router_at(f,
+				    fnd_hops(r->reset_ttl), text[7]);
+		}
+		if (r->key.kind == PK_TRACE) {
+			v[P_TRACE_HOP_TTL].num = r->hop_ttl;
+			v[P_TRACE_SILENT_TTL].num = r->silent_ttl;
+			if (NEED(P_TRACE_ROUTER))
+				v[P_TRACE_ROUTER].str = host_str(f, r->hop_src,
+				    text[8]);
+			v[P_TRACE_REACHED].num = r->reason_src == r->key.target &&
+			    r->reply_kind != RK_NONE && r->reply_kind != RK_ICMP;
+		}
+	}
+	v[P_HALFOPEN].num = halfopen;
+	v[P_RETRY_ANSWERS].num = retry;
+	v[P_AFTER_DATA_RST].num = after_data;
 }
 
 /*
  * Values of one row, v[0..P_HOST) (the caller has copied f->hv, the host's
  * values, into v + P_HOST); text[] holds the strings they point to. With need
- * (rule conditions' fields), the text fields nobody reads are left empty:
- * formatting addresses for every row was most of the findings' cost. Also
- * with need, v is not cleared first: every field is set below, and the
- * .str of number fields is left as it was (the caller zeroes v once).
+ * (rule conditions' fields), only what some condition reads is computed:
+ * the text fields nobody reads are left empty (formatting addresses for
+ * every row was most of the findings' cost), the record fields and times
+ * stale when no condition reads any. Also with need, v is not cleared
+ * first, and the .str of number fields is left as it was (the caller
+ * zeroes v once).
  */
 static void
 port_values(struct fctx *f, size_t row, struct ev_value *v,
@@ -484,16 +550,13 @@ port_values(struct fctx *f, size_t row, struct ev_value *v,
 {
 	const struct findings_input *in = &f->in;
 	const struct port_row *pr = &f->rows[row];
-	struct port_ev bv, rv;
+	struct port_ev bv;
 	const struct port_ev *b = best_rec(f, row, &bv);
-	bool icmp = b->reply_kind == RK_ICMP, v6 = !addr_is_v4(&pr->host);
-	size_t j;
-	int k;
+	bool icmp = b->reply_kind == RK_ICMP;
+	bool v6 = icmp && !addr_is_v4(&pr->host);
 
 	if (need == NULL)
 		memset(v, 0, sizeof(*v) * P_HOST); /* v + P_HOST: the caller's */
-	else
-		zero_sums(v);
 	v[P_PROTO].num = pr->proto == 17;
 	v[P_PORT].num = pr->port;
 	v[P_STATE].num = pr->state;
@@ -515,7 +578,7 @@ port_values(struct fctx *f, size_t row, struct ev_value *v,
 	    router_at(f, (int)v[P_REPLY_HOPS].num, text[1]) : "";
 	v[P_ICMP_TYPE].num = icmp ? b->icmp_type : -1;
 	v[P_ICMP_CODE].num = icmp ? b->icmp_code : -1;
-	v[P_ICMP_V6].num = icmp && v6;
+	v[P_ICMP_V6].num = v6;
 	v[P_ICMP_NAME].str = icmp && NEED(P_ICMP_NAME) ? icmp_name(v6,
 	    b->icmp_type, b->icmp_code, text[2]) : "";
 	v[P_RTT].num = pr->rtt_ms;
@@ -523,48 +586,20 @@ port_values(struct fctx *f, size_t row, struct ev_value *v,
 	    "";
 	v[P_PORTS].str = NEED(P_PORTS) ? port_text(pr, text[4]) : "";
 	v[P_COUNT_ITEMS].num = 1;
-	v[P_FIRST_S].num = pr->first_ns > in->start_ns ?
-	    (double)(pr->first_ns - in->start_ns) / 1e9 : 0;
-	v[P_LAST_S].num = pr->last_ns > in->start_ns ?
-	    (double)(pr->last_ns - in->start_ns) / 1e9 : 0;
+	v[P_CHANGES].num = b->changes;
 	v[P_PHASES].str = "";
-	v[P_RESET_ROUTER].str = "";
-	v[P_TRACE_ROUTER].str = "";
-	v[P_RESET_HOPS].num = -1;
-	for (k = 0; k < PK_COUNT; k++)
-		v[P_KIND_STATE + k].num = PS_UNKNOWN;
-	for (j = in->row_first[row]; j < in->row_first[row + 1]; j++) {
-		const struct port_ev *r = in->ids[j] == in->best[row] ? b :
-		    rec_at(f, j, &rv);
-
-		v[P_KIND_STATE + r->key.kind].num = r->state;
-		if (r == b)
-			v[P_CHANGES].num = r->changes;
-		v[P_HALFOPEN].num += r->halfopen;
-		v[P_RETRY_ANSWERS].num += r->retry_answers;
-		if (r->changes > 0 && r == b && NEED(P_PHASES)) {
-			phases_text(f, in->ids[j], text[5], TEXT * 2);
-			v[P_PHASES].str = text[5];
-		}
-		if (r->after_data_rst > 0) {
-			v[P_AFTER_DATA_RST].num += r->after_data_rst;
-			v[P_CONN_TTL].num = r->conn_ttl;
-			v[P_RESET_TTL].num = r->reset_ttl;
-			v[P_RESET_HOPS].num = fnd_hops(r->reset_ttl);
-			if (NEED(P_RESET_ROUTER))
-				v[P_RESET_ROUTER].str = router_at(f,
-				    fnd_hops(r->reset_ttl), text[7]);
-		}
-		if (r->key.kind == PK_TRACE) {
-			v[P_TRACE_HOP_TTL].num = r->hop_ttl;
-			v[P_TRACE_SILENT_TTL].num = r->silent_ttl;
-			if (NEED(P_TRACE_ROUTER))
-				v[P_TRACE_ROUTER].str = host_str(f, r->hop_src,
-				    text[8]);
-			v[P_TRACE_REACHED].num = r->reason_src == r->key.target &&
-			    r->reply_kind != RK_NONE && r->reply_kind != RK_ICMP;
-		}
+	if (b->changes > 0 && NEED(P_PHASES)) {
+		phases_text(f, in->best[row], text[5], TEXT * 2);
+		v[P_PHASES].str = text[5];
 	}
+	if (need == NULL || f->need_times) {
+		v[P_FIRST_S].num = pr->first_ns > in->start_ns ?
+		    (double)(pr->first_ns - in->start_ns) / 1e9 : 0;
+		v[P_LAST_S].num = pr->last_ns > in->start_ns ?
+		    (double)(pr->last_ns - in->start_ns) / 1e9 : 0;
+	}
+	if (need == NULL || f->need_records)
+		record_values(f, row, v, text, need);
 }
 
 /* A string value, abbreviated like a message's (rule_text_abbrev()). */
@@ -1227,6 +1262,9 @@ findings_new(const struct ruleset *rs, const struct findings_input *in,
 	f->words = f->nrules[RULE_SCOPE_PORT] / 64 + 1;
 	for (i = 0; i < f->nrules[RULE_SCOPE_PORT]; i++)
 		cond_fields(f->rules[RULE_SCOPE_PORT][i], f->need, P_COUNT);
+	for (i = 0; i < P_HOST; i++)
+		f->need_records |= f->need[i] && is_record_field(i);
+	f->need_times = f->need[P_FIRST_S] || f->need[P_LAST_S];
 	memo_setup(f);
 	ph = evidence_phases(in->ev, &f->nphases);
 	f->phases = xcalloc(f->nphases + 1, sizeof(*f->phases));
