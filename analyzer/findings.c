@@ -88,6 +88,8 @@ struct fctx {
 	struct router routers[MAX_ROUTERS];
 	size_t nrouters;
 	struct group *groups;	/* one per port-scope finding rule */
+	uint64_t *sigs;		/* host_values(): SYN-ACK signatures */
+	size_t sigs_cap;
 	bool need[P_COUNT];	/* fields the port rules' conditions read */
 	bool need_records;	/* some of them: is_record_field() */
 	/* Memo of the port rules' matches by the facts their fields read. */
@@ -134,7 +136,7 @@ static void match_row(struct fctx *f, size_t row, struct row_facts *fa,
     struct ev_value *v, char text[][TEXT], uint64_t *m);
 static void group_start(struct group *g, const struct rule *r,
     const struct ev_value *v);
-static void group_add(struct group *g, const char *port);
+static void group_add(struct group *g, const char *port, size_t k);
 static void memo_setup(struct fctx *f);
 static void memo_key(struct fctx *f);
 static void eval_rules(const struct fctx *f, const struct ev_value *v,
@@ -269,13 +271,13 @@ is_udp_port_unreach(bool v6, unsigned type, unsigned code)
 	return v6 ? type == 1 && code == 4 : type == 3 && code == 3;
 }
 
-/* Most common value of a small histogram, -1 when empty. */
+/* Most common value of a histogram using entries [0, n), -1 when empty. */
 static int
-mode_of(const uint32_t hist[256])
+mode_of(const uint32_t hist[256], int n)
 {
 	int i, best = -1;
 
-	for (i = 0; i < 256; i++)
+	for (i = 0; i < n; i++)
 		if (hist[i] > 0 && (best < 0 || hist[i] > hist[best]))
 			best = i;
 	return best;
@@ -314,7 +316,7 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 	uint64_t first = UINT64_MAX, last = 0, *sigs;
 	double span;
 	size_t i, j;
-	int hops;
+	int hops, top = 0;	/* histogram entries [0, top) used */
 
 	memset(v, 0, sizeof(f->hv));
 	memset(synack_h, 0, sizeof(synack_h));
@@ -322,19 +324,30 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 	memset(direct_h, 0, sizeof(direct_h));
 	memset(icmp_h, 0, sizeof(icmp_h));
 	f->nrouters = 0;
-	sigs = xcalloc(hi - lo + 1, sizeof(*sigs));
+	if (hi - lo > f->sigs_cap) {
+		f->sigs_cap = (hi - lo) * 2;
+		f->sigs = xreallocarray(f->sigs, f->sigs_cap, sizeof(*f->sigs));
+	}
+	sigs = f->sigs;
 	v[H_ADDR].str = host_str(f, target, f->host_text);
 	v[H_FLOOD_PORT].num = -1;
 	for (i = lo; i < hi; i++) {
 		const struct port_row *row = &f->rows[i];
 		struct port_ev bv, rv;
-		const struct port_ev *b = best_rec(f, i, &bv);
-		bool own = b->reason_src == target;
-		int h = fnd_hops(b->reason_ttl);
+		const struct port_ev *b;
+		bool own;
+		int h = 0;	/* hop distance of a reply */
 		uint32_t halfopen = 0;
 
 		if (skip != NULL && skip[i])
 			continue;
+		b = best_rec(f, i, &bv);
+		own = b->reason_src == target;
+		if (b->reply_kind != RK_NONE) {
+			h = fnd_hops(b->reason_ttl);
+			if (h >= top)
+				top = h + 1;
+		}
 		v[H_PORTS].num++;
 		if (row->state == PS_OPEN)
 			v[H_OPEN].num++;
@@ -415,16 +428,15 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 	for (i = 0; i < nsig; i++)
 		if (i == 0 || sigs[i] != sigs[i - 1])
 			v[H_SYNACK_SIGS].num++;
-	free(sigs);
 	v[H_SYNACK_SHARE].num = tcp_rows ? v[H_SYNACK].num / tcp_rows : 0;
-	v[H_SYNACK_HOPS].num = mode_of(synack_h);
-	v[H_RST_HOPS].num = mode_of(rst_h);
+	v[H_SYNACK_HOPS].num = mode_of(synack_h, top);
+	v[H_RST_HOPS].num = mode_of(rst_h, top);
 	/* The host's own distance: replies that surely are its own first. */
-	hops = mode_of(direct_h);
+	hops = mode_of(direct_h, top);
 	if (hops < 0)
-		hops = mode_of(rst_h);
+		hops = mode_of(rst_h, top);
 	if (hops < 0)
-		hops = mode_of(icmp_h);
+		hops = mode_of(icmp_h, top);
 	v[H_HOPS].num = hops;
 	span = last > first ? (double)(last - first) / 1e9 : 0;
 	v[H_SPAN].num = span;
@@ -952,21 +964,25 @@ group_start(struct group *g, const struct rule *r, const struct ev_value *v)
 		g->ports.s[0] = '\0';
 }
 
-/* One more row ("tcp/22") in the group. */
+/* One more row (port: "tcp/22", k bytes) in the group. */
 static void
-group_add(struct group *g, const char *port)
+group_add(struct group *g, const char *port, size_t k)
 {
-	size_t k = strlen(port);
+	struct sbuf *b = &g->ports;
 
 	g->count++;
 	/* Rows come sorted by port: skip the same port from another scanner. */
-	if (g->ports.len >= k &&
-	    memcmp(g->ports.s + g->ports.len - k, port, k) == 0 &&
-	    (g->ports.len == k || g->ports.s[g->ports.len - k - 1] == ','))
+	if (b->len >= k && memcmp(b->s + b->len - k, port, k) == 0 &&
+	    (b->len == k || b->s[b->len - k - 1] == ','))
 		return;
-	if (g->ports.len > 0)
-		sb_add(&g->ports, ",");
-	sb_add(&g->ports, port);
+	if (b->len + k + 2 > b->cap) {
+		b->cap = (b->len + k + 2) * 2;
+		b->s = xreallocarray(b->s, b->cap, 1);
+	}
+	if (b->len > 0)
+		b->s[b->len++] = ',';
+	memcpy(b->s + b->len, port, k + 1);
+	b->len += k;
 }
 
 static void
@@ -1334,7 +1350,8 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 	struct row_facts fa;
 	char text[10][TEXT], port[TEXT];
 	const struct addr *host = &f->rows[lo].host;
-	size_t i, k, w;
+	size_t i, k, w, plen;
+	uint64_t bits;
 	bool any = false, full;
 
 	f->host_first = f->out->nfindings;
@@ -1385,20 +1402,22 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 			continue;
 		full = false;
 		port_text(&f->rows[i], port);
-		for (k = 0; k < np; k++) {
-			if (!(m[k / 64] >> (k % 64) & 1))
-				continue;
-			if (f->groups[k].count == 0 && !full) {
-				/* A finding's message quotes its first row. */
-				row_facts(f, i, &fa, true);
-				port_values(f, i, &fa, v, text, NULL);
-				full = true;
+		plen = strlen(port);
+		for (; w < f->words; w++)
+			for (bits = m[w]; bits != 0; bits &= bits - 1) {
+				k = w * 64 + (size_t)__builtin_ctzll(bits);
+				if (f->groups[k].count == 0 && !full) {
+					/* A finding's message quotes its first
+					   row. */
+					row_facts(f, i, &fa, true);
+					port_values(f, i, &fa, v, text, NULL);
+					full = true;
+				}
+				if (f->groups[k].count == 0)
+					group_start(&f->groups[k], pr[k], v);
+				group_add(&f->groups[k], port, plen);
+				flag_row(&f->rows[i], pr[k]->finding_id);
 			}
-			if (f->groups[k].count == 0)
-				group_start(&f->groups[k], pr[k], v);
-			group_add(&f->groups[k], port);
-			flag_row(&f->rows[i], pr[k]->finding_id);
-		}
 	}
 	for (k = 0; k < np; k++)
 		group_flush(f, &f->groups[k], host);
@@ -1589,6 +1608,7 @@ findings_end(struct fctx *f, const struct pair_counts *pc)
 	free(f->finding_bits);
 	free(f->hide_bits);
 	free(f->phases);
+	free(f->sigs);
 	free(f->is_target);
 	free(f);
 }
