@@ -170,7 +170,7 @@ sb_add(struct sbuf *b, const char *s)
  * The record at position j of in->ids: from the host's unpacked copies when
  * it has them, else unpacked into buf.
  */
-static const struct port_ev *
+static inline const struct port_ev *
 rec_at(const struct fctx *f, size_t j, struct port_ev *buf)
 {
 	if (f->recs != NULL)
@@ -179,8 +179,8 @@ rec_at(const struct fctx *f, size_t j, struct port_ev *buf)
 	return buf;
 }
 
-/* The record that decided row i's verdict. */
-static const struct port_ev *
+/* The record that decided row i's verdict (inline: three passes per row). */
+static inline const struct port_ev *
 best_rec(const struct fctx *f, size_t row, struct port_ev *buf)
 {
 	const struct findings_input *in = &f->in;
@@ -1094,13 +1094,14 @@ run_paths(struct fctx *f, size_t lo, size_t hi)
 		const struct port_row *row = &f->rows[i];
 		struct port_ev bv;
 		const struct port_ev *b = best_rec(f, i, &bv);
-		bool v6 = !addr_is_v4(&row->host);
 		char name[TEXT], port[TEXT];
 		struct path *p;
+		bool v6;
 
 		if (b->reply_kind != RK_ICMP || b->key.kind == PK_TRACE ||
 		    f->hidden[i])
 			continue;
+		v6 = !addr_is_v4(&row->host);
 		for (k = 0; k < npaths && paths[k].src != b->reason_src; k++)
 			;
 		if (k == npaths) {
@@ -1144,7 +1145,9 @@ match_row(struct fctx *f, size_t row, struct row_facts *fa,
     struct ev_value *v, char text[][TEXT], uint64_t *m)
 {
 	uint64_t *last = f->last_key, w, diff = 0;
-	size_t k;
+	const uint64_t *mask = f->key_mask;
+	const size_t *key = f->key;
+	size_t k, n = f->nkey;
 
 	row_facts(f, row, fa, f->need_records);
 	if (!f->memo_on) {
@@ -1153,9 +1156,9 @@ match_row(struct fctx *f, size_t row, struct row_facts *fa,
 		return;
 	}
 	/* The key (masked facts words) replaces the previous row's. */
-	for (k = 0; k < f->nkey; k++) {
-		memcpy(&w, (const char *)fa + f->key[k] * sizeof(w), sizeof(w));
-		w &= f->key_mask[k];
+	for (k = 0; k < n; k++) {
+		memcpy(&w, (const char *)fa + key[k] * sizeof(w), sizeof(w));
+		w &= mask[k];
 		diff |= w ^ last[k];
 		last[k] = w;
 	}
