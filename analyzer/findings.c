@@ -9,6 +9,7 @@
 #include "findings-int.h"
 #include "out.h"
 #include "rules-int.h"	/* the condition nodes, for the fields they read */
+#include "tunables.h"
 #include "xmalloc.h"
 
 #define MAX_ROUTERS 16
@@ -61,8 +62,8 @@ struct row_facts {
 _Static_assert(sizeof(struct row_facts) % sizeof(uint64_t) == 0,
     "row facts are whole words");
 
-#define MEMO_SLOTS 1024u
-#define MEMO_PROBES 8		/* slots tried from a key's hash */
+#define MEMO_SLOTS TUN_FINDINGS_MEMO_SLOTS
+#define MEMO_PROBES TUN_FINDINGS_MEMO_PROBES
 
 struct memo_ent {
 	uint64_t hash;
