@@ -9,6 +9,7 @@
 #include "findings-int.h"
 #include "out.h"
 #include "rules-int.h"	/* the condition nodes, for the fields they read */
+#include "tunables.h"
 #include "xmalloc.h"
 
 #define MAX_ROUTERS 16
@@ -35,13 +36,34 @@ struct group {
 };
 
 /*
- * Rows of one host mostly repeat a few combinations of the fields the
- * finding rules test (state, reason, reply kind, TTL...): their matches are
- * remembered by those values, compared exactly (bit for bit).
+ * What a row's values are computed from (port_values() reads nothing
+ * else), as plain integers. Rows of one host mostly repeat a few
+ * combinations of the facts the port rules' fields come from (state,
+ * reason, reply kind, TTL...): their matches are remembered by those facts
+ * (the words holding them, masked to their bytes), compared bit for bit.
  */
+struct row_facts {
+	double rtt_ms;
+	uint64_t first_ns, last_ns;
+	uint32_t tries, replies;
+	uint32_t reason_src;	/* host index of the deciding reply's source */
+	uint32_t halfopen, retry_answers, after_data_rst; /* over records */
+	uint32_t hop_src;	/* trace record's router (host index) */
+	uint16_t port, reply_win, reply_ipid, changes;
+	uint8_t proto, state, reason;
+	uint8_t kind, reply_kind, reply_ttl, from_target, reply_nopt;
+	uint8_t icmp_type, icmp_code, icmp_v6;
+	uint8_t conn_ttl, reset_ttl; /* last record reset after data */
+	uint8_t hop_ttl, silent_ttl, trace_reached; /* trace record */
+	uint8_t kind_state[PK_COUNT]; /* per probe kind, PS_UNKNOWN if none */
+};
 
-#define MEMO_KEY 32
-#define MEMO_SLOTS 1024u
+#define FACT_WORDS (sizeof(struct row_facts) / sizeof(uint64_t))
+_Static_assert(sizeof(struct row_facts) % sizeof(uint64_t) == 0,
+    "row facts are whole words");
+
+#define MEMO_SLOTS TUN_FINDINGS_MEMO_SLOTS
+#define MEMO_PROBES TUN_FINDINGS_MEMO_PROBES
 
 struct memo_ent {
 	uint64_t hash;
@@ -67,18 +89,25 @@ struct fctx {
 	struct router routers[MAX_ROUTERS];
 	size_t nrouters;
 	struct group *groups;	/* one per port-scope finding rule */
+	uint64_t *sigs;		/* host_values(): SYN-ACK signatures */
+	size_t sigs_cap;
 	bool need[P_COUNT];	/* fields the port rules' conditions read */
-	/* Memo of the finding rules' matches by the row fields they read. */
+	bool need_records;	/* some of them: is_record_field() */
+	/* Memo of the port rules' matches by the facts their fields read. */
 	bool memo_on;
 	uint32_t memo_gen;	/* entries of older hosts are stale */
-	size_t nkey, key[MEMO_KEY]; /* row fields the finding rules read */
+	size_t nkey, key[FACT_WORDS]; /* facts words with a masked member */
+	uint64_t key_mask[FACT_WORDS]; /* their masks, by key index */
 	struct memo_ent *memo;
-	double *memo_val;	/* MEMO_SLOTS x nkey */
+	uint64_t *memo_val;	/* MEMO_SLOTS x nkey */
 	uint64_t *memo_match;	/* MEMO_SLOTS x words */
 	/* The previous row's key and matches (neighbours often share them). */
-	uint64_t last_key[MEMO_KEY];
+	uint64_t last_key[FACT_WORDS];
 	uint32_t last_gen;	/* memo_gen when set; 0 never */
 	uint64_t *last_match;	/* words */
+	struct row_facts *rule_facts; /* per port rule: the facts it reads */
+	uint64_t *finding_bits;	/* words: the port rules that are findings */
+	uint64_t *hide_bits;	/* words: the live hide rules (f->hides) */
 	/* The current host's records, unpacked (findings_host.recs), or NULL. */
 	const struct port_ev *recs;
 	size_t words;		/* 64-bit words of one row's rule matches */
@@ -89,25 +118,36 @@ struct fctx {
 };
 
 static void sb_add(struct sbuf *b, const char *s);
-static void zero_sums(struct ev_value *v);
+static bool is_record_field(size_t i);
+static bool facts_mask(size_t field, struct row_facts *m);
+static void row_facts(const struct fctx *f, size_t row, struct row_facts *fa,
+    bool records);
+static void record_facts(const struct fctx *f, size_t row,
+    struct row_facts *fa);
+static void record_values(const struct fctx *f, const struct row_facts *fa,
+    struct ev_value *v, char text[][TEXT], const bool *need);
 static void host_values(struct fctx *f, size_t lo, size_t hi,
     const bool *skip);
-static void port_values(struct fctx *f, size_t row, struct ev_value *v,
-    char text[][TEXT], const bool *need);
+static void port_values(struct fctx *f, size_t row,
+    const struct row_facts *fa, struct ev_value *v, char text[][TEXT],
+    const bool *need);
 static void run_paths(struct fctx *f, size_t lo, size_t hi);
 static void cond_fields(const struct rule *r, bool *used, size_t nfields);
-static void match_findings(struct fctx *f, size_t lo, size_t i,
-    const struct ev_value *v);
+static void match_row(struct fctx *f, size_t row, struct row_facts *fa,
+    struct ev_value *v, char text[][TEXT], uint64_t *m);
 static void group_start(struct group *g, const struct rule *r,
     const struct ev_value *v);
-static void group_add(struct group *g, const char *port);
+static void group_add(struct group *g, const char *port, size_t k);
 static void memo_setup(struct fctx *f);
-static void eval_findings(const struct fctx *f, const struct ev_value *v,
+static void memo_key(struct fctx *f);
+static void eval_rules(const struct fctx *f, const struct ev_value *v,
     uint64_t *m);
-static void memo_match(struct fctx *f, const double *key,
-    const struct ev_value *v, uint64_t *m);
+static uint64_t memo_hash(const struct fctx *f, const uint64_t *key);
+static bool memo_find(const struct fctx *f, const uint64_t *key,
+    uint64_t *m);
+static void memo_put(struct fctx *f, const uint64_t *key, const uint64_t *m);
 static void live_hides(struct fctx *f, const struct ev_value *v);
-static bool row_hidden(const struct fctx *f, const struct ev_value *v);
+static bool split_hidden(const struct fctx *f, uint64_t *m);
 static const char *port_text(const struct port_row *pr, char buf[TEXT]);
 static void emit(struct fctx *f, const struct rule *r,
     const struct ev_value *v, const struct ev_schema *sc,
@@ -131,7 +171,7 @@ sb_add(struct sbuf *b, const char *s)
  * The record at position j of in->ids: from the host's unpacked copies when
  * it has them, else unpacked into buf.
  */
-static const struct port_ev *
+static inline const struct port_ev *
 rec_at(const struct fctx *f, size_t j, struct port_ev *buf)
 {
 	if (f->recs != NULL)
@@ -140,8 +180,8 @@ rec_at(const struct fctx *f, size_t j, struct port_ev *buf)
 	return buf;
 }
 
-/* The record that decided row i's verdict. */
-static const struct port_ev *
+/* The record that decided row i's verdict (inline: three passes per row). */
+static inline const struct port_ev *
 best_rec(const struct fctx *f, size_t row, struct port_ev *buf)
 {
 	const struct findings_input *in = &f->in;
@@ -232,13 +272,13 @@ is_udp_port_unreach(bool v6, unsigned type, unsigned code)
 	return v6 ? type == 1 && code == 4 : type == 3 && code == 3;
 }
 
-/* Most common value of a small histogram, -1 when empty. */
+/* Most common value of a histogram using entries [0, n), -1 when empty. */
 static int
-mode_of(const uint32_t hist[256])
+mode_of(const uint32_t hist[256], int n)
 {
 	int i, best = -1;
 
-	for (i = 0; i < 256; i++)
+	for (i = 0; i < n; i++)
 		if (hist[i] > 0 && (best < 0 || hist[i] > hist[best]))
 			best = i;
 	return best;
@@ -277,7 +317,7 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 	uint64_t first = UINT64_MAX, last = 0, *sigs;
 	double span;
 	size_t i, j;
-	int hops;
+	int hops, top = 0;	/* histogram entries [0, top) used */
 
 	memset(v, 0, sizeof(f->hv));
 	memset(synack_h, 0, sizeof(synack_h));
@@ -285,19 +325,30 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 	memset(direct_h, 0, sizeof(direct_h));
 	memset(icmp_h, 0, sizeof(icmp_h));
 	f->nrouters = 0;
-	sigs = xcalloc(hi - lo + 1, sizeof(*sigs));
+	if (hi - lo > f->sigs_cap) {
+		f->sigs_cap = (hi - lo) * 2;
+		f->sigs = xreallocarray(f->sigs, f->sigs_cap, sizeof(*f->sigs));
+	}
+	sigs = f->sigs;
 	v[H_ADDR].str = host_str(f, target, f->host_text);
 	v[H_FLOOD_PORT].num = -1;
 	for (i = lo; i < hi; i++) {
 		const struct port_row *row = &f->rows[i];
 		struct port_ev bv, rv;
-		const struct port_ev *b = best_rec(f, i, &bv);
-		bool own = b->reason_src == target;
-		int h = fnd_hops(b->reason_ttl);
+		const struct port_ev *b;
+		bool own;
+		int h = 0;	/* hop distance of a reply */
 		uint32_t halfopen = 0;
 
 		if (skip != NULL && skip[i])
 			continue;
+		b = best_rec(f, i, &bv);
+		own = b->reason_src == target;
+		if (b->reply_kind != RK_NONE) {
+			h = fnd_hops(b->reason_ttl);
+			if (h >= top)
+				top = h + 1;
+		}
 		v[H_PORTS].num++;
 		if (row->state == PS_OPEN)
 			v[H_OPEN].num++;
@@ -378,16 +429,15 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 	for (i = 0; i < nsig; i++)
 		if (i == 0 || sigs[i] != sigs[i - 1])
 			v[H_SYNACK_SIGS].num++;
-	free(sigs);
 	v[H_SYNACK_SHARE].num = tcp_rows ? v[H_SYNACK].num / tcp_rows : 0;
-	v[H_SYNACK_HOPS].num = mode_of(synack_h);
-	v[H_RST_HOPS].num = mode_of(rst_h);
+	v[H_SYNACK_HOPS].num = mode_of(synack_h, top);
+	v[H_RST_HOPS].num = mode_of(rst_h, top);
 	/* The host's own distance: replies that surely are its own first. */
-	hops = mode_of(direct_h);
+	hops = mode_of(direct_h, top);
 	if (hops < 0)
-		hops = mode_of(rst_h);
+		hops = mode_of(rst_h, top);
 	if (hops < 0)
-		hops = mode_of(icmp_h);
+		hops = mode_of(icmp_h, top);
 	v[H_HOPS].num = hops;
 	span = last > first ? (double)(last - first) / 1e9 : 0;
 	v[H_SPAN].num = span;
@@ -455,116 +505,321 @@ port_text(const struct port_row *pr, char buf[TEXT])
 #define NEED(fld) (need == NULL || need[fld])
 
 /*
- * The number fields port_values() sets only for some records or adds up
- * over them, to 0. Every other field is set on every call.
+ * The row fields that add up or pick from all of a row's records, not only
+ * its deciding one: per-kind states, half-open handshakes, retry answers,
+ * resets after data and the traceroute hops.
  */
-static void
-zero_sums(struct ev_value *v)
+static bool
+is_record_field(size_t i)
 {
-	static const enum port_field sums[] = { P_CHANGES, P_HALFOPEN,
-		P_RETRY_ANSWERS, P_AFTER_DATA_RST, P_CONN_TTL, P_RESET_TTL,
-		P_TRACE_HOP_TTL, P_TRACE_SILENT_TTL, P_TRACE_REACHED };
-	size_t i;
+	switch (i) {
+	case P_HALFOPEN:
+	case P_RETRY_ANSWERS:
+	case P_AFTER_DATA_RST:
+	case P_CONN_TTL:
+	case P_RESET_TTL:
+	case P_RESET_HOPS:
+	case P_RESET_ROUTER:
+	case P_TRACE_HOP_TTL:
+	case P_TRACE_SILENT_TTL:
+	case P_TRACE_ROUTER:
+	case P_TRACE_REACHED:
+		return true;
+	default:
+		return i >= P_KIND_STATE && i < P_KIND_STATE + PK_COUNT;
+	}
+}
 
-	for (i = 0; i < sizeof(sums) / sizeof(sums[0]); i++)
-		v[sums[i]].num = 0;
+#define FACT(m, member) memset(&(m)->member, 0xff, sizeof((m)->member))
+
+/*
+ * Mark in m the facts that row field `field` is computed from (as
+ * port_values() does). False when the facts do not decide it (the phase
+ * log and scanner texts): rules reading it cannot be memoised.
+ */
+static bool
+facts_mask(size_t field, struct row_facts *m)
+{
+	switch (field) {
+	case P_PROTO:
+		FACT(m, proto);
+		break;
+	case P_PORT:
+		FACT(m, port);
+		break;
+	case P_PORTS:
+		FACT(m, proto);
+		FACT(m, port);
+		break;
+	case P_STATE:
+		FACT(m, state);
+		break;
+	case P_REASON:
+		FACT(m, reason);
+		break;
+	case P_PROBE:
+		FACT(m, kind);
+		break;
+	case P_TRIES:
+		FACT(m, tries);
+		break;
+	case P_REPLIES:
+		FACT(m, replies);
+		break;
+	case P_REPLY:
+		FACT(m, reply_kind);
+		break;
+	case P_REPLY_TTL:
+		FACT(m, reply_ttl);
+		break;
+	case P_REPLY_HOPS:
+	case P_HOP_ROUTER:	/* and the host's routers */
+		FACT(m, reply_kind);
+		FACT(m, reply_ttl);
+		break;
+	case P_FROM_TARGET:
+		FACT(m, from_target);
+		break;
+	case P_REPLY_SOURCE:
+		FACT(m, reason_src);
+		break;
+	case P_REPLY_WINDOW:
+		FACT(m, reply_win);
+		break;
+	case P_REPLY_OPTIONS:
+		FACT(m, reply_nopt);
+		break;
+	case P_REPLY_IPID:
+		FACT(m, reply_ipid);
+		break;
+	case P_ICMP_TYPE:
+		FACT(m, reply_kind);
+		FACT(m, icmp_type);
+		break;
+	case P_ICMP_CODE:
+		FACT(m, reply_kind);
+		FACT(m, icmp_code);
+		break;
+	case P_ICMP_V6:
+		FACT(m, icmp_v6);
+		break;
+	case P_ICMP_NAME:
+		FACT(m, reply_kind);
+		FACT(m, icmp_type);
+		FACT(m, icmp_code);
+		FACT(m, icmp_v6);
+		break;
+	case P_RTT:
+		FACT(m, rtt_ms);
+		break;
+	case P_CHANGES:
+		FACT(m, changes);
+		break;
+	case P_HALFOPEN:
+		FACT(m, halfopen);
+		break;
+	case P_RETRY_ANSWERS:
+		FACT(m, retry_answers);
+		break;
+	case P_AFTER_DATA_RST:
+		FACT(m, after_data_rst);
+		break;
+	case P_CONN_TTL:
+		FACT(m, conn_ttl);
+		break;
+	case P_RESET_TTL:
+		FACT(m, reset_ttl);
+		break;
+	case P_RESET_HOPS:
+	case P_RESET_ROUTER:	/* and the host's routers */
+		FACT(m, after_data_rst);
+		FACT(m, reset_ttl);
+		break;
+	case P_TRACE_HOP_TTL:
+		FACT(m, hop_ttl);
+		break;
+	case P_TRACE_SILENT_TTL:
+		FACT(m, silent_ttl);
+		break;
+	case P_TRACE_ROUTER:
+		FACT(m, hop_src);
+		break;
+	case P_TRACE_REACHED:
+		FACT(m, trace_reached);
+		break;
+	case P_COUNT_ITEMS:	/* 1 on every row */
+		break;
+	case P_FIRST_S:
+		FACT(m, first_ns);
+		break;
+	case P_LAST_S:
+		FACT(m, last_ns);
+		break;
+	default:
+		if (field < P_KIND_STATE || field >= P_KIND_STATE + PK_COUNT)
+			return false;	/* P_PHASES, P_SCANNER */
+		m->kind_state[field - P_KIND_STATE] = 0xff;
+	}
+	return true;
 }
 
 /*
- * Values of one row, v[0..P_HOST) (the caller has copied f->hv, the host's
- * values, into v + P_HOST); text[] holds the strings they point to. With need
- * (rule conditions' fields), the text fields nobody reads are left empty:
- * formatting addresses for every row was most of the findings' cost. Also
- * with need, v is not cleared first: every field is set below, and the
- * .str of number fields is left as it was (the caller zeroes v once).
+ * The facts of row: those of its deciding record and, with records (else
+ * they are left as they were), the ones over all its records.
  */
 static void
-port_values(struct fctx *f, size_t row, struct ev_value *v,
-    char text[][TEXT], const bool *need)
+row_facts(const struct fctx *f, size_t row, struct row_facts *fa,
+    bool records)
+{
+	const struct port_row *pr = &f->rows[row];
+	struct port_ev bv;
+	const struct port_ev *b = best_rec(f, row, &bv);
+
+	fa->rtt_ms = pr->rtt_ms;
+	fa->first_ns = pr->first_ns;
+	fa->last_ns = pr->last_ns;
+	fa->tries = pr->probes;
+	fa->replies = pr->responses;
+	fa->port = pr->port;
+	fa->proto = pr->proto;
+	fa->state = pr->state;
+	fa->reason = pr->reason;
+	fa->kind = b->key.kind;
+	fa->reply_kind = b->reply_kind;
+	fa->reply_ttl = b->reason_ttl;
+	fa->reason_src = b->reason_src;
+	fa->from_target = b->reason_src == b->key.target;
+	fa->reply_win = b->reply_win;
+	fa->reply_nopt = b->reply_nopt;
+	fa->reply_ipid = b->reply_ipid;
+	fa->icmp_type = b->icmp_type;
+	fa->icmp_code = b->icmp_code;
+	fa->icmp_v6 = b->reply_kind == RK_ICMP && !addr_is_v4(&pr->host);
+	fa->changes = b->changes;
+	if (records)
+		record_facts(f, row, fa);
+}
+
+/* The facts of row over all its records (is_record_field()). */
+static void
+record_facts(const struct fctx *f, size_t row, struct row_facts *fa)
+{
+	const struct findings_input *in = &f->in;
+	struct port_ev rv;
+	size_t j;
+
+	memset(fa->kind_state, PS_UNKNOWN, sizeof(fa->kind_state));
+	fa->halfopen = fa->retry_answers = fa->after_data_rst = 0;
+	fa->conn_ttl = fa->reset_ttl = 0;
+	fa->hop_ttl = fa->silent_ttl = fa->trace_reached = 0;
+	fa->hop_src = 0;
+	for (j = in->row_first[row]; j < in->row_first[row + 1]; j++) {
+		const struct port_ev *r = rec_at(f, j, &rv);
+
+		fa->kind_state[r->key.kind] = r->state;
+		fa->halfopen += r->halfopen;
+		fa->retry_answers += r->retry_answers;
+		if (r->after_data_rst > 0) {
+			fa->after_data_rst += r->after_data_rst;
+			fa->conn_ttl = r->conn_ttl;
+			fa->reset_ttl = r->reset_ttl;
+		}
+		if (r->key.kind == PK_TRACE) {
+			fa->hop_ttl = r->hop_ttl;
+			fa->silent_ttl = r->silent_ttl;
+			fa->hop_src = r->hop_src;
+			fa->trace_reached = r->reason_src == r->key.target &&
+			    r->reply_kind != RK_NONE && r->reply_kind != RK_ICMP;
+		}
+	}
+}
+
+/* The record fields (see is_record_field()) from facts fa into v. */
+static void
+record_values(const struct fctx *f, const struct row_facts *fa,
+    struct ev_value *v, char text[][TEXT], const bool *need)
+{
+	bool reset = fa->after_data_rst > 0;
+	size_t k;
+
+	for (k = 0; k < PK_COUNT; k++)
+		v[P_KIND_STATE + k].num = fa->kind_state[k];
+	v[P_HALFOPEN].num = fa->halfopen;
+	v[P_RETRY_ANSWERS].num = fa->retry_answers;
+	v[P_AFTER_DATA_RST].num = fa->after_data_rst;
+	v[P_CONN_TTL].num = fa->conn_ttl;
+	v[P_RESET_TTL].num = fa->reset_ttl;
+	v[P_RESET_HOPS].num = reset ? fnd_hops(fa->reset_ttl) : -1;
+	v[P_RESET_ROUTER].str = reset && NEED(P_RESET_ROUTER) ? router_at(f,
+	    fnd_hops(fa->reset_ttl), text[7]) : "";
+	v[P_TRACE_HOP_TTL].num = fa->hop_ttl;
+	v[P_TRACE_SILENT_TTL].num = fa->silent_ttl;
+	v[P_TRACE_ROUTER].str = NEED(P_TRACE_ROUTER) ?
+	    host_str(f, fa->hop_src, text[8]) : "";
+	v[P_TRACE_REACHED].num = fa->trace_reached;
+}
+
+/*
+ * Values of one row, v[0..P_HOST), from its facts fa (the caller has
+ * copied f->hv, the host's values, into v + P_HOST); text[] holds the
+ * strings they point to. With need (rule conditions' fields), only what
+ * some condition reads is computed: the text fields nobody reads are left
+ * empty (formatting addresses for every row was most of the findings'
+ * cost), the record fields and times stale when no condition reads any.
+ * Also with need, v is not cleared first, and the .str of number fields is
+ * left as it was (the caller zeroes v once).
+ */
+static void
+port_values(struct fctx *f, size_t row, const struct row_facts *fa,
+    struct ev_value *v, char text[][TEXT], const bool *need)
 {
 	const struct findings_input *in = &f->in;
 	const struct port_row *pr = &f->rows[row];
-	struct port_ev bv, rv;
-	const struct port_ev *b = best_rec(f, row, &bv);
-	bool icmp = b->reply_kind == RK_ICMP, v6 = !addr_is_v4(&pr->host);
-	size_t j;
-	int k;
+	bool icmp = fa->reply_kind == RK_ICMP;
 
 	if (need == NULL)
 		memset(v, 0, sizeof(*v) * P_HOST); /* v + P_HOST: the caller's */
-	else
-		zero_sums(v);
-	v[P_PROTO].num = pr->proto == 17;
-	v[P_PORT].num = pr->port;
-	v[P_STATE].num = pr->state;
-	v[P_REASON].num = pr->reason;
-	v[P_PROBE].num = b->key.kind;
-	v[P_TRIES].num = pr->probes;
-	v[P_REPLIES].num = pr->responses;
-	v[P_REPLY].num = b->reply_kind;
-	v[P_REPLY_TTL].num = b->reason_ttl;
-	v[P_REPLY_HOPS].num = b->reply_kind == RK_NONE ? -1 :
-	    fnd_hops(b->reason_ttl);
-	v[P_FROM_TARGET].num = b->reason_src == b->key.target;
+	v[P_PROTO].num = fa->proto == 17;
+	v[P_PORT].num = fa->port;
+	v[P_STATE].num = fa->state;
+	v[P_REASON].num = fa->reason;
+	v[P_PROBE].num = fa->kind;
+	v[P_TRIES].num = fa->tries;
+	v[P_REPLIES].num = fa->replies;
+	v[P_REPLY].num = fa->reply_kind;
+	v[P_REPLY_TTL].num = fa->reply_ttl;
+	v[P_REPLY_HOPS].num = fa->reply_kind == RK_NONE ? -1 :
+	    fnd_hops(fa->reply_ttl);
+	v[P_FROM_TARGET].num = fa->from_target;
 	v[P_REPLY_SOURCE].str = NEED(P_REPLY_SOURCE) ?
-	    host_str(f, b->reason_src, text[0]) : "";
-	v[P_REPLY_WINDOW].num = b->reply_win;
-	v[P_REPLY_OPTIONS].num = b->reply_nopt;
-	v[P_REPLY_IPID].num = b->reply_ipid;
+	    host_str(f, fa->reason_src, text[0]) : "";
+	v[P_REPLY_WINDOW].num = fa->reply_win;
+	v[P_REPLY_OPTIONS].num = fa->reply_nopt;
+	v[P_REPLY_IPID].num = fa->reply_ipid;
 	v[P_HOP_ROUTER].str = NEED(P_HOP_ROUTER) ?
 	    router_at(f, (int)v[P_REPLY_HOPS].num, text[1]) : "";
-	v[P_ICMP_TYPE].num = icmp ? b->icmp_type : -1;
-	v[P_ICMP_CODE].num = icmp ? b->icmp_code : -1;
-	v[P_ICMP_V6].num = icmp && v6;
-	v[P_ICMP_NAME].str = icmp && NEED(P_ICMP_NAME) ? icmp_name(v6,
-	    b->icmp_type, b->icmp_code, text[2]) : "";
-	v[P_RTT].num = pr->rtt_ms;
+	v[P_ICMP_TYPE].num = icmp ? fa->icmp_type : -1;
+	v[P_ICMP_CODE].num = icmp ? fa->icmp_code : -1;
+	v[P_ICMP_V6].num = fa->icmp_v6;
+	v[P_ICMP_NAME].str = icmp && NEED(P_ICMP_NAME) ?
+	    icmp_name(fa->icmp_v6, fa->icmp_type, fa->icmp_code, text[2]) : "";
+	v[P_RTT].num = fa->rtt_ms;
 	v[P_SCANNER].str = NEED(P_SCANNER) ? addr_str(&pr->scanner, text[3]) :
 	    "";
 	v[P_PORTS].str = NEED(P_PORTS) ? port_text(pr, text[4]) : "";
 	v[P_COUNT_ITEMS].num = 1;
-	v[P_FIRST_S].num = pr->first_ns > in->start_ns ?
-	    (double)(pr->first_ns - in->start_ns) / 1e9 : 0;
-	v[P_LAST_S].num = pr->last_ns > in->start_ns ?
-	    (double)(pr->last_ns - in->start_ns) / 1e9 : 0;
+	v[P_CHANGES].num = fa->changes;
 	v[P_PHASES].str = "";
-	v[P_RESET_ROUTER].str = "";
-	v[P_TRACE_ROUTER].str = "";
-	v[P_RESET_HOPS].num = -1;
-	for (k = 0; k < PK_COUNT; k++)
-		v[P_KIND_STATE + k].num = PS_UNKNOWN;
-	for (j = in->row_first[row]; j < in->row_first[row + 1]; j++) {
-		const struct port_ev *r = in->ids[j] == in->best[row] ? b :
-		    rec_at(f, j, &rv);
-
-		v[P_KIND_STATE + r->key.kind].num = r->state;
-		if (r == b)
-			v[P_CHANGES].num = r->changes;
-		v[P_HALFOPEN].num += r->halfopen;
-		v[P_RETRY_ANSWERS].num += r->retry_answers;
-		if (r->changes > 0 && r == b && NEED(P_PHASES)) {
-			phases_text(f, in->ids[j], text[5], TEXT * 2);
-			v[P_PHASES].str = text[5];
-		}
-		if (r->after_data_rst > 0) {
-			v[P_AFTER_DATA_RST].num += r->after_data_rst;
-			v[P_CONN_TTL].num = r->conn_ttl;
-			v[P_RESET_TTL].num = r->reset_ttl;
-			v[P_RESET_HOPS].num = fnd_hops(r->reset_ttl);
-			if (NEED(P_RESET_ROUTER))
-				v[P_RESET_ROUTER].str = router_at(f,
-				    fnd_hops(r->reset_ttl), text[7]);
-		}
-		if (r->key.kind == PK_TRACE) {
-			v[P_TRACE_HOP_TTL].num = r->hop_ttl;
-			v[P_TRACE_SILENT_TTL].num = r->silent_ttl;
-			if (NEED(P_TRACE_ROUTER))
-				v[P_TRACE_ROUTER].str = host_str(f, r->hop_src,
-				    text[8]);
-			v[P_TRACE_REACHED].num = r->reason_src == r->key.target &&
-			    r->reply_kind != RK_NONE && r->reply_kind != RK_ICMP;
-		}
+	if (fa->changes > 0 && NEED(P_PHASES)) {
+		phases_text(f, in->best[row], text[5], TEXT * 2);
+		v[P_PHASES].str = text[5];
 	}
+	v[P_FIRST_S].num = fa->first_ns > in->start_ns ?
+	    (double)(fa->first_ns - in->start_ns) / 1e9 : 0;
+	v[P_LAST_S].num = fa->last_ns > in->start_ns ?
+	    (double)(fa->last_ns - in->start_ns) / 1e9 : 0;
+	if (need == NULL || f->need_records)
+		record_values(f, fa, v, text, need);
 }
 
 /* A string value, abbreviated like a message's (rule_text_abbrev()). */
@@ -710,21 +965,25 @@ group_start(struct group *g, const struct rule *r, const struct ev_value *v)
 		g->ports.s[0] = '\0';
 }
 
-/* One more row ("tcp/22") in the group. */
+/* One more row (port: "tcp/22", k bytes) in the group. */
 static void
-group_add(struct group *g, const char *port)
+group_add(struct group *g, const char *port, size_t k)
 {
-	size_t k = strlen(port);
+	struct sbuf *b = &g->ports;
 
 	g->count++;
 	/* Rows come sorted by port: skip the same port from another scanner. */
-	if (g->ports.len >= k &&
-	    memcmp(g->ports.s + g->ports.len - k, port, k) == 0 &&
-	    (g->ports.len == k || g->ports.s[g->ports.len - k - 1] == ','))
+	if (b->len >= k && memcmp(b->s + b->len - k, port, k) == 0 &&
+	    (b->len == k || b->s[b->len - k - 1] == ','))
 		return;
-	if (g->ports.len > 0)
-		sb_add(&g->ports, ",");
-	sb_add(&g->ports, port);
+	if (b->len + k + 2 > b->cap) {
+		b->cap = (b->len + k + 2) * 2;
+		b->s = xreallocarray(b->s, b->cap, 1);
+	}
+	if (b->len > 0)
+		b->s[b->len++] = ',';
+	memcpy(b->s + b->len, port, k + 1);
+	b->len += k;
 }
 
 static void
@@ -836,13 +1095,14 @@ run_paths(struct fctx *f, size_t lo, size_t hi)
 		const struct port_row *row = &f->rows[i];
 		struct port_ev bv;
 		const struct port_ev *b = best_rec(f, i, &bv);
-		bool v6 = !addr_is_v4(&row->host);
 		char name[TEXT], port[TEXT];
 		struct path *p;
+		bool v6;
 
 		if (b->reply_kind != RK_ICMP || b->key.kind == PK_TRACE ||
 		    f->hidden[i])
 			continue;
+		v6 = !addr_is_v4(&row->host);
 		for (k = 0; k < npaths && paths[k].src != b->reason_src; k++)
 			;
 		if (k == npaths) {
@@ -876,40 +1136,48 @@ run_paths(struct fctx *f, size_t lo, size_t hi)
 }
 
 /*
- * Finding rules that hold for row i with values v, as bits of
- * f->match[(i - lo) * f->words ...].
+ * The port rules that hold for row (the finding rules and the live hide
+ * rules), as bits of m (f->words). fa: the facts of the host's previous
+ * row, replaced by this row's. The rules run on the row's values (into v)
+ * unless the memo knows facts like these, as far as the rules read them.
  */
 static void
-match_findings(struct fctx *f, size_t lo, size_t i, const struct ev_value *v)
+match_row(struct fctx *f, size_t row, struct row_facts *fa,
+    struct ev_value *v, char text[][TEXT], uint64_t *m)
 {
-	uint64_t *m = f->match + (i - lo) * f->words;
-	double key[MEMO_KEY];
-	uint64_t bits, diff = 0;
-	size_t k;
+	uint64_t *last = f->last_key, w, diff = 0;
+	const uint64_t *mask = f->key_mask;
+	const size_t *key = f->key;
+	size_t k, n = f->nkey;
 
+	row_facts(f, row, fa, f->need_records);
 	if (!f->memo_on) {
-		eval_findings(f, v, m);
+		port_values(f, row, fa, v, text, f->need);
+		eval_rules(f, v, m);
 		return;
 	}
-	for (k = 0; k < f->nkey; k++) {
-		memcpy(&bits, &v[f->key[k]].num, sizeof(bits));
-		diff |= bits ^ f->last_key[k];
+	/* The key (masked facts words) replaces the previous row's. */
+	for (k = 0; k < n; k++) {
+		memcpy(&w, (const char *)fa + key[k] * sizeof(w), sizeof(w));
+		w &= mask[k];
+		diff |= w ^ last[k];
+		last[k] = w;
 	}
-	if (diff == 0 && f->last_gen == f->memo_gen) {
-		memcpy(m, f->last_match, f->words * sizeof(*m));
-		return;
+	if (diff != 0 || f->last_gen != f->memo_gen) {
+		if (!memo_find(f, last, f->last_match)) {
+			port_values(f, row, fa, v, text, f->need);
+			eval_rules(f, v, f->last_match);
+			memo_put(f, last, f->last_match);
+		}
+		f->last_gen = f->memo_gen;
 	}
-	for (k = 0; k < f->nkey; k++)
-		key[k] = v[f->key[k]].num;
-	memo_match(f, key, v, m);
-	memcpy(f->last_key, key, f->nkey * sizeof(*key));
-	memcpy(f->last_match, m, f->words * sizeof(*m));
-	f->last_gen = f->memo_gen;
+	for (k = 0; k < f->words; k++)
+		m[k] = f->last_match[k];
 }
 
-/* The finding rules that hold with values v, as bits of m (f->words). */
+/* The port rules (findings, live hides) that hold with values v, in m. */
 static void
-eval_findings(const struct fctx *f, const struct ev_value *v, uint64_t *m)
+eval_rules(const struct fctx *f, const struct ev_value *v, uint64_t *m)
 {
 	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
 	size_t k;
@@ -918,84 +1186,126 @@ eval_findings(const struct fctx *f, const struct ev_value *v, uint64_t *m)
 	for (k = 0; k < f->nrules[RULE_SCOPE_PORT]; k++)
 		if (pr[k]->outcome == RULE_FINDING && rule_matches(pr[k], v))
 			m[k / 64] |= 1ull << (k % 64);
+	for (k = 0; k < f->nhides; k++)
+		if (rule_matches(pr[f->hides[k]], v))
+			m[f->hides[k] / 64] |= 1ull << (f->hides[k] % 64);
 }
 
-/*
- * m: the matches of the row whose memo key is key[0..nkey), from the memo
- * or evaluated (with v) and remembered.
- */
-static void
-memo_match(struct fctx *f, const double *key, const struct ev_value *v,
-    uint64_t *m)
+static uint64_t
+memo_hash(const struct fctx *f, const uint64_t *key)
 {
-	struct memo_ent *e = NULL;
-	uint64_t h = 0, bits;
-	size_t k, slot = 0, probe;
+	uint64_t h = 0;
+	size_t k;
 
-	for (k = 0; k < f->nkey; k++) {
-		memcpy(&bits, &key[k], sizeof(bits));
-		h = (h ^ bits) * 0x9e3779b97f4a7c15ull;
-	}
-	h ^= h >> 29;
-	for (probe = 0; probe < 8; probe++) {
+	for (k = 0; k < f->nkey; k++)
+		h = (h ^ key[k]) * 0x9e3779b97f4a7c15ull;
+	return h ^ h >> 29;
+}
+
+/* m: the remembered matches of key (f->nkey words); false if none. */
+static bool
+memo_find(const struct fctx *f, const uint64_t *key, uint64_t *m)
+{
+	uint64_t h = memo_hash(f, key);
+	size_t slot, probe;
+
+	for (probe = 0; probe < MEMO_PROBES; probe++) {
 		slot = (size_t)(h + probe) & (MEMO_SLOTS - 1);
-		e = &f->memo[slot];
-		if (e->gen != f->memo_gen)
-			break;	/* free: evaluate and fill it */
-		if (e->hash == h && memcmp(f->memo_val + slot * f->nkey,
-		    key, f->nkey * sizeof(*key)) == 0) {
+		if (f->memo[slot].gen != f->memo_gen)
+			return false;
+		if (f->memo[slot].hash == h && memcmp(f->memo_val +
+		    slot * f->nkey, key, f->nkey * sizeof(*key)) == 0) {
 			memcpy(m, f->memo_match + slot * f->words,
 			    f->words * sizeof(*m));
-			return;
+			return true;
 		}
-		e = NULL;
 	}
-	eval_findings(f, v, m);
-	if (e != NULL) {
-		e->gen = f->memo_gen;
-		e->hash = h;
+	return false;
+}
+
+/* Remember the matches m of key, if a slot near its hash is free. */
+static void
+memo_put(struct fctx *f, const uint64_t *key, const uint64_t *m)
+{
+	uint64_t h = memo_hash(f, key);
+	size_t slot, probe;
+
+	for (probe = 0; probe < MEMO_PROBES; probe++) {
+		slot = (size_t)(h + probe) & (MEMO_SLOTS - 1);
+		if (f->memo[slot].gen == f->memo_gen)
+			continue;
+		f->memo[slot].gen = f->memo_gen;
+		f->memo[slot].hash = h;
 		memcpy(f->memo_val + slot * f->nkey, key, f->nkey *
 		    sizeof(*key));
 		memcpy(f->memo_match + slot * f->words, m, f->words *
 		    sizeof(*m));
+		return;
 	}
 }
 
 /*
- * The memo key: the row fields (not host.*, constant within a host) that
- * finding rules read; none may be a string, and there must be few.
+ * Each port rule's facts: those its condition's row fields come from
+ * (host.* fields are constant within a host: the memo forgets each
+ * host's). The memo is off when a field read is not decided by facts.
  */
 static void
 memo_setup(struct fctx *f)
 {
+	size_t np = f->nrules[RULE_SCOPE_PORT], i, k;
 	bool used[P_COUNT];
-	size_t i;
 
-	memset(used, 0, sizeof(used));
-	for (i = 0; i < f->nrules[RULE_SCOPE_PORT]; i++)
-		if (f->rules[RULE_SCOPE_PORT][i]->outcome == RULE_FINDING)
-			cond_fields(f->rules[RULE_SCOPE_PORT][i], used,
-			    P_COUNT);
+	f->rule_facts = xcalloc(np + 1, sizeof(*f->rule_facts));
 	f->memo_on = true;
-	for (i = 0; i < P_HOST; i++) {
-		if (!used[i])
-			continue;
-		if (fnd_port_own_fields[i].type == EV_STR ||
-		    f->nkey == MEMO_KEY) {
-			f->memo_on = false;
-			return;
-		}
-		f->key[f->nkey++] = i;
+	for (k = 0; k < np; k++) {
+		memset(used, 0, sizeof(used));
+		cond_fields(f->rules[RULE_SCOPE_PORT][k], used, P_COUNT);
+		for (i = 0; i < P_HOST; i++)
+			if (used[i] && !facts_mask(i, &f->rule_facts[k]))
+				f->memo_on = false;
 	}
+	if (!f->memo_on)
+		return;
 	f->memo = xcalloc(MEMO_SLOTS, sizeof(*f->memo));
-	f->memo_val = xcalloc(MEMO_SLOTS * (f->nkey + 1), sizeof(double));
+	f->memo_val = xcalloc(MEMO_SLOTS * FACT_WORDS, sizeof(uint64_t));
 	f->memo_match = xcalloc(MEMO_SLOTS * f->words, sizeof(uint64_t));
 	f->last_match = xcalloc(f->words, sizeof(uint64_t));
 }
 
 /*
- * f->hides: the hide rules that can match some row of the host whose
- * values v + P_HOST holds. A rule whose host.* test fails cannot.
+ * The memo key for the current host: the words of the row facts that the
+ * finding rules and the live hide rules read, masked to those facts.
+ */
+static void
+memo_key(struct fctx *f)
+{
+	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
+	uint64_t mask[FACT_WORDS], w;
+	size_t i, k;
+
+	memset(mask, 0, sizeof(mask));
+	for (k = 0; k < f->nrules[RULE_SCOPE_PORT]; k++) {
+		if (pr[k]->outcome != RULE_FINDING &&
+		    !(f->hide_bits[k / 64] >> (k % 64) & 1))
+			continue;
+		for (i = 0; i < FACT_WORDS; i++) {
+			memcpy(&w, (const char *)&f->rule_facts[k] +
+			    i * sizeof(w), sizeof(w));
+			mask[i] |= w;
+		}
+	}
+	f->nkey = 0;
+	for (i = 0; i < FACT_WORDS; i++)
+		if (mask[i] != 0) {
+			f->key[f->nkey] = i;
+			f->key_mask[f->nkey++] = mask[i];
+		}
+}
+
+/*
+ * f->hides, f->hide_bits: the hide rules that can match some row of the
+ * host whose values v + P_HOST holds (NULL: none). A rule whose host.*
+ * test fails cannot.
  */
 static void
 live_hides(struct fctx *f, const struct ev_value *v)
@@ -1004,23 +1314,26 @@ live_hides(struct fctx *f, const struct ev_value *v)
 	size_t k;
 
 	f->nhides = 0;
-	for (k = 0; k < f->nrules[RULE_SCOPE_PORT]; k++)
+	memset(f->hide_bits, 0, f->words * sizeof(*f->hide_bits));
+	for (k = 0; v != NULL && k < f->nrules[RULE_SCOPE_PORT]; k++)
 		if (pr[k]->outcome == RULE_HIDE &&
-		    !rule_fails_from(pr[k], P_HOST, v))
+		    !rule_fails_from(pr[k], P_HOST, v)) {
 			f->hides[f->nhides++] = k;
+			f->hide_bits[k / 64] |= 1ull << (k % 64);
+		}
 }
 
-/* Does a live hide rule remove the row with values v? */
+/* Does m (a row's matches) hold a hide rule? Then keep only findings. */
 static bool
-row_hidden(const struct fctx *f, const struct ev_value *v)
+split_hidden(const struct fctx *f, uint64_t *m)
 {
-	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
-	size_t k;
+	size_t w;
 	bool hide = false;
 
-	for (k = 0; k < f->nhides; k++)
-		if (rule_matches(pr[f->hides[k]], v))
-			hide = true;
+	for (w = 0; w < f->words; w++) {
+		hide |= (m[w] & f->hide_bits[w]) != 0;
+		m[w] &= f->finding_bits[w];
+	}
 	return hide;
 }
 
@@ -1038,13 +1351,16 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
 	size_t np = f->nrules[RULE_SCOPE_PORT];
 	struct ev_value v[P_COUNT], flood[3];
+	struct row_facts fa;
 	char text[10][TEXT], port[TEXT];
 	const struct addr *host = &f->rows[lo].host;
-	size_t i, k, w;
+	size_t i, k, w, plen;
+	uint64_t bits;
 	bool any = false, full;
 
 	f->host_first = f->out->nfindings;
 	memset(v, 0, sizeof(*v) * P_HOST); /* port_values() relies on it */
+	memset(&fa, 0, sizeof(fa));	/* and the memo key (unread facts) */
 	if ((hi - lo) * f->words > f->match_cap) {
 		f->match_cap = (hi - lo) * f->words * 2;
 		f->match = xreallocarray(f->match, f->match_cap,
@@ -1053,27 +1369,30 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 	host_values(f, lo, hi, NULL);
 	memcpy(v + P_HOST, f->hv, sizeof(f->hv));
 	live_hides(f, v);
+	memo_key(f);
 	f->memo_gen++;
 	for (i = lo; i < hi; i++) {
-		port_values(f, i, v, text, f->need);
-		if (f->nhides > 0 && row_hidden(f, v)) {
+		uint64_t *m = f->match + (i - lo) * f->words;
+
+		match_row(f, i, &fa, v, text, m);
+		if (split_hidden(f, m)) {
 			f->hidden[i] = true;
 			any = true;
 		}
-		if (!any)
-			match_findings(f, lo, i, v);
 	}
 	if (any) {
 		memcpy(flood, f->hv + H_FLOOD_PORT, sizeof(flood));
 		host_values(f, lo, hi, f->hidden);
 		memcpy(f->hv + H_FLOOD_PORT, flood, sizeof(flood));
 		memcpy(v + P_HOST, f->hv, sizeof(f->hv));
+		live_hides(f, NULL);	/* rows are hidden by now */
+		memo_key(f);
 		f->memo_gen++;
 		for (i = lo; i < hi; i++) {
 			if (f->hidden[i])
 				continue;
-			port_values(f, i, v, text, f->need);
-			match_findings(f, lo, i, v);
+			match_row(f, i, &fa, v, text,
+			    f->match + (i - lo) * f->words);
 		}
 	}
 	for (i = lo; i < hi; i++) {
@@ -1087,19 +1406,22 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 			continue;
 		full = false;
 		port_text(&f->rows[i], port);
-		for (k = 0; k < np; k++) {
-			if (!(m[k / 64] >> (k % 64) & 1))
-				continue;
-			if (f->groups[k].count == 0 && !full) {
-				/* A finding's message quotes its first row. */
-				port_values(f, i, v, text, NULL);
-				full = true;
+		plen = strlen(port);
+		for (; w < f->words; w++)
+			for (bits = m[w]; bits != 0; bits &= bits - 1) {
+				k = w * 64 + (size_t)__builtin_ctzll(bits);
+				if (f->groups[k].count == 0 && !full) {
+					/* A finding's message quotes its first
+					   row. */
+					row_facts(f, i, &fa, true);
+					port_values(f, i, &fa, v, text, NULL);
+					full = true;
+				}
+				if (f->groups[k].count == 0)
+					group_start(&f->groups[k], pr[k], v);
+				group_add(&f->groups[k], port, plen);
+				flag_row(&f->rows[i], pr[k]->finding_id);
 			}
-			if (f->groups[k].count == 0)
-				group_start(&f->groups[k], pr[k], v);
-			group_add(&f->groups[k], port);
-			flag_row(&f->rows[i], pr[k]->finding_id);
-		}
 	}
 	for (k = 0; k < np; k++)
 		group_flush(f, &f->groups[k], host);
@@ -1225,8 +1547,15 @@ findings_new(const struct ruleset *rs, const struct findings_input *in,
 	f->groups = xcalloc(f->nrules[RULE_SCOPE_PORT] + 1, sizeof(*f->groups));
 	f->hides = xcalloc(f->nrules[RULE_SCOPE_PORT] + 1, sizeof(*f->hides));
 	f->words = f->nrules[RULE_SCOPE_PORT] / 64 + 1;
+	f->finding_bits = xcalloc(f->words, sizeof(*f->finding_bits));
+	f->hide_bits = xcalloc(f->words, sizeof(*f->hide_bits));
+	for (i = 0; i < f->nrules[RULE_SCOPE_PORT]; i++)
+		if (f->rules[RULE_SCOPE_PORT][i]->outcome == RULE_FINDING)
+			f->finding_bits[i / 64] |= 1ull << (i % 64);
 	for (i = 0; i < f->nrules[RULE_SCOPE_PORT]; i++)
 		cond_fields(f->rules[RULE_SCOPE_PORT][i], f->need, P_COUNT);
+	for (i = 0; i < P_HOST; i++)
+		f->need_records |= f->need[i] && is_record_field(i);
 	memo_setup(f);
 	ph = evidence_phases(in->ev, &f->nphases);
 	f->phases = xcalloc(f->nphases + 1, sizeof(*f->phases));
@@ -1279,7 +1608,11 @@ findings_end(struct fctx *f, const struct pair_counts *pc)
 	free(f->memo_val);
 	free(f->memo_match);
 	free(f->last_match);
+	free(f->rule_facts);
+	free(f->finding_bits);
+	free(f->hide_bits);
 	free(f->phases);
+	free(f->sigs);
 	free(f->is_target);
 	free(f);
 }

@@ -46,6 +46,14 @@
 /* Slots of the label memo by rule (a power of two): a rule mostly gives one label. */
 #define TUN_LABEL_MEMO 16u
 
+/*
+ * The findings' memo of port-rule matches by row facts (rows of one host
+ * repeat a few combinations): slots, a power of two, and how many of them
+ * are tried from a key's hash.
+ */
+#define TUN_FINDINGS_MEMO_SLOTS 1024u
+#define TUN_FINDINGS_MEMO_PROBES 8u
+
 /* Load factor cap of the pending-probe table, in percent. */
 #define TUN_FLOW_LOAD_PCT 70u
 
