@@ -703,11 +703,27 @@ evidence_find(const struct evidence *ev, const struct port_key *key)
 	return s == 0 ? EV_NONE : (s & ev->idmask) - 1;
 }
 
+uint64_t
+evidence_prefetch_key(const struct evidence *ev, const struct port_key *key)
+{
+	uint64_t h = key_hash(key);
+
+	if (ev->slots != NULL)
+		__builtin_prefetch(&ev->slots[(uint32_t)h & (ev->nslots - 1)]);
+	return h;
+}
+
 uint32_t
 evidence_get(struct evidence *ev, const struct port_key *key)
 {
+	return evidence_get_hashed(ev, key, key_hash(key));
+}
+
+uint32_t
+evidence_get_hashed(struct evidence *ev, const struct port_key *key,
+    uint64_t h)
+{
 	uint32_t *s, n;
-	uint64_t h;
 	struct ev_rec *r;
 
 	if (ev->slots == NULL) {
@@ -716,7 +732,6 @@ evidence_get(struct evidence *ev, const struct port_key *key)
 			;
 		evidence_rehash(ev, n);
 	}
-	h = key_hash(key);
 	s = evidence_slot(ev, key, h);
 	if (*s != 0)
 		return (*s & ev->idmask) - 1;

@@ -45,6 +45,7 @@ static bool grow(struct flow_table *t);
 static void wheel_link(struct flow_table *t, struct flow_entry *e,
     uint32_t s);
 static void wheel_unlink(struct flow_table *t, struct flow_entry *e);
+static void prefetch_entry(const struct flow_entry *e);
 
 static uint32_t
 load_cap(uint32_t nslots)
@@ -213,6 +214,36 @@ flow_lookup_hashed(struct flow_table *t, const struct flow_key *k, uint32_t h)
 	t->miss_hash = h;
 	t->miss_valid = true;
 	return NULL;
+}
+
+/* Both cache lines an entry may span. */
+static void
+prefetch_entry(const struct flow_entry *e)
+{
+	__builtin_prefetch(e);
+	__builtin_prefetch((const char *)e + sizeof(*e) - 1);
+}
+
+void
+flow_prefetch_slot(const struct flow_table *t, uint32_t h)
+{
+	__builtin_prefetch(&t->slots[h & t->mask]);
+}
+
+bool
+flow_prefetch_entry(const struct flow_table *t, uint32_t h)
+{
+	uint32_t i = h & t->mask;
+	uint64_t s;
+
+	while ((s = t->slots[i]) != 0) {
+		if ((uint32_t)(s >> 32) == h) {
+			prefetch_entry(&t->pool[(uint32_t)s - 1]);
+			return true;
+		}
+		i = (i + 1) & t->mask;
+	}
+	return false;
 }
 
 /*
