@@ -294,6 +294,8 @@ flow_insert_hashed(struct flow_table *t, const struct flow_key *k, uint32_t h)
 	if (t->free_head != FLOW_NIL) {
 		idx = t->free_head;
 		t->free_head = t->pool[idx].wnext;
+		if (t->free_head != FLOW_NIL) /* the next insert's entry */
+			prefetch_entry(&t->pool[t->free_head]);
 	} else {
 		idx = t->top++;
 	}
@@ -427,6 +429,7 @@ flow_expire(struct flow_table *t, uint64_t now, flow_visit_fn fn, void *ctx)
 	uint64_t target = now / t->step, n, k;
 	uint32_t s, idx, last, next;
 	struct flow_entry *e;
+	const struct flow_entry *n1;
 
 	if (target < t->wpos)
 		return;
@@ -439,9 +442,23 @@ flow_expire(struct flow_table *t, uint64_t now, flow_visit_fn fn, void *ctx)
 			continue;
 		t->wheel[s] = FLOW_NIL;
 		last = t->pool[idx].wprev;
+		prefetch_entry(&t->pool[t->pool[idx].wnext]);
 		for (;;) {
 			e = &t->pool[idx];
 			next = e->wnext;
+			/*
+			 * The sweep's entries lie all over the pool and each
+			 * visit is short: the next one's entry came a visit
+			 * ago; now ask for the index slot its removal will
+			 * look at and the entry after it. (Written out here:
+			 * gcc drops a call that only prefetches.)
+			 */
+			if (idx != last) {
+				n1 = &t->pool[next];
+				__builtin_prefetch(&t->slots[n1->hash &
+				    t->mask]);
+				prefetch_entry(&t->pool[n1->wnext]);
+			}
 			e->wslot = FLOW_NO_SLOT;
 			if (fn(ctx, e))
 				flow_remove(t, e);
