@@ -730,7 +730,8 @@ track_tcp(struct pairing *p, struct ctx *c)
 		}
 		return;
 	}
-	new_probe(p, c, tcp_probe_kind(c->d));
+	new_probe(p, c, c->a->target != 0 ? c->a->kind :
+	    tcp_probe_kind(c->d)); /* pair_ahead_more() knew it */
 }
 
 /* Looks like a server's answer (well-known port to ephemeral port). */
