@@ -9,19 +9,6 @@
 static const uint8_t v4_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0xff, 0xff };
 
-void
-addr_from_v4(struct addr *a, const uint8_t v4[4])
-{
-	memcpy(a->b, v4_prefix, sizeof(v4_prefix));
-	memcpy(a->b + 12, v4, 4);
-}
-
-void
-addr_from_v6(struct addr *a, const uint8_t v6[16])
-{
-	memcpy(a->b, v6, 16);
-}
-
 bool
 addr_is_v4(const struct addr *a)
 {

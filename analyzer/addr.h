@@ -20,10 +20,25 @@ struct addr {
 /* Longest text form plus NUL (INET6_ADDRSTRLEN). */
 #define ADDR_STRLEN 46
 
-void addr_from_v4(struct addr *a, const uint8_t v4[4]);
-void addr_from_v6(struct addr *a, const uint8_t v6[16]);
 bool addr_is_v4(const struct addr *a);
 int addr_cmp(const struct addr *a, const struct addr *b);
+
+/* From wire bytes: inline, as the decoder sets two a packet. */
+static inline void
+addr_from_v4(struct addr *a, const uint8_t v4[4])
+{
+	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff };
+
+	memcpy(a->b, prefix, sizeof(prefix));
+	memcpy(a->b + 12, v4, 4);
+}
+
+static inline void
+addr_from_v6(struct addr *a, const uint8_t v6[16])
+{
+	memcpy(a->b, v6, 16);
+}
 
 /* Equal addresses: inline, two 64-bit compares (hot in the hash tables). */
 static inline bool

@@ -18,6 +18,20 @@
 #include "verdict.h"
 #include "xmalloc.h"
 
+/* The queue of packets waiting to be paired: a power of two above the lag. */
+#define AQ_SIZE 4u
+#define AQ_MASK (AQ_SIZE - 1)
+_Static_assert(TUN_PAIR_AHEAD < AQ_SIZE, "the queue holds the lag");
+
+/* A decoded packet waiting its turn to be paired (analyzer_packet()). */
+struct pending {
+	struct decoded d;
+	struct pair_ahead ahead;
+	uint64_t ts_ns;
+	uint32_t input;
+	uint64_t number;
+};
+
 struct analyzer {
 	struct analyzer_opts o;
 	const struct ruleset *rs;
@@ -29,7 +43,12 @@ struct analyzer {
 	struct ev_totals t;	/* packets, bytes, decode statuses, span */
 	bool explaining;	/* --explain looks records up after the run */
 	struct pair_stats final; /* pairing counters, once the table is freed */
+	struct pending q[AQ_SIZE]; /* a ring: q[qout & AQ_MASK] is the oldest */
+	unsigned qin, qout;	/* packets queued / paired so far (wrapping) */
 };
+
+static void pair_pending(struct analyzer *a);
+static void pair_all_pending(struct analyzer *a);
 
 uint32_t
 analyzer_flow_slots(const struct analyzer_opts *o)
@@ -106,6 +125,8 @@ analyzer_free(struct analyzer *a)
 {
 	if (a == NULL)
 		return;
+	if (a->pair != NULL)
+		pair_all_pending(a); /* --emit-evidence logs every packet */
 	pair_free(a->pair);
 	verdict_free(a->verdict);
 	evidence_free(a->ev);
@@ -113,10 +134,33 @@ analyzer_free(struct analyzer *a)
 	free(a);
 }
 
+/* Pair the oldest pending packet. */
+static void
+pair_pending(struct analyzer *a)
+{
+	struct pending *w = &a->q[a->qout++ & AQ_MASK];
+
+	pair_set_packet(a->pair, w->input, w->number);
+	pair_packet_ahead(a->pair, &w->d, w->ts_ns, &w->ahead);
+}
+
+/* Pair every pending packet: before anything looks at the pairing. */
+static void
+pair_all_pending(struct analyzer *a)
+{
+	while (a->qout != a->qin)
+		pair_pending(a);
+}
+
+/*
+ * A decoded packet is paired TUN_PAIR_AHEAD packets later, in order; its
+ * pair_ahead() work is done now and a packet later, so the table memory
+ * pairing needs has arrived in the cache by then.
+ */
 void
 analyzer_packet(struct analyzer *a, const struct reader_packet *pkt)
 {
-	struct decoded d;
+	struct pending *w = &a->q[a->qin & AQ_MASK], *prev;
 	enum decode_status st;
 
 	a->t.packets++;
@@ -125,17 +169,27 @@ analyzer_packet(struct analyzer *a, const struct reader_packet *pkt)
 		a->t.first_ns = pkt->ts_ns;
 	if (pkt->ts_ns > a->t.last_ns)
 		a->t.last_ns = pkt->ts_ns;
-	st = decode_packet(pkt->dlt, pkt->data, pkt->caplen, pkt->wirelen, &d);
+	st = decode_packet(pkt->dlt, pkt->data, pkt->caplen, pkt->wirelen,
+	    &w->d);
 	a->t.dec[st]++;
 	if (st != DEC_OK)
 		return;
-	pair_set_packet(a->pair, pkt->input, pkt->number);
-	pair_packet(a->pair, &d, pkt->ts_ns);
+	w->ts_ns = pkt->ts_ns;
+	w->input = pkt->input;
+	w->number = pkt->number;
+	pair_ahead(a->pair, &w->d, &w->ahead);
+	if (a->qin != a->qout) {
+		prev = &a->q[(a->qin - 1) & AQ_MASK];
+		pair_ahead_more(a->pair, &prev->d, &prev->ahead);
+	}
+	if (++a->qin - a->qout > TUN_PAIR_AHEAD)
+		pair_pending(a);
 }
 
 void
 analyzer_set_log(struct analyzer *a, struct evw *log)
 {
+	pair_all_pending(a);	/* packets so far go to the old log */
 	pair_set_log(a->pair, log);
 }
 
@@ -148,6 +202,7 @@ analyzer_totals(const struct analyzer *a, struct ev_totals *t)
 void
 analyzer_replay(struct analyzer *a, const struct evrec *r)
 {
+	pair_all_pending(a);
 	pair_replay(a->pair, r);
 }
 
@@ -164,12 +219,15 @@ analyzer_decode_count(const struct analyzer *a, enum decode_status st)
 }
 
 void
-analyzer_log_counters(const struct analyzer *a)
+analyzer_log_counters(struct analyzer *a)
 {
-	const struct pair_stats *s = a->pair != NULL ? pair_stats(a->pair) :
-	    &a->final;
+	const struct pair_stats *s;
 	struct evidence_mem m;
 	int i;
+
+	if (a->pair != NULL)
+		pair_all_pending(a);
+	s = a->pair != NULL ? pair_stats(a->pair) : &a->final;
 
 	for (i = 0; i < DEC_STATUS_COUNT; i++)
 		if (a->t.dec[i] != 0)
@@ -252,6 +310,7 @@ analyzer_finish(struct analyzer *a, bool partial, struct results *out)
 	struct rowset *rows;
 	struct fctx *f;
 
+	pair_all_pending(a);
 	pair_finish(a->pair);
 	pair_drop_table(a->pair);	/* room for the rows and findings */
 	evidence_finish(a->ev);

@@ -38,6 +38,11 @@ struct analyzer *analyzer_new(const struct analyzer_opts *o,
     const struct ruleset *rs);
 void analyzer_free(struct analyzer *a);
 
+/*
+ * One packet. Pairing runs a few packets behind (TUN_PAIR_AHEAD, so that
+ * it finds its table memory in cache); every call below that looks at the
+ * pairing, analyzer_free() included, first pairs what is still waiting.
+ */
 void analyzer_packet(struct analyzer *a, const struct reader_packet *pkt);
 
 /*
@@ -81,6 +86,6 @@ void analyzer_explain(const struct analyzer *a, const struct results *res,
 uint32_t analyzer_flow_slots(const struct analyzer_opts *o);
 
 /* -v diagnostics: decode and pairing counters, one line each. */
-void analyzer_log_counters(const struct analyzer *a);
+void analyzer_log_counters(struct analyzer *a);
 
 #endif

@@ -27,6 +27,7 @@
 #define C_SAT 0xffffu		/* 16-bit counter: the exact count is rare */
 #define RF_ROUND_DONE 0x01u	/* ev_rec.flags */
 #define RF_RARE 0x02u		/* the record has a rare entry */
+#define REHASH_AHEAD 16u	/* evidence_rehash(): keys hashed ahead */
 
 enum { T_FIRST, T_LAST, T_ROUND, T_PHASE, T_COUNT };
 
@@ -661,11 +662,16 @@ evidence_slot(const struct evidence *ev, const struct port_key *key,
 	return &ev->slots[i];
 }
 
+/*
+ * Keys are distinct: each goes to the first free slot of its run. The
+ * slots are written all over an index larger than the cache: each key's
+ * hash is taken (and its slot prefetched) REHASH_AHEAD keys before.
+ */
 static void
 evidence_rehash(struct evidence *ev, uint32_t nslots)
 {
+	uint64_t hs[REHASH_AHEAD], h;
 	uint32_t i, j, mask;
-	uint64_t h;
 
 	free(ev->slots);
 	ev->nslots = nslots;
@@ -673,13 +679,19 @@ evidence_rehash(struct evidence *ev, uint32_t nslots)
 		ev->nslots_max = nslots;
 	ev->slots = xcalloc(nslots, sizeof(*ev->slots));
 	mask = nslots - 1;
-	/* Keys are distinct: each goes to the first free slot of its run. */
-	for (i = 0; i < ev->count; i++) {
-		h = key_hash(&ev->recs[i].key);
-		j = (uint32_t)h & mask;
-		while (ev->slots[j] != 0)
-			j = (j + 1) & mask;
-		ev->slots[j] = slot_value(ev, h, i);
+	for (i = 0; i < ev->count + REHASH_AHEAD; i++) {
+		if (i >= REHASH_AHEAD) {
+			h = hs[i % REHASH_AHEAD]; /* key i - REHASH_AHEAD's */
+			j = (uint32_t)h & mask;
+			while (ev->slots[j] != 0)
+				j = (j + 1) & mask;
+			ev->slots[j] = slot_value(ev, h, i - REHASH_AHEAD);
+		}
+		if (i < ev->count) {
+			h = key_hash(&ev->recs[i].key);
+			__builtin_prefetch(&ev->slots[(uint32_t)h & mask]);
+			hs[i % REHASH_AHEAD] = h;
+		}
 	}
 }
 
@@ -703,11 +715,27 @@ evidence_find(const struct evidence *ev, const struct port_key *key)
 	return s == 0 ? EV_NONE : (s & ev->idmask) - 1;
 }
 
+uint64_t
+evidence_prefetch_key(const struct evidence *ev, const struct port_key *key)
+{
+	uint64_t h = key_hash(key);
+
+	if (ev->slots != NULL)
+		__builtin_prefetch(&ev->slots[(uint32_t)h & (ev->nslots - 1)]);
+	return h;
+}
+
 uint32_t
 evidence_get(struct evidence *ev, const struct port_key *key)
 {
+	return evidence_get_hashed(ev, key, key_hash(key));
+}
+
+uint32_t
+evidence_get_hashed(struct evidence *ev, const struct port_key *key,
+    uint64_t h)
+{
 	uint32_t *s, n;
-	uint64_t h;
 	struct ev_rec *r;
 
 	if (ev->slots == NULL) {
@@ -716,7 +744,6 @@ evidence_get(struct evidence *ev, const struct port_key *key)
 			;
 		evidence_rehash(ev, n);
 	}
-	h = key_hash(key);
 	s = evidence_slot(ev, key, h);
 	if (*s != 0)
 		return (*s & ev->idmask) - 1;

@@ -123,6 +123,15 @@ void evidence_set_budget(struct evidence *ev, struct budget *b);
 
 /* Record for key, created if new; EV_NONE at the cap or the budget's end. */
 uint32_t evidence_get(struct evidence *ev, const struct port_key *key);
+/*
+ * A hint: evidence_get(key) will come soon (a cache prefetch of its index
+ * slot). Returns the key's hash, for evidence_get_hashed().
+ */
+uint64_t evidence_prefetch_key(const struct evidence *ev,
+    const struct port_key *key);
+/* evidence_get() given h, evidence_prefetch_key()'s hash of key. */
+uint32_t evidence_get_hashed(struct evidence *ev, const struct port_key *key,
+    uint64_t h);
 /* Record for key or EV_NONE (not after evidence_drop_index()). */
 uint32_t evidence_find(const struct evidence *ev, const struct port_key *key);
 /*

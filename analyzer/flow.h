@@ -111,6 +111,15 @@ struct flow_entry *flow_insert_hashed(struct flow_table *t,
     const struct flow_key *k, uint32_t h);
 
 /*
+ * Cache hints for a lookup of hash h coming soon: its home index slot, and
+ * (once that slot has had time to arrive) the entry the index files under
+ * h. flow_prefetch_entry() is true when there is such an entry; it reads
+ * only the index, and nothing changes.
+ */
+void flow_prefetch_slot(const struct flow_table *t, uint32_t h);
+bool flow_prefetch_entry(const struct flow_table *t, uint32_t h);
+
+/*
  * Insert a fresh zeroed entry for k (which must not be present), not yet
  * filed for expiry (flow_due); NULL when the table is full and may not
  * grow. May move the pool: other entry pointers are invalid after it.

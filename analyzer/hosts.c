@@ -109,11 +109,6 @@ hosts_rehash(struct hosts *h, uint32_t nslots)
 		*hosts_slot(h, &h->addrs[i - 1]) = i;
 }
 
-uint32_t
-hosts_find(const struct hosts *h, const struct addr *a)
-{
-	return *hosts_slot(h, a);
-}
 
 /*
  * Cache slot of a: one multiply-shift of the address's low 64 bits (where
@@ -159,6 +154,23 @@ hosts_intern(struct hosts *h, const struct addr *a)
 	}
 	*s = h->count;
 	return h->count;
+}
+
+uint32_t
+hosts_find(const struct hosts *h, const struct addr *a)
+{
+	return *hosts_slot(h, a);
+}
+
+/* hosts_intern() of a known host: the same cache in front of the table. */
+uint32_t
+hosts_lookup(struct hosts *h, const struct addr *a)
+{
+	uint32_t *r = &h->recent[recent_slot(a)];
+
+	if (*r != 0 && addr_eq(&h->addrs[*r - 1], a))
+		return *r;
+	return *r = *hosts_slot(h, a);
 }
 
 uint32_t

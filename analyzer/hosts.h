@@ -31,6 +31,8 @@ uint32_t hosts_intern_hint(struct hosts *h, const struct addr *a,
     uint32_t hint);
 /* Index of addr or 0 if unknown. */
 uint32_t hosts_find(const struct hosts *h, const struct addr *a);
+/* The same, through (and filling) hosts_intern()'s cache of recent hosts. */
+uint32_t hosts_lookup(struct hosts *h, const struct addr *a);
 /* Address of index i (1..hosts_count). */
 const struct addr *hosts_addr(const struct hosts *h, uint32_t i);
 uint32_t hosts_count(const struct hosts *h);

@@ -46,15 +46,13 @@ enum {
 struct ctx {
 	const struct decoded *d;
 	uint64_t ts;
-	struct flow_key key;
-	uint32_t hash;		/* flow_key_hash(&key) */
-	bool src_is_lo;
+	const struct pair_ahead *a; /* its flow key, hash and known hosts */
 };
 
 static void track_tcp(struct pairing *p, struct ctx *c);
 static void track_udp(struct pairing *p, struct ctx *c);
 static void track_icmp(struct pairing *p, const struct decoded *d,
-    uint64_t ts);
+    uint64_t ts, const struct pair_ahead *a);
 static struct flow_entry *find_live(struct pairing *p, struct ctx *c);
 static bool expire_one(void *arg, struct flow_entry *e);
 static void squeeze(struct pairing *p);
@@ -66,6 +64,8 @@ static void answer(struct pairing *p, struct flow_entry *e,
     const struct decoded *d, uint64_t ts, struct reply_in *in);
 static bool is_prober(const struct flow_entry *e, bool src_is_lo);
 static uint8_t tcp_probe_kind(const struct decoded *d);
+static bool udp_reply_shaped(const struct decoded *d);
+static bool may_open_probe(const struct decoded *d);
 static bool is_v4(const struct addr *a);
 static bool not_a_probe_target(const struct addr *dst);
 static void note(struct pairing *p, const struct flow_entry *e,
@@ -448,10 +448,10 @@ unless_stale(struct pairing *p, struct flow_entry *e, uint64_t ts,
 static struct flow_entry *
 find_live(struct pairing *p, struct ctx *c)
 {
-	struct flow_entry *e = flow_lookup_hashed(p->flows, &c->key, c->hash);
+	struct flow_entry *e = flow_lookup_hashed(p->flows, &c->a->key, c->a->hash);
 
 	return unless_stale(p, e, c->ts, e != NULL &&
-	    !is_prober(e, c->src_is_lo));
+	    !is_prober(e, c->a->src_is_lo));
 }
 
 static void
@@ -464,8 +464,10 @@ new_probe(struct pairing *p, struct ctx *c, uint8_t kind)
 	if (not_a_probe_target(&d->dst))
 		return;
 	memset(&pk, 0, sizeof(pk));
-	pk.scanner = hosts_intern(p->hosts, &d->src);
-	pk.target = hosts_intern(p->hosts, &d->dst);
+	pk.scanner = c->a->scanner != 0 ? c->a->scanner :
+	    hosts_intern(p->hosts, &d->src);
+	pk.target = c->a->target != 0 ? c->a->target :
+	    hosts_intern(p->hosts, &d->dst);
 	pk.port = d->dport;
 	pk.proto = d->proto;
 	pk.kind = kind;
@@ -473,23 +475,26 @@ new_probe(struct pairing *p, struct ctx *c, uint8_t kind)
 		p->st.record_drops++;
 		return;
 	}
-	e = flow_insert_hashed(p->flows, &c->key, c->hash);
+	e = flow_insert_hashed(p->flows, &c->a->key, c->a->hash);
 	if (e == NULL) {
 		squeeze(p);
-		e = flow_insert_hashed(p->flows, &c->key, c->hash);
+		e = flow_insert_hashed(p->flows, &c->a->key, c->a->hash);
 	}
 	if (e == NULL) {
 		p->st.table_drops++;
 		return;
 	}
-	e->port_ev = evidence_get(p->ev, &pk);
+	e->port_ev = pk.scanner == c->a->scanner &&
+	    pk.target == c->a->target && kind == c->a->kind ?
+	    evidence_get_hashed(p->ev, &pk, c->a->ev_hash) :
+	    evidence_get(p->ev, &pk);
 	if (e->port_ev == EV_NONE) {
 		flow_remove(p->flows, e);
 		p->st.record_drops++;
 		return;
 	}
 	evidence_probe_start(p->ev, e->port_ev, c->ts);
-	e->prober_lo = c->src_is_lo;
+	e->prober_lo = c->a->src_is_lo;
 	e->state = FL_PROBE;
 	e->kind = kind;
 	e->ttl = d->ttl;
@@ -693,7 +698,7 @@ track_tcp(struct pairing *p, struct ctx *c)
 	struct flow_entry *e = find_live(p, c);
 
 	if (e != NULL) {
-		if (is_prober(e, c->src_is_lo))
+		if (is_prober(e, c->a->src_is_lo))
 			tcp_from_prober(p, c, e);
 		else
 			tcp_from_target(p, c, e);
@@ -715,17 +720,18 @@ track_tcp(struct pairing *p, struct ctx *c)
 		 * the capture started mid-stream. Scanners' non-SYN probes
 		 * carry neither.
 		 */
-		e = flow_insert_hashed(p->flows, &c->key, c->hash);
+		e = flow_insert_hashed(p->flows, &c->a->key, c->a->hash);
 		if (e != NULL) {
 			e->port_ev = EV_NONE;
 			e->state = FL_CONN;
-			e->prober_lo = c->src_is_lo;
+			e->prober_lo = c->a->src_is_lo;
 			touch(p, e, c->ts);
 			p->st.midstream++;
 		}
 		return;
 	}
-	new_probe(p, c, tcp_probe_kind(c->d));
+	new_probe(p, c, c->a->target != 0 ? c->a->kind :
+	    tcp_probe_kind(c->d)); /* pair_ahead_more() knew it */
 }
 
 /* Looks like a server's answer (well-known port to ephemeral port). */
@@ -748,7 +754,7 @@ track_udp(struct pairing *p, struct ctx *c)
 			new_probe(p, c, PK_UDP);
 		return;
 	}
-	if (is_prober(e, c->src_is_lo)) {
+	if (is_prober(e, c->a->src_is_lo)) {
 		if (e->state == FL_PROBE) {
 			e->tries++;
 			p->st.probes++;
@@ -774,13 +780,14 @@ track_udp(struct pairing *p, struct ctx *c)
 
 /* ICMP/ICMPv6 errors: pair through the quoted header (semantics.md 6.2). */
 static void
-track_icmp(struct pairing *p, const struct decoded *d, uint64_t ts)
+track_icmp(struct pairing *p, const struct decoded *d, uint64_t ts,
+    const struct pair_ahead *a)
 {
 	const struct quoted *q = &d->q;
 	struct flow_key key;
 	struct flow_entry *e;
 	struct reply_in in;
-	bool q_src_is_lo;
+	bool q_src_is_lo = a->src_is_lo;
 
 	if (!d->icmp_error)
 		return;
@@ -790,9 +797,7 @@ track_icmp(struct pairing *p, const struct decoded *d, uint64_t ts)
 		p->st.unmatched_icmp++;
 		return;
 	}
-	flow_key_make(&key, &q->src, q->sport, &q->dst, q->dport, q->proto,
-	    &q_src_is_lo);
-	e = flow_lookup(p->flows, &key);
+	e = flow_lookup_hashed(p->flows, &a->key, a->hash);
 	if (e == NULL && !addr_eq(&d->src, &q->dst)) {
 		/*
 		 * The quote names another destination than the probe had:
@@ -898,9 +903,76 @@ quiet_segment(struct pairing *p, const struct decoded *d, uint64_t ts)
 	return true;
 }
 
+/*
+ * The flow key a packet looks up: its own 5-tuple, or for an ICMP error
+ * the one it quotes (track_icmp() looks that up first).
+ */
+void
+pair_ahead(struct pairing *p, const struct decoded *d, struct pair_ahead *a)
+{
+	const struct quoted *q = &d->q;
+
+	a->keyed = false;
+	a->scanner = a->target = 0;
+	if (d->proto == 6 || d->proto == 17) {
+		flow_key_make(&a->key, &d->src, d->sport, &d->dst, d->dport,
+		    d->proto, &a->src_is_lo);
+	} else if (d->icmp_error && q->valid && q->has_ports) {
+		flow_key_make(&a->key, &q->src, q->sport, &q->dst, q->dport,
+		    q->proto, &a->src_is_lo);
+	} else {
+		return;
+	}
+	a->keyed = true;
+	a->hash = flow_key_hash(&a->key);
+	flow_prefetch_slot(p->flows, a->hash);
+}
+
+/*
+ * Could this packet open a probe if no entry has its key (track_tcp() and
+ * track_udp() without an entry)? Nearly: a guess only decides a prefetch.
+ */
+static bool
+may_open_probe(const struct decoded *d)
+{
+	if (not_a_probe_target(&d->dst))
+		return false;
+	if (d->proto == 17)
+		return !udp_reply_shaped(d);
+	return d->proto == 6 && !(d->tcp.flags & TH_RST) &&
+	    (d->tcp.flags & (TH_SYN | TH_ACK)) != (TH_SYN | TH_ACK);
+}
+
+/*
+ * The index slot pair_ahead() prefetched has arrived: prefetch the entry
+ * it names or, for a packet that will open a probe, its port record's
+ * index slot (when both hosts are known already).
+ */
+void
+pair_ahead_more(struct pairing *p, const struct decoded *d,
+    struct pair_ahead *a)
+{
+	struct port_key pk;
+
+	if (!a->keyed || flow_prefetch_entry(p->flows, a->hash) ||
+	    !may_open_probe(d))
+		return;
+	if ((a->scanner = hosts_lookup(p->hosts, &d->src)) == 0 ||
+	    (a->target = hosts_lookup(p->hosts, &d->dst)) == 0)
+		return;
+	memset(&pk, 0, sizeof(pk));
+	pk.scanner = a->scanner;
+	pk.target = a->target;
+	pk.port = d->dport;
+	pk.proto = d->proto;
+	pk.kind = a->kind = d->proto == 6 ? tcp_probe_kind(d) : PK_UDP;
+	a->ev_hash = evidence_prefetch_key(p->ev, &pk);
+}
+
 /* Track one packet; the clock is the caller's. */
 static void
-pair_track(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
+pair_track(struct pairing *p, const struct decoded *d, uint64_t ts_ns,
+    const struct pair_ahead *a)
 {
 	struct ctx c;
 
@@ -908,13 +980,11 @@ pair_track(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
 		p->now = ts_ns;
 	p->log_this = p->log != NULL && !quiet_segment(p, d, ts_ns);
 	if (d->proto == 1 || d->proto == 58) {
-		track_icmp(p, d, ts_ns);
+		track_icmp(p, d, ts_ns, a);
 	} else {
 		c.d = d;
 		c.ts = ts_ns;
-		flow_key_make(&c.key, &d->src, d->sport, &d->dst, d->dport,
-		    d->proto, &c.src_is_lo);
-		c.hash = flow_key_hash(&c.key);
+		c.a = a;
 		if (d->proto == 6)
 			track_tcp(p, &c);
 		else if (d->proto == 17)
@@ -950,21 +1020,33 @@ clock_run(struct pairing *p)
 }
 
 void
-pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
+pair_packet_ahead(struct pairing *p, const struct decoded *d, uint64_t ts_ns,
+    const struct pair_ahead *a)
 {
-	pair_track(p, d, ts_ns);
+	pair_track(p, d, ts_ns, a);
 	/* After the packet, so a late reply still finds its probe. */
 	clock_run(p);
 }
 
 void
+pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
+{
+	struct pair_ahead a;
+
+	pair_ahead(p, d, &a);
+	pair_packet_ahead(p, d, ts_ns, &a);
+}
+
+void
 pair_replay(struct pairing *p, const struct evrec *r)
 {
+	struct pair_ahead a;
 	struct flow_entry *e;
 
 	switch (r->type) {
 	case EVR_PACKET:
-		pair_track(p, &r->d, r->ts);
+		pair_ahead(p, &r->d, &a);
+		pair_track(p, &r->d, r->ts, &a);
 		break;
 	case EVR_KEEPALIVE:
 		e = flow_lookup(p->flows, &r->key);

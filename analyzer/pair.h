@@ -21,6 +21,7 @@
 #include "evfile.h"
 #include "evidence.h"
 #include "explain.h"
+#include "flow.h"
 #include "hosts.h"
 #include "tally.h"
 #include "verdict.h"
@@ -84,6 +85,35 @@ void pair_set_packet(struct pairing *p, uint32_t input, uint64_t number);
 
 /* One decoded packet (DEC_OK) captured at ts_ns. */
 void pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns);
+
+/*
+ * What pair_packet() works out first for a packet, done a few packets
+ * before it (analyzer.c keeps the queue) so that the table memory it will
+ * touch is in cache by then: pair_ahead() when the packet is decoded (its
+ * flow key, and a prefetch of the key's index slot), pair_ahead_more() a
+ * packet later (a prefetch of the entry, or for a packet that will open a
+ * probe, of its hosts' port record slot). Only values that cannot go stale:
+ * the key and its hash, and host indexes, which never change.
+ */
+struct pair_ahead {
+	struct flow_key key;	/* the flow key the packet looks up */
+	uint32_t hash;		/* flow_key_hash(&key) */
+	bool keyed;		/* key is set (TCP, UDP, ICMP error quoting
+				   ports) */
+	bool src_is_lo;		/* flow_key_make()'s a_is_lo for the key */
+	uint32_t scanner;	/* index of the source host, 0: not known */
+	uint32_t target;	/* index of the destination host, 0: not known */
+	uint8_t kind;		/* with both: the probe kind it would open */
+	uint64_t ev_hash;	/* and the hash of that port record's key */
+};
+
+void pair_ahead(struct pairing *p, const struct decoded *d,
+    struct pair_ahead *a);
+void pair_ahead_more(struct pairing *p, const struct decoded *d,
+    struct pair_ahead *a);
+/* pair_packet() given the packet's pair_ahead() (and perhaps _more()). */
+void pair_packet_ahead(struct pairing *p, const struct decoded *d,
+    uint64_t ts_ns, const struct pair_ahead *a);
 
 /* End of input: every waiting probe becomes a no-response. */
 void pair_finish(struct pairing *p);

@@ -54,6 +54,15 @@
 #define TUN_FINDINGS_MEMO_SLOTS 1024u
 #define TUN_FINDINGS_MEMO_PROBES 8u
 
+/*
+ * Decoded packets analyzer.c holds back before pairing them (2: one to
+ * prefetch the flow index slot of, one to prefetch what that slot leads
+ * to; see pair_ahead()). At 10M packets the pairing table and the port
+ * records are far larger than the cache, and a packet's pairing took a
+ * few misses in a row.
+ */
+#define TUN_PAIR_AHEAD 2u
+
 /* Load factor cap of the pending-probe table, in percent. */
 #define TUN_FLOW_LOAD_PCT 70u
 
