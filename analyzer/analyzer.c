@@ -26,10 +26,8 @@ _Static_assert(TUN_PAIR_AHEAD < AQ_SIZE, "the queue holds the lag");
 /* A decoded packet waiting its turn to be paired (analyzer_packet()). */
 struct pending {
 	struct decoded d;
-	struct pair_ahead ahead;
+	struct pair_ahead ahead;	/* with the packet's input and number */
 	uint64_t ts_ns;
-	uint32_t input;
-	uint64_t number;
 };
 
 struct analyzer {
@@ -140,7 +138,6 @@ pair_pending(struct analyzer *a)
 {
 	struct pending *w = &a->q[a->qout++ & AQ_MASK];
 
-	pair_set_packet(a->pair, w->input, w->number);
 	pair_packet_ahead(a->pair, &w->d, w->ts_ns, &w->ahead);
 }
 
@@ -175,9 +172,9 @@ analyzer_packet(struct analyzer *a, const struct reader_packet *pkt)
 	if (st != DEC_OK)
 		return;
 	w->ts_ns = pkt->ts_ns;
-	w->input = pkt->input;
-	w->number = pkt->number;
 	pair_ahead(a->pair, &w->d, &w->ahead);
+	w->ahead.input = pkt->input;
+	w->ahead.number = pkt->number;
 	if (a->qin != a->qout) {
 		prev = &a->q[(a->qin - 1) & AQ_MASK];
 		pair_ahead_more(a->pair, &prev->d, &prev->ahead);

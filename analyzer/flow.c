@@ -35,7 +35,10 @@ struct flow_table {
 };
 
 static inline uint64_t be64(const uint8_t *b);
-static uint32_t flow_hash(const struct flow_key *k);
+static inline uint32_t flow_hash(const struct flow_key *k);
+static inline void key_make(struct flow_key *k, const struct addr *a,
+    uint16_t pa, const struct addr *b, uint16_t pb, uint8_t proto,
+    bool *a_is_lo);
 static bool flow_key_eq(const struct flow_key *a, const struct flow_key *b);
 static uint32_t slot_of(const struct flow_table *t, uint32_t idx,
     uint32_t h);
@@ -107,7 +110,7 @@ flow_set_clock(struct flow_table *t, uint64_t step, uint64_t span)
 }
 
 /* 8 bytes as a big-endian number: words compare as memcmp() orders bytes. */
-static uint64_t
+static inline uint64_t
 be64(const uint8_t *b)
 {
 	return (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 |
@@ -116,9 +119,16 @@ be64(const uint8_t *b)
 	    (uint64_t)b[6] << 8 | b[7];
 }
 
-/* The order is addr_cmp()'s (memcmp), then the port's. */
 void
 flow_key_make(struct flow_key *k, const struct addr *a, uint16_t pa,
+    const struct addr *b, uint16_t pb, uint8_t proto, bool *a_is_lo)
+{
+	key_make(k, a, pa, b, pb, proto, a_is_lo);
+}
+
+/* The order is addr_cmp()'s (memcmp), then the port's. */
+static inline void
+key_make(struct flow_key *k, const struct addr *a, uint16_t pa,
     const struct addr *b, uint16_t pb, uint8_t proto, bool *a_is_lo)
 {
 	uint64_t a0 = be64(a->b), b0 = be64(b->b);
@@ -139,7 +149,7 @@ flow_key_make(struct flow_key *k, const struct addr *a, uint16_t pa,
  * (splitmix64's finalizer): every key bit reaches the low bits the slot
  * index uses, so probes that differ only in a port spread over the table.
  */
-static uint32_t
+static inline uint32_t
 flow_hash(const struct flow_key *k)
 {
 	uint64_t w[4], h;
@@ -189,6 +199,19 @@ uint32_t
 flow_key_hash(const struct flow_key *k)
 {
 	return flow_hash(k);
+}
+
+uint32_t
+flow_key_ahead(const struct flow_table *t, struct flow_key *k,
+    const struct addr *a, uint16_t pa, const struct addr *b, uint16_t pb,
+    uint8_t proto, bool *a_is_lo)
+{
+	uint32_t h;
+
+	key_make(k, a, pa, b, pb, proto, a_is_lo);
+	h = flow_hash(k);
+	__builtin_prefetch(&t->slots[h & t->mask]);
+	return h;
 }
 
 struct flow_entry *

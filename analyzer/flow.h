@@ -111,6 +111,14 @@ struct flow_entry *flow_insert_hashed(struct flow_table *t,
     const struct flow_key *k, uint32_t h);
 
 /*
+ * flow_key_make(), then the key's hash (returned) and flow_prefetch_slot()
+ * of it: what a packet does first, in one call.
+ */
+uint32_t flow_key_ahead(const struct flow_table *t, struct flow_key *k,
+    const struct addr *a, uint16_t pa, const struct addr *b, uint16_t pb,
+    uint8_t proto, bool *a_is_lo);
+
+/*
  * Cache hints for a lookup of hash h coming soon: its home index slot, and
  * (once that slot has had time to arrive) the entry the index files under
  * h. flow_prefetch_entry() is true when there is such an entry; it reads

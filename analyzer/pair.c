@@ -189,13 +189,6 @@ pair_set_log(struct pairing *p, struct evw *log)
 	p->log = log;
 }
 
-void
-pair_set_packet(struct pairing *p, uint32_t input, uint64_t number)
-{
-	p->input = input;
-	p->number = number;
-}
-
 /* An --explain event for e's port, when the filter selects it. */
 static void
 note(struct pairing *p, const struct flow_entry *e, uint8_t what,
@@ -461,7 +454,8 @@ new_probe(struct pairing *p, struct ctx *c, uint8_t kind)
 	struct port_key pk;
 	struct flow_entry *e;
 
-	if (not_a_probe_target(&d->dst))
+	/* pair_ahead_more() found the target only for a probe target. */
+	if (c->a->target == 0 && not_a_probe_target(&d->dst))
 		return;
 	memset(&pk, 0, sizeof(pk));
 	pk.scanner = c->a->scanner != 0 ? c->a->scanner :
@@ -915,17 +909,15 @@ pair_ahead(struct pairing *p, const struct decoded *d, struct pair_ahead *a)
 	a->keyed = false;
 	a->scanner = a->target = 0;
 	if (d->proto == 6 || d->proto == 17) {
-		flow_key_make(&a->key, &d->src, d->sport, &d->dst, d->dport,
-		    d->proto, &a->src_is_lo);
+		a->hash = flow_key_ahead(p->flows, &a->key, &d->src, d->sport,
+		    &d->dst, d->dport, d->proto, &a->src_is_lo);
 	} else if (d->icmp_error && q->valid && q->has_ports) {
-		flow_key_make(&a->key, &q->src, q->sport, &q->dst, q->dport,
-		    q->proto, &a->src_is_lo);
+		a->hash = flow_key_ahead(p->flows, &a->key, &q->src, q->sport,
+		    &q->dst, q->dport, q->proto, &a->src_is_lo);
 	} else {
 		return;
 	}
 	a->keyed = true;
-	a->hash = flow_key_hash(&a->key);
-	flow_prefetch_slot(p->flows, a->hash);
 }
 
 /*
@@ -978,6 +970,8 @@ pair_track(struct pairing *p, const struct decoded *d, uint64_t ts_ns,
 
 	if (ts_ns > p->now)
 		p->now = ts_ns;
+	p->input = a->input;
+	p->number = a->number;
 	p->log_this = p->log != NULL && !quiet_segment(p, d, ts_ns);
 	if (d->proto == 1 || d->proto == 58) {
 		track_icmp(p, d, ts_ns, a);
@@ -1034,6 +1028,8 @@ pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns)
 	struct pair_ahead a;
 
 	pair_ahead(p, d, &a);
+	a.input = 0;
+	a.number = 0;
 	pair_packet_ahead(p, d, ts_ns, &a);
 }
 
@@ -1046,6 +1042,8 @@ pair_replay(struct pairing *p, const struct evrec *r)
 	switch (r->type) {
 	case EVR_PACKET:
 		pair_ahead(p, &r->d, &a);
+		a.input = 0;
+		a.number = 0;
 		pair_track(p, &r->d, r->ts, &a);
 		break;
 	case EVR_KEEPALIVE:

@@ -80,9 +80,6 @@ void pair_set_log(struct pairing *p, struct evw *log);
  */
 void pair_replay(struct pairing *p, const struct evrec *r);
 
-/* Where the next packet comes from (for --explain). */
-void pair_set_packet(struct pairing *p, uint32_t input, uint64_t number);
-
 /* One decoded packet (DEC_OK) captured at ts_ns. */
 void pair_packet(struct pairing *p, const struct decoded *d, uint64_t ts_ns);
 
@@ -105,6 +102,8 @@ struct pair_ahead {
 	uint32_t target;	/* index of the destination host, 0: not known */
 	uint8_t kind;		/* with both: the probe kind it would open */
 	uint64_t ev_hash;	/* and the hash of that port record's key */
+	uint32_t input;		/* where the packet comes from (--explain): */
+	uint64_t number;	/* set by the caller after pair_ahead() */
 };
 
 void pair_ahead(struct pairing *p, const struct decoded *d,
