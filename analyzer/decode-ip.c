@@ -22,8 +22,8 @@ static enum decode_status ip_v6(
     const uint8_t *data, uint32_t len, uint32_t wire, struct decoded *out);
 static enum decode_status ip_v6_ext(struct pkt *p, uint8_t *nh, uint16_t *frag);
 static enum decode_status ip_first_frag(enum decode_status st);
-static enum decode_status ip_transport(const uint8_t *data, uint32_t len,
-    uint32_t wire, struct decoded *out);
+static inline enum decode_status ip_transport(const uint8_t *data,
+    uint32_t len, uint32_t wire, struct decoded *out);
 static void ip_quote_v4(struct pkt *p, struct quoted *q);
 static void ip_quote_v6(struct pkt *p, struct quoted *q);
 static void ip_quote_l4(struct pkt *p, struct quoted *q);
@@ -223,25 +223,14 @@ ip_first_frag(enum decode_status st)
  * Hand TCP, UDP and the version's ICMP to decode-l4.c; ICMPv6 over IPv4
  * or ICMP over IPv6 is junk, like any other protocol here.
  */
-static enum decode_status
+static inline enum decode_status
 ip_transport(const uint8_t *data, uint32_t len, uint32_t wire,
     struct decoded *out)
 {
-	switch (out->proto) {
-	case 6:  /* TCP */
-	case 17: /* UDP */
-		break;
-	case 1:  /* ICMP */
-		if (out->ip_ver != 4)
-			return DEC_SKIP_OTHER_PROTO;
-		break;
-	case 58: /* ICMPv6 */
-		if (out->ip_ver != 6)
-			return DEC_SKIP_OTHER_PROTO;
-		break;
-	default:
+	/* decode_l4_wire() skips every protocol but these four itself. */
+	if ((out->proto == 1 && out->ip_ver != 4) ||	/* ICMP */
+	    (out->proto == 58 && out->ip_ver != 6))	/* ICMPv6 */
 		return DEC_SKIP_OTHER_PROTO;
-	}
 	return decode_l4_wire(data, len, wire, out);
 }
 

@@ -38,7 +38,7 @@ struct link_type {
 };
 
 static const struct link_type *link_lookup(int dlt);
-static enum decode_status link_ip(
+static inline enum decode_status link_ip(
     struct pkt *p, uint32_t wire, enum link_ip_kind kind, struct decoded *out);
 static enum decode_status link_ethertype(
     struct pkt *p, uint16_t type, uint32_t wire, struct decoded *out);
@@ -159,26 +159,28 @@ link_lookup(int dlt)
  * bytes on the wire from the cursor's start. A header that names the IP
  * version must agree with the version nibble (RFC 791 / RFC 8200).
  */
-static enum decode_status
+static inline enum decode_status
 link_ip(
     struct pkt *p, uint32_t wire, enum link_ip_kind kind, struct decoded *out)
 {
+	const uint8_t *h;
 	uint8_t ver;
 
-	ver = pkt_peek_u8(p) >> 4;
-	if (p->bad) {
+	/* One byte checked here; the IP stage checks its header's length. */
+	if (!pkt_need(p, 1)) {
 		if (kind == LINK_IP_V4)
 			return DEC_BAD_IP4;
 		return kind == LINK_IP_V6 ? DEC_BAD_IP6 : DEC_BAD_LINK;
 	}
+	h = p->base + pkt_offset(p);
+	ver = h[0] >> 4;
 	if (kind == LINK_IP_V4 && ver != 4)
 		return DEC_BAD_IP4;
 	if (kind == LINK_IP_V6 && ver != 6)
 		return DEC_BAD_IP6;
 	if (ver != 4 && ver != 6)
 		return DEC_SKIP_NOT_IP;
-	return decode_ip_wire(
-	    pkt_cur(p), pkt_remaining(p), wire - pkt_offset(p), out);
+	return decode_ip_wire(h, pkt_remaining(p), wire - pkt_offset(p), out);
 }
 
 static enum decode_status
