@@ -109,6 +109,8 @@ struct evidence {
 static uint32_t *evidence_slot(const struct evidence *ev,
     const struct port_key *key, uint64_t h);
 static void evidence_rehash(struct evidence *ev, uint32_t nslots);
+static inline void rehash_put(uint32_t *slots, uint32_t mask, uint32_t tags,
+    uint64_t h, uint32_t id);
 static uint64_t key_hash(const struct port_key *key);
 static uint32_t slot_value(const struct evidence *ev, uint64_t h,
     uint32_t id);
@@ -662,37 +664,47 @@ evidence_slot(const struct evidence *ev, const struct port_key *key,
 	return &ev->slots[i];
 }
 
+/* File record id (key hash h) in the first free slot of its run. */
+static inline void
+rehash_put(uint32_t *slots, uint32_t mask, uint32_t tags, uint64_t h,
+    uint32_t id)
+{
+	uint32_t j = (uint32_t)h & mask;
+
+	while (slots[j] != 0)
+		j = (j + 1) & mask;
+	slots[j] = ((uint32_t)(h >> 32) & tags) | (id + 1);
+}
+
 /*
  * Keys are distinct: each goes to the first free slot of its run. The
  * slots are written all over an index larger than the cache: each key's
- * hash is taken (and its slot prefetched) REHASH_AHEAD keys before.
+ * hash is taken (and its slot prefetched) REHASH_AHEAD keys before. The
+ * table's fields are copied to locals: the slot stores could alias them.
  */
 static void
 evidence_rehash(struct evidence *ev, uint32_t nslots)
 {
 	uint64_t hs[REHASH_AHEAD], h;
-	uint32_t i, j, mask;
+	uint32_t i, n = ev->count, mask = nslots - 1, tags = ~ev->idmask;
+	const struct ev_rec *recs = ev->recs;
+	uint32_t *slots;
 
 	free(ev->slots);
 	ev->nslots = nslots;
 	if (nslots > ev->nslots_max)
 		ev->nslots_max = nslots;
-	ev->slots = xcalloc(nslots, sizeof(*ev->slots));
-	mask = nslots - 1;
-	for (i = 0; i < ev->count + REHASH_AHEAD; i++) {
-		if (i >= REHASH_AHEAD) {
-			h = hs[i % REHASH_AHEAD]; /* key i - REHASH_AHEAD's */
-			j = (uint32_t)h & mask;
-			while (ev->slots[j] != 0)
-				j = (j + 1) & mask;
-			ev->slots[j] = slot_value(ev, h, i - REHASH_AHEAD);
-		}
-		if (i < ev->count) {
-			h = key_hash(&ev->recs[i].key);
-			__builtin_prefetch(&ev->slots[(uint32_t)h & mask]);
-			hs[i % REHASH_AHEAD] = h;
-		}
+	ev->slots = slots = xcalloc(nslots, sizeof(*slots));
+	for (i = 0; i < n; i++) {
+		h = key_hash(&recs[i].key);
+		__builtin_prefetch(&slots[(uint32_t)h & mask]);
+		if (i >= REHASH_AHEAD) /* key i - REHASH_AHEAD's hash */
+			rehash_put(slots, mask, tags, hs[i % REHASH_AHEAD],
+			    i - REHASH_AHEAD);
+		hs[i % REHASH_AHEAD] = h;
 	}
+	for (i = n > REHASH_AHEAD ? n - REHASH_AHEAD : 0; i < n; i++)
+		rehash_put(slots, mask, tags, hs[i % REHASH_AHEAD], i);
 }
 
 void
