@@ -53,7 +53,7 @@ static void track_tcp(struct pairing *p, struct ctx *c);
 static void track_udp(struct pairing *p, struct ctx *c);
 static void track_icmp(struct pairing *p, const struct decoded *d,
     uint64_t ts, const struct pair_ahead *a);
-static struct flow_entry *find_live(struct pairing *p, struct ctx *c);
+static inline struct flow_entry *find_live(struct pairing *p, struct ctx *c);
 static bool expire_one(void *arg, struct flow_entry *e);
 static void squeeze(struct pairing *p);
 static void release(struct pairing *p, struct flow_entry *e, bool ended);
@@ -63,22 +63,25 @@ static void new_probe(struct pairing *p, struct ctx *c, uint8_t kind);
 static void answer(struct pairing *p, struct flow_entry *e,
     const struct decoded *d, uint64_t ts, struct reply_in *in);
 static bool is_prober(const struct flow_entry *e, bool src_is_lo);
-static uint8_t tcp_probe_kind(const struct decoded *d);
+static inline uint8_t tcp_probe_kind(const struct decoded *d);
 static bool udp_reply_shaped(const struct decoded *d);
 static bool may_open_probe(const struct decoded *d);
 static bool is_v4(const struct addr *a);
 static bool not_a_probe_target(const struct addr *dst);
-static void note(struct pairing *p, const struct flow_entry *e,
+static inline void note(struct pairing *p, const struct flow_entry *e,
     uint8_t what, const struct decoded *d, uint64_t ts);
-static bool stale(const struct pairing *p, const struct flow_entry *e,
+static void note_add(struct pairing *p, const struct flow_entry *e,
+    uint8_t what, const struct decoded *d, uint64_t ts);
+static inline bool stale(const struct pairing *p, const struct flow_entry *e,
     uint64_t ts);
-static struct flow_entry *unless_stale(struct pairing *p,
+static inline struct flow_entry *unless_stale(struct pairing *p,
     struct flow_entry *e, uint64_t ts, bool reply);
 static void conn_reset(struct pairing *p, struct flow_entry *e,
     const struct decoded *d);
 static void sync_entry(struct pairing *p, struct flow_entry *e);
-static void refile(struct pairing *p, struct flow_entry *e);
-static void touch(struct pairing *p, struct flow_entry *e, uint64_t ts);
+static inline void refile(struct pairing *p, struct flow_entry *e);
+static inline void touch(struct pairing *p, struct flow_entry *e,
+    uint64_t ts);
 
 /* Capture time between expiry sweeps (the grid of clock_run()). */
 static uint64_t
@@ -190,15 +193,21 @@ pair_set_log(struct pairing *p, struct evw *log)
 }
 
 /* An --explain event for e's port, when the filter selects it. */
-static void
+static inline void
 note(struct pairing *p, const struct flow_entry *e, uint8_t what,
+    const struct decoded *d, uint64_t ts)
+{
+	if (p->explain != NULL && e->port_ev != EV_NONE)
+		note_add(p, e, what, d, ts);
+}
+
+static void
+note_add(struct pairing *p, const struct flow_entry *e, uint8_t what,
     const struct decoded *d, uint64_t ts)
 {
 	struct explain_event x;
 	const struct port_key *k;
 
-	if (p->explain == NULL || e->port_ev == EV_NONE)
-		return;
 	k = evidence_key(p->ev, e->port_ev);
 	if (!explain_matches(&p->explain->filter,
 	    hosts_addr(p->hosts, k->target), k->port))
@@ -248,7 +257,7 @@ not_a_probe_target(const struct addr *dst)
  * from a full kernel stack (connect(): MSS plus SACK/timestamps/window scale,
  * and DF on IPv4) is a connect probe; TTL-limited probes test the path.
  */
-static uint8_t
+static inline uint8_t
 tcp_probe_kind(const struct decoded *d)
 {
 	const struct tcp_info *t = &d->tcp;
@@ -336,7 +345,7 @@ release(struct pairing *p, struct flow_entry *e, bool ended)
  * it expires or, with --emit-evidence, when a replay (which knows only
  * sync_ns) would expire it.
  */
-static void
+static inline void
 refile(struct pairing *p, struct flow_entry *e)
 {
 	uint64_t limit = e->state == FL_CONN ? p->o.idle_ns : p->o.timeout_ns;
@@ -348,7 +357,7 @@ refile(struct pairing *p, struct flow_entry *e)
 }
 
 /* e saw a packet (or a keepalive) at ts. */
-static void
+static inline void
 touch(struct pairing *p, struct flow_entry *e, uint64_t ts)
 {
 	e->last_ns = ts;
@@ -412,7 +421,7 @@ squeeze(struct pairing *p)
  * Has e expired by capture time ts? Judged by the packet's own time, so a
  * capture whose clock steps back does not age entries it still needs.
  */
-static bool
+static inline bool
 stale(const struct pairing *p, const struct flow_entry *e, uint64_t ts)
 {
 	uint64_t limit = e->state == FL_CONN ? p->o.idle_ns : p->o.timeout_ns;
@@ -424,7 +433,7 @@ stale(const struct pairing *p, const struct flow_entry *e, uint64_t ts)
  * e, or NULL after retiring it when it has expired by time ts; a reply
  * (`reply`) to a probe that waited too long is counted as late.
  */
-static struct flow_entry *
+static inline struct flow_entry *
 unless_stale(struct pairing *p, struct flow_entry *e, uint64_t ts,
     bool reply)
 {
@@ -438,7 +447,7 @@ unless_stale(struct pairing *p, struct flow_entry *e, uint64_t ts,
 }
 
 /* The packet's entry, after retiring it if it has expired. */
-static struct flow_entry *
+static inline struct flow_entry *
 find_live(struct pairing *p, struct ctx *c)
 {
 	struct flow_entry *e = flow_lookup_hashed(p->flows, &c->a->key, c->a->hash);
