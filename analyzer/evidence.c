@@ -106,9 +106,10 @@ struct evidence {
 	uint32_t view_id;	/* its id, EV_NONE when none */
 };
 
-static uint32_t *evidence_slot(const struct evidence *ev,
+static inline uint32_t *evidence_slot(const struct evidence *ev,
     const struct port_key *key, uint64_t h);
 static void evidence_rehash(struct evidence *ev, uint32_t nslots);
+static uint16_t label_find(struct evidence *ev, const struct label *lp);
 static inline void rehash_put(uint32_t *slots, uint32_t mask, uint32_t tags,
     uint64_t h, uint32_t id);
 static uint64_t key_hash(const struct port_key *key);
@@ -202,12 +203,12 @@ label_eq(const struct evidence *ev, uint32_t i, const void *x)
 	    a->rank == b->rank && a->rule == b->rule;
 }
 
-static uint16_t
+/* Index of a label, added if new; the memo answers most calls inline. */
+static inline uint16_t
 label_index(struct evidence *ev, uint8_t state, uint8_t reason, uint8_t rank,
     uint16_t rule)
 {
 	struct label l;
-	uint32_t *slot, i;
 	uint16_t *memo;
 
 	memset(&l, 0, sizeof(l));
@@ -220,9 +221,19 @@ label_index(struct evidence *ev, uint8_t state, uint8_t reason, uint8_t rank,
 	memo = &ev->label_memo[rule & (TUN_LABEL_MEMO - 1)];
 	if (label_eq(ev, *memo, &l))
 		return *memo;
+	return *memo = label_find(ev, &l);
+}
+
+/* label_index() past its memo: the table, or a new entry. */
+static uint16_t
+label_find(struct evidence *ev, const struct label *lp)
+{
+	struct label l = *lp;
+	uint32_t *slot, i;
+
 	i = ix_find(&ev->label_ix, label_hash_of(&l), label_eq, ev, &l, &slot);
 	if (i != UINT32_MAX)
-		return *memo = (uint16_t)i;
+		return (uint16_t)i;
 	/* Labels come from rules (at most TUN_RULE_MAX_RULES): few. */
 	if (ev->nlabels == ev->labels_cap) {
 		ev->labels_cap *= 2;
@@ -233,7 +244,7 @@ label_index(struct evidence *ev, uint8_t state, uint8_t reason, uint8_t rank,
 	ev->labels[i] = l;
 	*slot = i + 1;
 	ix_grow(&ev->label_ix, ev->nlabels, ev->nlabels, label_hash, ev);
-	return *memo = (uint16_t)i;
+	return (uint16_t)i;
 }
 
 static uint64_t
@@ -649,7 +660,7 @@ slot_value(const struct evidence *ev, uint64_t h, uint32_t id)
 	return ((uint32_t)(h >> 32) & ~ev->idmask) | (id + 1);
 }
 
-static uint32_t *
+static inline uint32_t *
 evidence_slot(const struct evidence *ev, const struct port_key *key,
     uint64_t h)
 {

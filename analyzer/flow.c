@@ -45,9 +45,10 @@ static uint32_t slot_of(const struct flow_table *t, uint32_t idx,
 static void index_put(uint64_t *slots, uint32_t mask, uint32_t h,
     uint32_t idx);
 static bool grow(struct flow_table *t);
-static void wheel_link(struct flow_table *t, struct flow_entry *e,
+static inline void wheel_link(struct flow_table *t, struct flow_entry *e,
     uint32_t s);
-static void wheel_unlink(struct flow_table *t, struct flow_entry *e);
+static inline void wheel_unlink(struct flow_table *t,
+    struct flow_entry *e);
 static void prefetch_entry(const struct flow_entry *e);
 
 static uint32_t
@@ -386,7 +387,7 @@ flow_slots(const struct flow_table *t)
 /* --- the expiry wheel ---------------------------------------------------- */
 
 /* Append e to wheel slot s (its circular list: head's wprev is the tail). */
-static void
+static inline void
 wheel_link(struct flow_table *t, struct flow_entry *e, uint32_t s)
 {
 	uint32_t idx = (uint32_t)(e - t->pool), head = t->wheel[s], tail;
@@ -403,7 +404,7 @@ wheel_link(struct flow_table *t, struct flow_entry *e, uint32_t s)
 	t->pool[head].wprev = idx;
 }
 
-static void
+static inline void
 wheel_unlink(struct flow_table *t, struct flow_entry *e)
 {
 	uint32_t idx = (uint32_t)(e - t->pool), s = e->wslot;
