@@ -258,15 +258,24 @@ link_mpls(struct pkt *p, uint32_t wire, struct decoded *out)
 	return DEC_BAD_LINK;
 }
 
-/* Ethernet II (IEEE 802.3): dst[6] src[6] type[2]. */
+/*
+ * Ethernet II (IEEE 802.3): dst[6] src[6] type[2]. Untagged IP, the
+ * common frame, goes straight to link_ip() as link_ethertype() would.
+ */
 static enum decode_status
 link_ether(struct pkt *p, uint32_t wire, struct decoded *out)
 {
 	const uint8_t *h;
+	uint16_t type;
 
 	if ((h = pkt_take(p, 14)) == NULL)
 		return DEC_BAD_LINK;
-	return link_ethertype(p, pkt_get_be16(h + 12), wire, out);
+	type = pkt_get_be16(h + 12);
+	if (type == 0x0800)
+		return link_ip(p, wire, LINK_IP_V4, out);
+	if (type == 0x86dd)
+		return link_ip(p, wire, LINK_IP_V6, out);
+	return link_ethertype(p, type, wire, out);
 }
 
 /*
