@@ -56,7 +56,8 @@ static void track_icmp(struct pairing *p, const struct decoded *d,
 static inline struct flow_entry *find_live(struct pairing *p, struct ctx *c);
 static bool expire_one(void *arg, struct flow_entry *e);
 static void squeeze(struct pairing *p);
-static void release(struct pairing *p, struct flow_entry *e, bool ended);
+static inline void release(struct pairing *p, struct flow_entry *e,
+    bool ended);
 static const struct label *no_reply_label(struct pairing *p, uint8_t kind,
     bool v4);
 static void new_probe(struct pairing *p, struct ctx *c, uint8_t kind);
@@ -82,6 +83,8 @@ static void sync_entry(struct pairing *p, struct flow_entry *e);
 static inline void refile(struct pairing *p, struct flow_entry *e);
 static inline void touch(struct pairing *p, struct flow_entry *e,
     uint64_t ts);
+static inline void clock_run(struct pairing *p);
+static void clock_sweep(struct pairing *p);
 
 /* Capture time between expiry sweeps (the grid of clock_run()). */
 static uint64_t
@@ -313,7 +316,7 @@ no_reply_label(struct pairing *p, uint8_t kind, bool v4)
 }
 
 /* Credit an entry's outstanding tries; a waiting probe becomes no-response. */
-static void
+static inline void
 release(struct pairing *p, struct flow_entry *e, bool ended)
 {
 	const struct label *l;
@@ -1005,13 +1008,19 @@ pair_track(struct pairing *p, const struct decoded *d, uint64_t ts_ns,
  * worth of probes. The wheel brings the sweep only the entries filed as
  * due (refile()), so its cost follows them, not the table's size.
  */
-static void
+static inline void
 clock_run(struct pairing *p)
+{
+	if (p->now >= p->next_sweep)
+		clock_sweep(p);
+}
+
+/* clock_run() at a grid point: sweep, and find the next point. */
+static void
+clock_sweep(struct pairing *p)
 {
 	uint64_t step;
 
-	if (p->now < p->next_sweep)
-		return;
 	step = sweep_step(p); /* a division: not on every packet */
 	if (p->next_sweep != 0)
 		flow_expire(p->flows, p->now, expire_one, p);
