@@ -109,6 +109,10 @@ struct evidence {
 static inline uint32_t *evidence_slot(const struct evidence *ev,
     const struct port_key *key, uint64_t h);
 static void evidence_rehash(struct evidence *ev, uint32_t nslots);
+static void probe_start_rest(struct evidence *ev, uint32_t id, uint64_t ts)
+    __attribute__((noinline));
+static void tries_view(struct evidence *ev, uint32_t id, uint32_t tries,
+    uint64_t first_ns, uint64_t last_ns) __attribute__((noinline));
 static uint16_t label_find(struct evidence *ev, const struct label *lp);
 static inline void rehash_put(uint32_t *slots, uint32_t mask, uint32_t tags,
     uint64_t h, uint32_t id);
@@ -938,11 +942,11 @@ new_round_in_place(struct evidence *ev, struct ev_rec *p, uint64_t ts)
 	return true;
 }
 
+/* A leaf for the common case, as evidence_tries(); probe_start_rest(). */
 void
 evidence_probe_start(struct evidence *ev, uint32_t id, uint64_t ts)
 {
 	struct ev_rec *p = &ev->recs[id];
-	struct port_ev *r;
 
 	/* A round in progress (or the first one): no need to unpack. */
 	if (ev->view_id != id && !(p->flags & RF_ROUND_DONE) &&
@@ -953,6 +957,15 @@ evidence_probe_start(struct evidence *ev, uint32_t id, uint64_t ts)
 			p->round_probes++;
 		return;
 	}
+	probe_start_rest(ev, id, ts);
+}
+
+static void
+probe_start_rest(struct evidence *ev, uint32_t id, uint64_t ts)
+{
+	struct ev_rec *p = &ev->recs[id];
+	struct port_ev *r;
+
 	if (ev->view_id != id && new_round_in_place(ev, p, ts))
 		return;
 	r = view(ev, id);
@@ -967,25 +980,53 @@ evidence_probe_start(struct evidence *ev, uint32_t id, uint64_t ts)
 	r->round_probes++;
 }
 
+/*
+ * evidence_tries() on the packed record p: false (nothing changed) when
+ * the count or a time would need the rare entry.
+ */
+static inline bool
+tries_in_place(struct evidence *ev, struct ev_rec *p, uint32_t tries,
+    uint64_t first_ns, uint64_t last_ns)
+{
+	uint64_t f, l;
+
+	/* Packed times compare as the times do (0: unset). */
+	if ((uint64_t)p->tries + tries >= C_SAT ||
+	    (f = t_enc(ev, first_ns)) == T_FAR ||
+	    (l = t_enc(ev, last_ns)) == T_FAR)
+		return false;
+	p->tries = (uint16_t)(p->tries + tries);
+	if (t_get(p, T_FIRST) == 0 || f < t_get(p, T_FIRST))
+		t_put(p, T_FIRST, f);
+	if (l > t_get(p, T_LAST))
+		t_put(p, T_LAST, l);
+	return true;
+}
+
+/*
+ * The common case (no view to pack back, no rare entry) stays a leaf
+ * without a frame; tries_view() is the rest. t_enc() is idempotent once
+ * the base is set, so trying in place twice changes nothing.
+ */
 void
 evidence_tries(struct evidence *ev, uint32_t id, uint32_t tries,
     uint64_t first_ns, uint64_t last_ns)
 {
+	if (ev->view_id == EV_NONE && !(ev->recs[id].flags & RF_RARE) &&
+	    tries_in_place(ev, &ev->recs[id], tries, first_ns, last_ns))
+		return;
+	tries_view(ev, id, tries, first_ns, last_ns);
+}
+
+static void
+tries_view(struct evidence *ev, uint32_t id, uint32_t tries,
+    uint64_t first_ns, uint64_t last_ns)
+{
 	struct ev_rec *p = in_place(ev, id);
 	struct port_ev *r;
-	uint64_t f, l;
 
-	/* Packed times compare as the times do (0: unset). */
-	if (p != NULL && (uint64_t)p->tries + tries < C_SAT &&
-	    (f = t_enc(ev, first_ns)) != T_FAR &&
-	    (l = t_enc(ev, last_ns)) != T_FAR) {
-		p->tries = (uint16_t)(p->tries + tries);
-		if (t_get(p, T_FIRST) == 0 || f < t_get(p, T_FIRST))
-			t_put(p, T_FIRST, f);
-		if (l > t_get(p, T_LAST))
-			t_put(p, T_LAST, l);
+	if (p != NULL && tries_in_place(ev, p, tries, first_ns, last_ns))
 		return;
-	}
 	r = view(ev, id);
 
 	r->tries += tries;
