@@ -42,9 +42,13 @@ static inline void key_make(struct flow_key *k, const struct addr *a,
 static bool flow_key_eq(const struct flow_key *a, const struct flow_key *b);
 static uint32_t slot_of(const struct flow_table *t, uint32_t idx,
     uint32_t h);
-static void index_put(uint64_t *slots, uint32_t mask, uint32_t h,
+static inline void index_put(uint64_t *slots, uint32_t mask, uint32_t h,
     uint32_t idx);
 static bool grow(struct flow_table *t);
+static struct flow_entry *insert_full(struct flow_table *t,
+    const struct flow_key *k, uint32_t h) __attribute__((noinline));
+static inline struct flow_entry *insert_room(struct flow_table *t,
+    const struct flow_key *k, uint32_t h);
 static inline void wheel_link(struct flow_table *t, struct flow_entry *e,
     uint32_t s);
 static inline void wheel_unlink(struct flow_table *t,
@@ -186,7 +190,7 @@ slot_of(const struct flow_table *t, uint32_t idx, uint32_t h)
 	return i;
 }
 
-static void
+static inline void
 index_put(uint64_t *slots, uint32_t mask, uint32_t h, uint32_t idx)
 {
 	uint32_t i = h & mask;
@@ -310,11 +314,25 @@ flow_insert(struct flow_table *t, const struct flow_key *k)
 struct flow_entry *
 flow_insert_hashed(struct flow_table *t, const struct flow_key *k, uint32_t h)
 {
+	if (t->count >= t->limit)
+		return insert_full(t, k, h);
+	return insert_room(t, k, h);
+}
+
+/* A full table: grow first (the common insert stays a leaf). */
+static struct flow_entry *
+insert_full(struct flow_table *t, const struct flow_key *k, uint32_t h)
+{
+	return grow(t) ? insert_room(t, k, h) : NULL;
+}
+
+/* flow_insert_hashed() into a table with room. */
+static inline struct flow_entry *
+insert_room(struct flow_table *t, const struct flow_key *k, uint32_t h)
+{
 	uint32_t idx;
 	struct flow_entry *e;
 
-	if (t->count >= t->limit && !grow(t))
-		return NULL;
 	if (t->free_head != FLOW_NIL) {
 		idx = t->free_head;
 		t->free_head = t->pool[idx].wnext;

@@ -27,6 +27,8 @@ static void hosts_rehash(struct hosts *h, uint32_t nslots);
 static uint32_t addr_hash(const struct addr *a);
 static uint32_t recent_slot(const struct addr *a);
 static uint32_t *hosts_slot(const struct hosts *h, const struct addr *a);
+static uint32_t lookup_table(struct hosts *h, const struct addr *a,
+    uint32_t *r) __attribute__((noinline));
 
 uint64_t
 hosts_hash_bytes(const void *p, size_t n, uint64_t seed)
@@ -170,6 +172,13 @@ hosts_lookup(struct hosts *h, const struct addr *a)
 
 	if (*r != 0 && addr_eq(&h->addrs[*r - 1], a))
 		return *r;
+	return lookup_table(h, a, r);
+}
+
+/* hosts_lookup() past the cache (kept out of line: the hit is a leaf). */
+static uint32_t
+lookup_table(struct hosts *h, const struct addr *a, uint32_t *r)
+{
 	return *r = *hosts_slot(h, a);
 }
 
