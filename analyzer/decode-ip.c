@@ -19,7 +19,8 @@ static uint32_t ip_min(uint32_t a, uint32_t b);
 static enum decode_status ip_v4(
     const uint8_t *h, uint32_t len, uint32_t wire, struct decoded *out);
 static enum decode_status ip_v6(
-    const uint8_t *data, uint32_t len, uint32_t wire, struct decoded *out);
+    const uint8_t *data, uint32_t len, uint32_t wire, struct decoded *out)
+    __attribute__((noinline));
 static enum decode_status ip_v6_ext(struct pkt *p, uint8_t *nh, uint16_t *frag);
 static enum decode_status ip_first_frag(enum decode_status st);
 static inline enum decode_status ip_transport(const uint8_t *data,
@@ -101,8 +102,11 @@ ip_v4(const uint8_t *h, uint32_t len, uint32_t wire, struct decoded *out)
 	if ((frag & 0x1fff) != 0)
 		return DEC_SKIP_FRAGMENT;
 	/* wire >= hlen here: wire >= len >= hlen and total >= hlen. */
+	if ((frag & 0x2000) == 0) /* not fragmented: a tail call */
+		return ip_transport(h + hlen, ip_min(len, wire) - hlen,
+		    wire - hlen, out);
 	st = ip_transport(h + hlen, ip_min(len, wire) - hlen, wire - hlen, out);
-	return (frag & 0x2000) != 0 ? ip_first_frag(st) : st;
+	return ip_first_frag(st);
 }
 
 /*
