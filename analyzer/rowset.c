@@ -227,66 +227,105 @@ same_port(const struct port_key *x, const struct port_key *y)
 }
 
 /*
+ * Record id's row fields; with keep (non-NULL), the whole record goes there
+ * too, for the findings.
+ */
+static void
+read_rec(const struct rowset *s, uint32_t id, struct ev_row *r,
+    struct port_ev *keep)
+{
+	if (keep == NULL) {
+		evidence_row(s->ev, id, r);
+		return;
+	}
+	evidence_read(s->ev, id, keep);
+	r->key = keep->key;
+	r->tries = keep->tries;
+	r->replies = keep->replies;
+	r->first_ns = keep->first_ns;
+	r->last_ns = keep->last_ns;
+	r->reason_src = keep->reason_src;
+	r->rtt_us = keep->rtt_us;
+	r->rule = keep->rule;
+	r->state = keep->state;
+	r->reason = keep->reason;
+	r->rank = keep->rank;
+	r->reason_ttl = keep->reason_ttl;
+}
+
+/* The verdict of one probe kind, from its record. */
+static void
+set_kind(const struct rowset *s, struct kind_verdict *k,
+    const struct ev_row *r)
+{
+	static const struct addr no_addr;
+
+	k->kind = r->key.kind;
+	k->state = r->state;
+	k->reason = r->reason;
+	k->reason_ttl = r->reason_ttl;
+	k->tries = r->tries;
+	k->replies = r->replies;
+	k->rule = verdict_rule_name(s->v, r->rule);
+	k->has_reason_ip = r->reason_src != 0 &&
+	    r->reason_src != r->key.target;
+	k->reason_ip = k->has_reason_ip ?
+	    *hosts_addr(s->hosts, r->reason_src) : no_addr;
+}
+
+/*
  * One row from the records of one port (n >= 1) of target host; returns
- * the deciding record. keep: NULL, or room for the n records unpacked (findings reuse
- * them).
+ * the deciding record. keep: NULL, or room for the n records unpacked
+ * (findings reuse them). Every field is set but flags[] (nflags is 0).
  */
 static uint32_t
 build_row(const struct rowset *s, const uint32_t *ids, size_t n,
     const struct addr *host, struct kind_verdict *kinds,
     struct port_row *row, struct port_ev *keep)
 {
-	static const struct addr no_addr;
-
-	struct port_ev rv[2], *best = &rv[1], *r;
-	uint32_t best_id = ids[0];
+	struct ev_row rv[2], *best = &rv[1], *r;
+	const struct kind_verdict *bk = kinds;
+	uint32_t best_id = ids[0], probes = 0, responses = 0;
+	uint64_t first = 0, last = 0;
 	size_t i;
 
-	memset(row, 0, sizeof(*row));
-	row->kinds = kinds;	/* n entries, one record per probe kind */
 	for (i = 0; i < n; i++) {
-		struct kind_verdict *k = &row->kinds[row->nkinds++];
-
-		r = keep != NULL ? &keep[i] : best == &rv[0] ? &rv[1] : &rv[0];
-		evidence_read(s->ev, ids[i], r);
-		k->kind = r->key.kind;
-		k->state = r->state;
-		k->reason = r->reason;
-		k->reason_ttl = r->reason_ttl;
-		k->tries = r->tries;
-		k->replies = r->replies;
-		k->rule = verdict_rule_name(s->v, r->rule);
-		k->has_reason_ip = false;
-		if (r->reason_src != 0 && r->reason_src != r->key.target) {
-			k->has_reason_ip = true;
-			k->reason_ip = *hosts_addr(s->hosts, r->reason_src);
-		} else
-			k->reason_ip = no_addr;
-		row->probes += r->tries;
-		row->responses += r->replies;
-		if (row->first_ns == 0 || r->first_ns < row->first_ns)
-			row->first_ns = r->first_ns;
-		if (r->last_ns > row->last_ns)
-			row->last_ns = r->last_ns;
+		r = best == &rv[0] ? &rv[1] : &rv[0];
+		read_rec(s, ids[i], r, keep != NULL ? &keep[i] : NULL);
+		set_kind(s, &kinds[i], r);
+		probes += r->tries;
+		responses += r->replies;
+		if (first == 0 || r->first_ns < first)
+			first = r->first_ns;
+		if (r->last_ns > last)
+			last = r->last_ns;
 		/* Most conclusive kind wins; on a tie, the latest evidence. */
 		if (i == 0 || r->rank > best->rank ||
 		    (r->rank == best->rank && r->last_ns > best->last_ns)) {
 			best = r;
 			best_id = ids[i];
-			row->state = k->state;
-			row->reason = k->reason;
-			row->reason_ttl = k->reason_ttl;
-			row->has_reason_ip = k->has_reason_ip;
-			row->reason_ip = k->reason_ip;
-			row->rtt_ms = best->rtt_us == UINT32_MAX ? -1.0 :
-			    (double)best->rtt_us / 1000.0;
+			bk = &kinds[i];
 		}
 	}
 	row->host = *host;
 	row->scanner = *hosts_addr(s->hosts, best->key.scanner);
 	row->proto = best->key.proto;
 	row->port = best->key.port;
+	row->state = bk->state;
+	row->reason = bk->reason;
+	row->reason_ttl = bk->reason_ttl;
+	row->has_reason_ip = bk->has_reason_ip;
+	row->reason_ip = bk->reason_ip;
+	row->probes = probes;
+	row->responses = responses;
+	row->rtt_ms = best->rtt_us == UINT32_MAX ? -1.0 :
+	    (double)best->rtt_us / 1000.0;
+	row->first_ns = first;
+	row->last_ns = last;
 	row->service = service_name(row->port, row->proto);
+	row->nkinds = (uint8_t)n;
+	row->nflags = 0;
+	row->kinds = kinds;	/* n entries, one record per probe kind */
 	return best_id;
 }
 
