@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "out.h"
@@ -722,6 +723,49 @@ START_TEST(number_formats)
 }
 END_TEST
 
+/* out_fmt_time() as gmtime() and printf() write it. */
+static void
+want_time(uint64_t ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(ns / 1000000000u);
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&t, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%06uZ",
+	    (unsigned)(ns % 1000000000u / 1000u));
+}
+
+/* Times in sequence (the formatter remembers the last day and second). */
+START_TEST(time_formats)
+{
+	static const uint64_t v[] = { 0, 999, 1000, 999999999, 1000000000,
+		1000000001, 59999999999ull, 60000000000ull, 86399999999000ull,
+		86400000000000ull, 86399999999000ull, 951782399999999000ull,
+		951782400000000000ull, 951868800000000000ull,
+		1704067235930429000ull, 1704067235999999999ull,
+		1704067236000000000ull, 1704067235000000000ull,
+		4102444800000000000ull, 18446744073709551615ull };
+	char got[OUT_ISO_BUF], want[OUT_ISO_BUF], *e;
+	uint64_t x;
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		e = out_fmt_time(got, v[i]);
+		*e = '\0';
+		want_time(v[i], want, sizeof(want));
+		ck_assert_str_eq(got, want);
+	}
+	for (x = 1; x < 18000000000000000000ull / 7; x = x * 7 + 12345) {
+		e = out_fmt_time(got, x);
+		*e = '\0';
+		want_time(x, want, sizeof(want));
+		ck_assert_str_eq(got, want);
+	}
+}
+END_TEST
+
 static Suite *
 out_suite(void)
 {
@@ -730,6 +774,7 @@ out_suite(void)
 
 	tcase_add_test(tc, sort_order);
 	tcase_add_test(tc, number_formats);
+	tcase_add_test(tc, time_formats);
 	tcase_add_test(tc, iter_array);
 	tcase_add_test(tc, iter_source);
 	tcase_add_test(tc, findings_of_host);
