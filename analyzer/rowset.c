@@ -34,6 +34,7 @@ struct rowset {
 	const struct evidence *ev;
 	const struct hosts *hosts;
 	const struct verdict *v;
+	const char *const *svc[2]; /* services_table() of tcp, udp */
 	uint32_t *ids;		/* decided records, output order */
 	uint32_t *goff;		/* group g: ids[goff[g]..goff[g+1]) */
 	size_t ngroups, max_group;
@@ -208,6 +209,8 @@ rowset_new(const struct evidence *ev, const struct hosts *hosts,
 	s->ev = ev;
 	s->hosts = hosts;
 	s->v = v;
+	s->svc[0] = services_table(6);
+	s->svc[1] = services_table(17);
 	bucket_by_target(s, rank, hosts_count(hosts));
 	sort_groups(s, rank);
 	free(rank);
@@ -224,6 +227,16 @@ same_port(const struct port_key *x, const struct port_key *y)
 {
 	return x->target == y->target && x->scanner == y->scanner &&
 	    x->proto == y->proto && x->port == y->port;
+}
+
+/* service_name(), through the tables when the database was listed. */
+static const char *
+service_of(const struct rowset *s, uint16_t port, uint8_t proto)
+{
+	const char *const *t = proto == 6 ? s->svc[0] :
+	    proto == 17 ? s->svc[1] : NULL;
+
+	return t != NULL ? t[port] : service_name(port, proto);
 }
 
 /*
@@ -322,7 +335,7 @@ build_row(const struct rowset *s, const uint32_t *ids, size_t n,
 	    (double)best->rtt_us / 1000.0;
 	row->first_ns = first;
 	row->last_ns = last;
-	row->service = service_name(row->port, row->proto);
+	row->service = service_of(s, row->port, row->proto);
 	row->nkinds = (uint8_t)n;
 	row->nflags = 0;
 	row->kinds = kinds;	/* n entries, one record per probe kind */
