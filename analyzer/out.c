@@ -191,7 +191,7 @@ out_buf_json(struct out_buf *ob, const char *s)
 }
 
 static void fmt_date(char *p, uint64_t day);
-static const char *second_text(uint64_t s);
+static void fmt_second(char *p, uint64_t s);
 static char *put2(char *p, unsigned v);
 static char *fmt_small(char *p, unsigned v);
 struct name_text;
@@ -358,42 +358,55 @@ out_fmt_u64(char *p, uint64_t v)
 	return p + n;
 }
 
-/*
- * "YYYY-MM-DDTHH:MM:SS." (20 bytes) of second s. A run spans few days,
- * and a row's two times mostly share their second: the last day's and the
- * last second's text are remembered.
- */
-static const char *
-second_text(uint64_t s)
+/* "YYYY-MM-DDTHH:MM:SS." (20 bytes) of second s. */
+static void
+fmt_second(char *p, uint64_t s)
 {
-	static _Thread_local uint64_t last_s = UINT64_MAX, last_day = UINT64_MAX;
-	static _Thread_local char text[20];
+	/* A run spans few days: remember the last one's text. */
+	static _Thread_local uint64_t last_day = UINT64_MAX;
+	static _Thread_local char date[11]; /* "YYYY-MM-DDT" */
 	uint64_t day = s / 86400u;
 	unsigned sod = (unsigned)(s - day * 86400u);
 
-	if (s == last_s)
-		return text;
 	if (day != last_day) {
-		fmt_date(text, day);
+		fmt_date(date, day);
 		last_day = day;
 	}
-	put2(text + 11, sod / 3600);
-	text[13] = ':';
-	put2(text + 14, sod / 60 % 60);
-	text[16] = ':';
-	put2(text + 17, sod % 60);
-	text[19] = '.';
-	last_s = s;
-	return text;
+	memcpy(p, date, sizeof(date));
+	put2(p + 11, sod / 3600);
+	p[13] = ':';
+	put2(p + 14, sod / 60 % 60);
+	p[16] = ':';
+	put2(p + 17, sod % 60);
+	p[19] = '.';
 }
+
+/*
+ * A run's rows span a few seconds to hours, and a row's two times mostly
+ * share their second: the text of recent seconds is kept in a small
+ * direct-mapped cache, by the second's low bits.
+ */
+#define SECOND_CACHE 64		/* slots, a power of two */
+
+struct second_text {
+	uint64_t key;		/* second + 1; 0: empty */
+	char s[20];
+};
+
+static _Thread_local struct second_text second_cache[SECOND_CACHE];
 
 char *
 out_fmt_time(char *p, uint64_t ns)
 {
 	uint64_t s = ns / 1000000000u;
 	unsigned us = (unsigned)(ns - s * 1000000000u) / 1000u;
+	struct second_text *t = &second_cache[s & (SECOND_CACHE - 1)];
 
-	memcpy(p, second_text(s), 20);
+	if (t->key != s + 1) {
+		fmt_second(t->s, s);
+		t->key = s + 1;
+	}
+	memcpy(p, t->s, 20);
 	put2(p + 20, us / 10000);
 	put2(p + 22, us / 100 % 100);
 	put2(p + 24, us % 100);
