@@ -354,19 +354,19 @@ build_group(const struct rowset *s, size_t g, struct port_row *rows,
 {
 	const uint32_t *ids = s->ids + s->goff[g];
 	size_t n = s->goff[g + 1] - s->goff[g], start, j, nr = 0;
+	const struct port_key *k0, *kj = NULL;
 	const struct addr *host;
 	uint32_t b;
 
 	/* Every record of a group has the same target. */
-	host = n > 0 ? hosts_addr(s->hosts, evidence_key(s->ev,
-	    ids[0])->target) : NULL;
-	for (start = 0; start < n; start = j) {
-		const struct port_key *k0 = evidence_key(s->ev, ids[start]);
-
+	k0 = n > 0 ? evidence_key(s->ev, ids[0]) : NULL;
+	host = n > 0 ? hosts_addr(s->hosts, k0->target) : NULL;
+	for (start = 0; start < n; start = j, k0 = kj) {
 		if (start + PREFETCH_AHEAD < n)	/* records are read by id */
 			evidence_prefetch(s->ev, ids[start + PREFETCH_AHEAD]);
+		/* kj: the key of ids[j], the next row's first record. */
 		for (j = start + 1; j < n && same_port(k0,
-		    evidence_key(s->ev, ids[j])); j++)
+		    kj = evidence_key(s->ev, ids[j])); j++)
 			;
 		b = build_row(s, ids + start, j - start, host, kinds + start,
 		    &rows[nr], keep != NULL ? keep + start : NULL);
