@@ -857,6 +857,12 @@ evidence_decided(const struct evidence *ev, uint32_t id)
 }
 
 uint32_t
+evidence_decided_target(const struct evidence *ev, uint32_t id)
+{
+	return evidence_decided(ev, id) ? ev->recs[id].key.target : 0;
+}
+
+uint32_t
 evidence_count(const struct evidence *ev)
 {
 	return ev->count;

@@ -168,6 +168,8 @@ void evidence_row(const struct evidence *ev, uint32_t id,
 const struct port_key *evidence_key(const struct evidence *ev, uint32_t id);
 /* Record id has tries and a verdict (it makes a row). */
 bool evidence_decided(const struct evidence *ev, uint32_t id);
+/* Record id's target (host index, 1-based) when it is decided, else 0. */
+uint32_t evidence_decided_target(const struct evidence *ev, uint32_t id);
 /* A hint: record id will be read soon (a cache prefetch; no effect else). */
 void evidence_prefetch(const struct evidence *ev, uint32_t id);
 uint32_t evidence_count(const struct evidence *ev);

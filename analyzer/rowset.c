@@ -137,12 +137,12 @@ host_ranks(const struct hosts *h)
 static void
 bucket_by_target(struct rowset *s, const uint32_t *rank, uint32_t nh)
 {
-	uint32_t total = evidence_count(s->ev), i, *pos;
+	uint32_t total = evidence_count(s->ev), i, t, *pos;
 	size_t *cnt = xcalloc((size_t)nh + 1, sizeof(*cnt)), n = 0, g, r;
 
 	for (i = 0; i < total; i++)
-		if (evidence_decided(s->ev, i)) {
-			cnt[rank[evidence_key(s->ev, i)->target]]++;
+		if ((t = evidence_decided_target(s->ev, i)) != 0) {
+			cnt[rank[t]]++;
 			n++;
 		}
 	for (r = 0; r < nh; r++)
@@ -160,8 +160,8 @@ bucket_by_target(struct rowset *s, const uint32_t *rank, uint32_t nh)
 	}
 	s->ids = xcalloc(n + 1, sizeof(*s->ids));
 	for (i = 0; i < total; i++)
-		if (evidence_decided(s->ev, i))
-			s->ids[pos[rank[evidence_key(s->ev, i)->target]]++] = i;
+		if ((t = evidence_decided_target(s->ev, i)) != 0)
+			s->ids[pos[rank[t]]++] = i;
 	free(pos);
 	free(cnt);
 }
