@@ -195,6 +195,7 @@ static void fmt_second(char *p, uint64_t s);
 static char *fmt_time_miss(char *p, uint64_t ns) __attribute__((noinline));
 static char *put2(char *p, unsigned v);
 static char *fmt_small(char *p, unsigned v);
+static char *fmt_ms3_printf(char *p, double ms) __attribute__((noinline));
 static char *fmt_u64_long(char *p, uint64_t v) __attribute__((noinline));
 struct name_text;
 struct name_tables;
@@ -632,28 +633,35 @@ out_addr(const struct addr *a, char buf[ADDR_STRLEN])
  * rounding error and the three decimals are exact; anything near a
  * rounding boundary goes through snprintf().
  */
+/* "%.3f" through snprintf() (out of line: near a rounding boundary). */
+static char *
+fmt_ms3_printf(char *p, double ms)
+{
+	return p + snprintf(p, 32, "%.3f", ms);
+}
+
 char *
 out_fmt_ms3(char *p, double ms)
 {
 	double x = ms * 1000.0;
-	uint64_t u;
+	uint64_t u, whole;
 	double frac;
 	unsigned k;
 
-	if (x < 9e15) {
-		u = (uint64_t)(x + 0.5);
-		frac = x - (double)u;
-		if (frac > -0.25 && frac < 0.25) {
-			p = out_fmt_u64(p, u / 1000);
-			k = (unsigned)(u % 1000);
-			p[0] = '.';
-			p[1] = (char)('0' + k / 100);
-			p[2] = (char)('0' + k / 10 % 10);
-			p[3] = (char)('0' + k % 10);
-			return p + 4;
-		}
-	}
-	return p + snprintf(p, 32, "%.3f", ms);
+	if (!(x < 9e15))
+		return fmt_ms3_printf(p, ms);
+	u = (uint64_t)(x + 0.5);
+	frac = x - (double)u;
+	if (!(frac > -0.25 && frac < 0.25))
+		return fmt_ms3_printf(p, ms);
+	whole = u / 1000;
+	p = whole < 10000 ? fmt_small(p, (unsigned)whole) :
+	    out_fmt_u64(p, whole);
+	k = (unsigned)(u % 1000);
+	p[0] = '.';
+	p[1] = (char)('0' + k / 100);
+	put2(p + 2, k % 100);
+	return p + 4;
 }
 
 void

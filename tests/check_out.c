@@ -698,6 +698,9 @@ START_TEST(number_formats)
 	static const uint64_t v[] = { 0, 9, 10, 99, 100, 999, 1000, 9999,
 		10000, 12345, 65535, 99999, 100000, 4294967295u,
 		18446744073709551615u };
+	static const double ms[] = { 0, 0.001, 0.999, 1, 9.999, 99.9995,
+		0.0005, 0.0015, 1.2345, 9999.999, 10000, 10000.001, 4294967.295,
+		999999999.999, 999999999999.5 };
 	char got[32], want[32], *e;
 	uint64_t x;
 	size_t i;
@@ -717,6 +720,18 @@ START_TEST(number_formats)
 	e = out_fmt_ms3(got, 17.627);
 	*e = '\0';
 	ck_assert_str_eq(got, "17.627");
+	for (i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+		e = out_fmt_ms3(got, ms[i]);
+		*e = '\0';
+		snprintf(want, sizeof(want), "%.3f", ms[i]);
+		ck_assert_str_eq(got, want);
+	}
+	for (x = 0; x < 20000000000ull; x = x * 3 + 7) {	/* RTTs in us */
+		e = out_fmt_ms3(got, (double)x / 1000.0);
+		*e = '\0';
+		snprintf(want, sizeof(want), "%.3f", (double)x / 1000.0);
+		ck_assert_str_eq(got, want);
+	}
 	e = out_fmt_time(got, 1704067235930429000ull);
 	*e = '\0';
 	ck_assert_str_eq(got, "2024-01-01T00:00:35.930429Z");
