@@ -644,7 +644,7 @@ char *
 out_fmt_ms3(char *p, double ms)
 {
 	double x = ms * 1000.0;
-	uint64_t u, whole;
+	uint64_t u;
 	double frac;
 	unsigned k;
 
@@ -654,9 +654,7 @@ out_fmt_ms3(char *p, double ms)
 	frac = x - (double)u;
 	if (!(frac > -0.25 && frac < 0.25))
 		return fmt_ms3_printf(p, ms);
-	whole = u / 1000;
-	p = whole < 10000 ? fmt_small(p, (unsigned)whole) :
-	    out_fmt_u64(p, whole);
+	p = out_fmt_u64(p, u / 1000);
 	k = (unsigned)(u % 1000);
 	p[0] = '.';
 	p[1] = (char)('0' + k / 100);
