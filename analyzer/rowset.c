@@ -35,6 +35,8 @@ struct rowset {
 	const struct hosts *hosts;
 	const struct verdict *v;
 	const char *const *svc[2]; /* services_table() of tcp, udp */
+	const char **rule_names; /* verdict_rule_name() by rule index */
+	uint16_t nrule_names;
 	uint32_t *ids;		/* decided records, output order */
 	uint32_t *goff;		/* group g: ids[goff[g]..goff[g+1]) */
 	size_t ngroups, max_group;
@@ -205,12 +207,18 @@ rowset_new(const struct evidence *ev, const struct hosts *hosts,
 {
 	struct rowset *s = xcalloc(1, sizeof(*s));
 	uint32_t *rank = host_ranks(hosts);
+	uint16_t i;
 
 	s->ev = ev;
 	s->hosts = hosts;
 	s->v = v;
 	s->svc[0] = services_table(6);
 	s->svc[1] = services_table(17);
+	s->nrule_names = verdict_rule_count(v);
+	s->rule_names = xcalloc((size_t)s->nrule_names + 1,
+	    sizeof(*s->rule_names));
+	for (i = 0; i < s->nrule_names; i++)
+		s->rule_names[i] = verdict_rule_name(v, i);
 	bucket_by_target(s, rank, hosts_count(hosts));
 	sort_groups(s, rank);
 	free(rank);
@@ -279,7 +287,7 @@ set_kind(const struct rowset *s, struct kind_verdict *k,
 	k->reason_ttl = r->reason_ttl;
 	k->tries = r->tries;
 	k->replies = r->replies;
-	k->rule = verdict_rule_name(s->v, r->rule);
+	k->rule = r->rule < s->nrule_names ? s->rule_names[r->rule] : "";
 	k->has_reason_ip = r->reason_src != 0 &&
 	    r->reason_src != r->key.target;
 	k->reason_ip = k->has_reason_ip ?
@@ -513,6 +521,7 @@ rowset_free(void *ctx)
 	free(s->row_off);
 	free(s->info);
 	free(s->sets);
+	free(s->rule_names);
 	if (s->release != NULL)
 		s->release(s->owner);
 	free(s);
