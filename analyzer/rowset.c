@@ -304,13 +304,20 @@ build_row(const struct rowset *s, const uint32_t *ids, size_t n,
     const struct addr *host, struct kind_verdict *kinds,
     struct port_row *row, struct port_ev *keep)
 {
-	struct ev_row rv[2], *best = &rv[1], *r;
+	struct ev_row rv[2], *best = &rv[0], *r;
 	const struct kind_verdict *bk = kinds;
-	uint32_t best_id = ids[0], probes = 0, responses = 0;
-	uint64_t first = 0, last = 0;
+	uint32_t best_id = ids[0], probes, responses;
+	uint64_t first, last;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
+	/* The first record (most ports have only that one) starts it all. */
+	read_rec(s, ids[0], best, keep);
+	set_kind(s, &kinds[0], best);
+	probes = best->tries;
+	responses = best->replies;
+	first = best->first_ns;
+	last = best->last_ns;
+	for (i = 1; i < n; i++) {
 		r = best == &rv[0] ? &rv[1] : &rv[0];
 		read_rec(s, ids[i], r, keep != NULL ? &keep[i] : NULL);
 		set_kind(s, &kinds[i], r);
@@ -321,7 +328,7 @@ build_row(const struct rowset *s, const uint32_t *ids, size_t n,
 		if (r->last_ns > last)
 			last = r->last_ns;
 		/* Most conclusive kind wins; on a tie, the latest evidence. */
-		if (i == 0 || r->rank > best->rank ||
+		if (r->rank > best->rank ||
 		    (r->rank == best->rank && r->last_ns > best->last_ns)) {
 			best = r;
 			best_id = ids[i];
