@@ -275,7 +275,7 @@ read_rec(const struct rowset *s, uint32_t id, struct ev_row *r,
 }
 
 /* The verdict of one probe kind, from its record. */
-static void
+static inline void
 set_kind(const struct rowset *s, struct kind_verdict *k,
     const struct ev_row *r)
 {
