@@ -808,6 +808,58 @@ evidence_read(const struct evidence *ev, uint32_t id, struct port_ev *out)
 		unpack(ev, id, out);
 }
 
+/* port_ev's row fields of r (the view: it may not be packed yet). */
+static void
+row_of_ev(const struct port_ev *r, struct ev_row *out)
+{
+	out->key = r->key;
+	out->tries = r->tries;
+	out->replies = r->replies;
+	out->first_ns = r->first_ns;
+	out->last_ns = r->last_ns;
+	out->reason_src = r->reason_src;
+	out->rtt_us = r->rtt_us;
+	out->rule = r->rule;
+	out->state = r->state;
+	out->reason = r->reason;
+	out->rank = r->rank;
+	out->reason_ttl = r->reason_ttl;
+}
+
+/*
+ * unpack() of the row fields only: the rare entry is looked up only when
+ * a counter or time needs it, shapes and the previous label not at all.
+ */
+void
+evidence_row(const struct evidence *ev, uint32_t id, struct ev_row *out)
+{
+	const struct ev_rec *p = &ev->recs[id];
+	const struct label *l = &ev->labels[p->label];
+	const struct ev_rare *x = NULL;
+
+	if (ev->view_id == id) {
+		row_of_ev(&ev->view, out);
+		return;
+	}
+	if ((p->flags & RF_RARE) && (p->tries == C_SAT ||
+	    p->replies == C_SAT || t_get(p, T_FIRST) == T_FAR ||
+	    t_get(p, T_LAST) == T_FAR))
+		x = rare_const(ev, id);
+	out->key = p->key;
+	out->tries = p->tries != C_SAT || x == NULL ? p->tries : x->tries;
+	out->replies = p->replies != C_SAT || x == NULL ? p->replies :
+	    x->replies;
+	out->first_ns = t_dec(ev, p, T_FIRST, x);
+	out->last_ns = t_dec(ev, p, T_LAST, x);
+	out->reason_src = p->reason_src;
+	out->rtt_us = p->rtt_us;
+	out->rule = l->rule;
+	out->state = l->state;
+	out->reason = l->reason;
+	out->rank = l->rank;
+	out->reason_ttl = p->reason_ttl;
+}
+
 const struct port_key *
 evidence_key(const struct evidence *ev, uint32_t id)
 {
@@ -829,6 +881,12 @@ evidence_decided(const struct evidence *ev, uint32_t id)
 	if (ev->view_id == id)
 		return ev->view.tries > 0 && ev->view.state != PS_UNKNOWN;
 	return p->tries > 0 && ev->labels[p->label].state != PS_UNKNOWN;
+}
+
+uint32_t
+evidence_decided_target(const struct evidence *ev, uint32_t id)
+{
+	return evidence_decided(ev, id) ? ev->recs[id].key.target : 0;
 }
 
 uint32_t

@@ -147,10 +147,29 @@ struct port_ev *evidence_at(struct evidence *ev, uint32_t id);
 /* A copy of record id. */
 void evidence_read(const struct evidence *ev, uint32_t id,
     struct port_ev *out);
+/*
+ * The fields of a record that make its output row (a port_row and its
+ * kind_verdict): what evidence_row() reads, without a full unpack.
+ */
+struct ev_row {
+	struct port_key key;
+	uint32_t tries, replies;
+	uint64_t first_ns, last_ns;
+	uint32_t reason_src;
+	uint32_t rtt_us;	/* UINT32_MAX: none */
+	uint16_t rule;
+	uint8_t state, reason, rank, reason_ttl;
+};
+
+/* Record id's row fields (as evidence_read() would give them). */
+void evidence_row(const struct evidence *ev, uint32_t id,
+    struct ev_row *out);
 /* The key of record id (valid until the next evidence_get()). */
 const struct port_key *evidence_key(const struct evidence *ev, uint32_t id);
 /* Record id has tries and a verdict (it makes a row). */
 bool evidence_decided(const struct evidence *ev, uint32_t id);
+/* Record id's target (host index, 1-based) when it is decided, else 0. */
+uint32_t evidence_decided_target(const struct evidence *ev, uint32_t id);
 /* A hint: record id will be read soon (a cache prefetch; no effect else). */
 void evidence_prefetch(const struct evidence *ev, uint32_t id);
 uint32_t evidence_count(const struct evidence *ev);

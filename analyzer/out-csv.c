@@ -28,8 +28,9 @@ static bool needs_quotes(const char *s, size_t n);
 static void out_csv_field(FILE *fp, const char *s, bool first);
 static void buf_field(struct out_buf *ob, const char *s, size_t n);
 static void buf_name(struct out_buf *ob, const char *s);
+struct host_text;
 static void out_csv_row(struct out_buf *ob, const struct port_row *r,
-    const char *label);
+    const struct host_text *host, const char *label);
 
 const struct out_ops out_csv_ops = {
 	.name = "csv",
@@ -124,19 +125,30 @@ buf_name(struct out_buf *ob, const char *s)
 	buf_field(ob, s, strlen(s));
 }
 
+/* The text of the host all rows of a group share, formatted once. */
+struct host_text {
+	char s[ADDR_STRLEN];
+	size_t n;
+};
+
 /*
  * One row, formatted by hand into the buffer: addresses, numbers, names
  * and times never need quoting; the service, the finding ids and the
  * label might, so they go through buf_field().
  */
 static void
-out_csv_row(struct out_buf *ob, const struct port_row *r, const char *label)
+out_csv_row(struct out_buf *ob, const struct port_row *r,
+    const struct host_text *host, const char *label)
 {
 	char text[KINDS_BUF], *p;
 	size_t i, n;
 
 	p = out_buf_room(ob, 3 * ADDR_STRLEN + 2 * OUT_ISO_BUF + 160);
-	p = out_fmt_addr(p, &r->host);
+	if (host->n <= 16)	/* IPv4: one fixed-size copy */
+		memcpy(p, host->s, 16);
+	else
+		memcpy(p, host->s, host->n);
+	p += host->n;
 	*p++ = ',';
 	p = out_fmt_proto(p, r->proto);
 	*p++ = ',';
@@ -242,6 +254,7 @@ out_csv_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 {
 	const char *label = opts != NULL ? opts->input_label : NULL;
 	const struct port_row *rows;
+	struct host_text host;
 	struct row_iter it;
 	struct out_buf *ob;
 	size_t i, n;
@@ -257,9 +270,11 @@ out_csv_write(FILE *fp, const struct results *res, const struct out_opts *opts)
 	ob = xmalloc(sizeof(*ob));
 	out_buf_init(ob, fp);
 	results_iter_init(&it, res);
-	while (!ob->error && (n = results_iter_host(&it, &rows)) > 0)
+	while (!ob->error && (n = results_iter_host(&it, &rows)) > 0) {
+		host.n = (size_t)(out_fmt_addr(host.s, &rows[0].host) - host.s);
 		for (i = 0; i < n && !ob->error; i++)
-			out_csv_row(ob, &rows[i], label);
+			out_csv_row(ob, &rows[i], &host, label);
+	}
 	results_iter_done(&it);
 	err = out_buf_flush(ob);
 	free(ob);

@@ -191,16 +191,28 @@ out_buf_json(struct out_buf *ob, const char *s)
 }
 
 static void fmt_date(char *p, uint64_t day);
+static void fmt_second(char *p, uint64_t s);
+static char *fmt_time_miss(char *p, uint64_t ns) __attribute__((noinline));
 static char *put2(char *p, unsigned v);
 static char *fmt_small(char *p, unsigned v);
+static char *fmt_ms3_printf(char *p, double ms) __attribute__((noinline));
+static char *fmt_u64_long(char *p, uint64_t v) __attribute__((noinline));
 struct name_text;
 struct name_tables;
 static void name_set(struct name_text *t, const char *s);
 static const struct name_tables *name_tables(void);
 static char *put_name(char *p, const struct name_text *t);
+enum name_vocab;
+static char *fmt_name_slow(char *p, enum name_vocab voc, unsigned v)
+    __attribute__((noinline));
 struct addr_text;
 static bool same_addr(const struct addr *a, const struct addr *b);
+static struct addr_text *addr_slot(const struct addr *a);
 static const struct addr_text *addr_cached(const struct addr *a);
+static char *fmt_addr_miss(char *p, const struct addr *a)
+    __attribute__((noinline));
+static void addr_fill(struct addr_text *t, const struct addr *a)
+    __attribute__((noinline));
 
 /* "00".."99": two digits a lookup, not two divisions. */
 static const char digit_pairs[201] =
@@ -299,25 +311,55 @@ put_name(char *p, const struct name_text *t)
 	return p + t->n;
 }
 
+/* The vocabularies out_fmt_name_slow() serves. */
+enum name_vocab { NV_STATE, NV_REASON, NV_KIND };
+
+/*
+ * The formatters' slow path, kept out of line so that their fast path
+ * saves no registers: the tables are not built yet (the thread's first
+ * name), or the value is out of range.
+ */
+static char *
+fmt_name_slow(char *p, enum name_vocab voc, unsigned v)
+{
+	const struct name_tables *t = name_tables();
+
+	switch (voc) {
+	case NV_STATE:
+		return v < PS_COUNT ? put_name(p, &t->state[v]) :
+		    out_fmt_str(p, port_state_name(v));
+	case NV_REASON:
+		return v < RS_COUNT ? put_name(p, &t->reason[v]) :
+		    out_fmt_str(p, reason_name(v));
+	case NV_KIND:
+	default:
+		return v < PK_COUNT ? put_name(p, &t->kind[v]) :
+		    out_fmt_str(p, probe_kind_name(v));
+	}
+}
+
 char *
 out_fmt_state(char *p, unsigned state)
 {
-	return state < PS_COUNT ? put_name(p, &name_tables()->state[state]) :
-	    out_fmt_str(p, port_state_name(state));
+	if (state < PS_COUNT && name_tabs.ready)
+		return put_name(p, &name_tabs.state[state]);
+	return fmt_name_slow(p, NV_STATE, state);
 }
 
 char *
 out_fmt_reason(char *p, unsigned reason)
 {
-	return reason < RS_COUNT ? put_name(p, &name_tables()->reason[reason]) :
-	    out_fmt_str(p, reason_name(reason));
+	if (reason < RS_COUNT && name_tabs.ready)
+		return put_name(p, &name_tabs.reason[reason]);
+	return fmt_name_slow(p, NV_REASON, reason);
 }
 
 char *
 out_fmt_kind(char *p, unsigned kind)
 {
-	return kind < PK_COUNT ? put_name(p, &name_tables()->kind[kind]) :
-	    out_fmt_str(p, probe_kind_name(kind));
+	if (kind < PK_COUNT && name_tabs.ready)
+		return put_name(p, &name_tabs.kind[kind]);
+	return fmt_name_slow(p, NV_KIND, kind);
 }
 
 char *
@@ -329,19 +371,13 @@ out_fmt_proto(char *p, uint8_t proto)
 	return p + 3;
 }
 
-char *
-out_fmt_u64(char *p, uint64_t v)
+/* Decimal digits of v >= 100000 (out of line: the short cases stay lean). */
+static char *
+fmt_u64_long(char *p, uint64_t v)
 {
 	char tmp[20], *t = tmp + sizeof(tmp);
 	size_t n;
 
-	if (v < 10000)
-		return fmt_small(p, (unsigned)v);
-	if (v < 100000) {	/* port numbers: no loop, no memcpy() call */
-		*p = (char)('0' + v / 10000);
-		return put2(put2(p + 1, (unsigned)(v / 100 % 100)),
-		    (unsigned)(v % 100));
-	}
 	while (v >= 100) {
 		t -= 2;
 		memcpy(t, digit_pairs + 2 * (v % 100), 2);
@@ -358,13 +394,26 @@ out_fmt_u64(char *p, uint64_t v)
 }
 
 char *
-out_fmt_time(char *p, uint64_t ns)
+out_fmt_u64(char *p, uint64_t v)
+{
+	if (v < 10000)
+		return fmt_small(p, (unsigned)v);
+	if (v < 100000) {	/* port numbers: no loop, no memcpy() call */
+		*p = (char)('0' + v / 10000);
+		return put2(put2(p + 1, (unsigned)(v / 100 % 100)),
+		    (unsigned)(v % 100));
+	}
+	return fmt_u64_long(p, v);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS." (20 bytes) of second s. */
+static void
+fmt_second(char *p, uint64_t s)
 {
 	/* A run spans few days: remember the last one's text. */
 	static _Thread_local uint64_t last_day = UINT64_MAX;
 	static _Thread_local char date[11]; /* "YYYY-MM-DDT" */
-	uint64_t s = ns / 1000000000u, day = s / 86400u;
-	unsigned us = (unsigned)(ns - s * 1000000000u) / 1000u;
+	uint64_t day = s / 86400u;
 	unsigned sod = (unsigned)(s - day * 86400u);
 
 	if (day != last_day) {
@@ -378,6 +427,44 @@ out_fmt_time(char *p, uint64_t ns)
 	p[16] = ':';
 	put2(p + 17, sod % 60);
 	p[19] = '.';
+}
+
+/*
+ * A run's rows span a few seconds to hours, and a row's two times mostly
+ * share their second: the text of recent seconds is kept in a small
+ * direct-mapped cache, by the second's low bits.
+ */
+#define SECOND_CACHE 64		/* slots, a power of two */
+
+struct second_text {
+	uint64_t key;		/* second + 1; 0: empty */
+	char s[20];
+};
+
+static _Thread_local struct second_text second_cache[SECOND_CACHE];
+
+/* out_fmt_time() of a second not cached: cache it, then format. */
+static char *
+fmt_time_miss(char *p, uint64_t ns)
+{
+	uint64_t s = ns / 1000000000u;
+	struct second_text *t = &second_cache[s & (SECOND_CACHE - 1)];
+
+	fmt_second(t->s, s);
+	t->key = s + 1;
+	return out_fmt_time(p, ns);
+}
+
+char *
+out_fmt_time(char *p, uint64_t ns)
+{
+	uint64_t s = ns / 1000000000u;
+	unsigned us = (unsigned)(ns - s * 1000000000u) / 1000u;
+	const struct second_text *t = &second_cache[s & (SECOND_CACHE - 1)];
+
+	if (t->key != s + 1)	/* a tail call: no registers to save here */
+		return fmt_time_miss(p, ns);
+	memcpy(p, t->s, 20);
 	put2(p + 20, us / 10000);
 	put2(p + 22, us / 100 % 100);
 	put2(p + 24, us % 100);
@@ -472,18 +559,33 @@ same_addr(const struct addr *a, const struct addr *b)
 	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
 }
 
-static const struct addr_text *
-addr_cached(const struct addr *a)
+/* The cache slot of a's text (filled or not). */
+static struct addr_text *
+addr_slot(const struct addr *a)
 {
 	uint64_t x[2];
-	struct addr_text *t;
-	char *e;
 
 	memcpy(x, a->b, 16);
 	x[0] = (x[0] ^ x[1]) * 0x9e3779b97f4a7c15ull;
-	t = &addr_cache[(x[0] >> 58) & (ADDR_CACHE - 1)];
-	if (t->valid && same_addr(&t->a, a))
-		return t;
+	return &addr_cache[(x[0] >> 58) & (ADDR_CACHE - 1)];
+}
+
+static const struct addr_text *
+addr_cached(const struct addr *a)
+{
+	struct addr_text *t = addr_slot(a);
+
+	if (!t->valid || !same_addr(&t->a, a))
+		addr_fill(t, a);
+	return t;
+}
+
+/* Slot t of the cache, given address a and its text (out of line: rare). */
+static void
+addr_fill(struct addr_text *t, const struct addr *a)
+{
+	char *e;
+
 	if (addr_is_v4(a))
 		e = fmt_v4(t->s, a->b + 12);
 	else
@@ -492,13 +594,23 @@ addr_cached(const struct addr *a)
 	t->a = *a;
 	t->len = (uint8_t)(e - t->s);
 	t->valid = true;
-	return t;
+}
+
+/* out_fmt_addr() of an address not cached: cache it, then format. */
+static char *
+fmt_addr_miss(char *p, const struct addr *a)
+{
+	addr_cached(a);
+	return out_fmt_addr(p, a);
 }
 
 char *
 out_fmt_addr(char *p, const struct addr *a)
 {
-	const struct addr_text *t = addr_cached(a);
+	const struct addr_text *t = addr_slot(a);
+
+	if (!t->valid || !same_addr(&t->a, a))	/* a tail call, as above */
+		return fmt_addr_miss(p, a);
 
 	if (t->len <= 16)	/* IPv4: one fixed-size copy */
 		memcpy(p, t->s, 16);
@@ -521,6 +633,13 @@ out_addr(const struct addr *a, char buf[ADDR_STRLEN])
  * rounding error and the three decimals are exact; anything near a
  * rounding boundary goes through snprintf().
  */
+/* "%.3f" through snprintf() (out of line: near a rounding boundary). */
+static char *
+fmt_ms3_printf(char *p, double ms)
+{
+	return p + snprintf(p, 32, "%.3f", ms);
+}
+
 char *
 out_fmt_ms3(char *p, double ms)
 {
@@ -529,20 +648,18 @@ out_fmt_ms3(char *p, double ms)
 	double frac;
 	unsigned k;
 
-	if (x < 9e15) {
-		u = (uint64_t)(x + 0.5);
-		frac = x - (double)u;
-		if (frac > -0.25 && frac < 0.25) {
-			p = out_fmt_u64(p, u / 1000);
-			k = (unsigned)(u % 1000);
-			p[0] = '.';
-			p[1] = (char)('0' + k / 100);
-			p[2] = (char)('0' + k / 10 % 10);
-			p[3] = (char)('0' + k % 10);
-			return p + 4;
-		}
-	}
-	return p + snprintf(p, 32, "%.3f", ms);
+	if (!(x < 9e15))
+		return fmt_ms3_printf(p, ms);
+	u = (uint64_t)(x + 0.5);
+	frac = x - (double)u;
+	if (!(frac > -0.25 && frac < 0.25))
+		return fmt_ms3_printf(p, ms);
+	p = out_fmt_u64(p, u / 1000);
+	k = (unsigned)(u % 1000);
+	p[0] = '.';
+	p[1] = (char)('0' + k / 100);
+	put2(p + 2, k % 100);
+	return p + 4;
 }
 
 void

@@ -34,6 +34,9 @@ struct rowset {
 	const struct evidence *ev;
 	const struct hosts *hosts;
 	const struct verdict *v;
+	const char *const *svc[2]; /* services_table() of tcp, udp */
+	const char **rule_names; /* verdict_rule_name() by rule index */
+	uint16_t nrule_names;
 	uint32_t *ids;		/* decided records, output order */
 	uint32_t *goff;		/* group g: ids[goff[g]..goff[g+1]) */
 	size_t ngroups, max_group;
@@ -136,12 +139,12 @@ host_ranks(const struct hosts *h)
 static void
 bucket_by_target(struct rowset *s, const uint32_t *rank, uint32_t nh)
 {
-	uint32_t total = evidence_count(s->ev), i, *pos;
+	uint32_t total = evidence_count(s->ev), i, t, *pos;
 	size_t *cnt = xcalloc((size_t)nh + 1, sizeof(*cnt)), n = 0, g, r;
 
 	for (i = 0; i < total; i++)
-		if (evidence_decided(s->ev, i)) {
-			cnt[rank[evidence_key(s->ev, i)->target]]++;
+		if ((t = evidence_decided_target(s->ev, i)) != 0) {
+			cnt[rank[t]]++;
 			n++;
 		}
 	for (r = 0; r < nh; r++)
@@ -159,8 +162,8 @@ bucket_by_target(struct rowset *s, const uint32_t *rank, uint32_t nh)
 	}
 	s->ids = xcalloc(n + 1, sizeof(*s->ids));
 	for (i = 0; i < total; i++)
-		if (evidence_decided(s->ev, i))
-			s->ids[pos[rank[evidence_key(s->ev, i)->target]]++] = i;
+		if ((t = evidence_decided_target(s->ev, i)) != 0)
+			s->ids[pos[rank[t]]++] = i;
 	free(pos);
 	free(cnt);
 }
@@ -204,10 +207,18 @@ rowset_new(const struct evidence *ev, const struct hosts *hosts,
 {
 	struct rowset *s = xcalloc(1, sizeof(*s));
 	uint32_t *rank = host_ranks(hosts);
+	uint16_t i;
 
 	s->ev = ev;
 	s->hosts = hosts;
 	s->v = v;
+	s->svc[0] = services_table(6);
+	s->svc[1] = services_table(17);
+	s->nrule_names = verdict_rule_count(v);
+	s->rule_names = xcalloc((size_t)s->nrule_names + 1,
+	    sizeof(*s->rule_names));
+	for (i = 0; i < s->nrule_names; i++)
+		s->rule_names[i] = verdict_rule_name(v, i);
 	bucket_by_target(s, rank, hosts_count(hosts));
 	sort_groups(s, rank);
 	free(rank);
@@ -226,67 +237,123 @@ same_port(const struct port_key *x, const struct port_key *y)
 	    x->proto == y->proto && x->port == y->port;
 }
 
+/* service_name(), through the tables when the database was listed. */
+static const char *
+service_of(const struct rowset *s, uint16_t port, uint8_t proto)
+{
+	const char *const *t = proto == 6 ? s->svc[0] :
+	    proto == 17 ? s->svc[1] : NULL;
+
+	return t != NULL ? t[port] : service_name(port, proto);
+}
+
+/*
+ * Record id's row fields; with keep (non-NULL), the whole record goes there
+ * too, for the findings.
+ */
+static void
+read_rec(const struct rowset *s, uint32_t id, struct ev_row *r,
+    struct port_ev *keep)
+{
+	if (keep == NULL) {
+		evidence_row(s->ev, id, r);
+		return;
+	}
+	evidence_read(s->ev, id, keep);
+	r->key = keep->key;
+	r->tries = keep->tries;
+	r->replies = keep->replies;
+	r->first_ns = keep->first_ns;
+	r->last_ns = keep->last_ns;
+	r->reason_src = keep->reason_src;
+	r->rtt_us = keep->rtt_us;
+	r->rule = keep->rule;
+	r->state = keep->state;
+	r->reason = keep->reason;
+	r->rank = keep->rank;
+	r->reason_ttl = keep->reason_ttl;
+}
+
+/* The verdict of one probe kind, from its record. */
+static inline void
+set_kind(const struct rowset *s, struct kind_verdict *k,
+    const struct ev_row *r)
+{
+	static const struct addr no_addr;
+
+	k->kind = r->key.kind;
+	k->state = r->state;
+	k->reason = r->reason;
+	k->reason_ttl = r->reason_ttl;
+	k->tries = r->tries;
+	k->replies = r->replies;
+	k->rule = r->rule < s->nrule_names ? s->rule_names[r->rule] : "";
+	k->has_reason_ip = r->reason_src != 0 &&
+	    r->reason_src != r->key.target;
+	k->reason_ip = k->has_reason_ip ?
+	    *hosts_addr(s->hosts, r->reason_src) : no_addr;
+}
+
 /*
  * One row from the records of one port (n >= 1) of target host; returns
- * the deciding record. keep: NULL, or room for the n records unpacked (findings reuse
- * them).
+ * the deciding record. keep: NULL, or room for the n records unpacked
+ * (findings reuse them). Every field is set but flags[] (nflags is 0).
  */
 static uint32_t
 build_row(const struct rowset *s, const uint32_t *ids, size_t n,
     const struct addr *host, struct kind_verdict *kinds,
     struct port_row *row, struct port_ev *keep)
 {
-	static const struct addr no_addr;
-
-	struct port_ev rv[2], *best = &rv[1], *r;
-	uint32_t best_id = ids[0];
+	struct ev_row rv[2], *best = &rv[0], *r;
+	const struct kind_verdict *bk = kinds;
+	uint32_t best_id = ids[0], probes, responses;
+	uint64_t first, last;
 	size_t i;
 
-	memset(row, 0, sizeof(*row));
-	row->kinds = kinds;	/* n entries, one record per probe kind */
-	for (i = 0; i < n; i++) {
-		struct kind_verdict *k = &row->kinds[row->nkinds++];
-
-		r = keep != NULL ? &keep[i] : best == &rv[0] ? &rv[1] : &rv[0];
-		evidence_read(s->ev, ids[i], r);
-		k->kind = r->key.kind;
-		k->state = r->state;
-		k->reason = r->reason;
-		k->reason_ttl = r->reason_ttl;
-		k->tries = r->tries;
-		k->replies = r->replies;
-		k->rule = verdict_rule_name(s->v, r->rule);
-		k->has_reason_ip = false;
-		if (r->reason_src != 0 && r->reason_src != r->key.target) {
-			k->has_reason_ip = true;
-			k->reason_ip = *hosts_addr(s->hosts, r->reason_src);
-		} else
-			k->reason_ip = no_addr;
-		row->probes += r->tries;
-		row->responses += r->replies;
-		if (row->first_ns == 0 || r->first_ns < row->first_ns)
-			row->first_ns = r->first_ns;
-		if (r->last_ns > row->last_ns)
-			row->last_ns = r->last_ns;
+	/* The first record (most ports have only that one) starts it all. */
+	read_rec(s, ids[0], best, keep);
+	set_kind(s, &kinds[0], best);
+	probes = best->tries;
+	responses = best->replies;
+	first = best->first_ns;
+	last = best->last_ns;
+	for (i = 1; i < n; i++) {
+		r = best == &rv[0] ? &rv[1] : &rv[0];
+		read_rec(s, ids[i], r, keep != NULL ? &keep[i] : NULL);
+		set_kind(s, &kinds[i], r);
+		probes += r->tries;
+		responses += r->replies;
+		if (first == 0 || r->first_ns < first)
+			first = r->first_ns;
+		if (r->last_ns > last)
+			last = r->last_ns;
 		/* Most conclusive kind wins; on a tie, the latest evidence. */
-		if (i == 0 || r->rank > best->rank ||
+		if (r->rank > best->rank ||
 		    (r->rank == best->rank && r->last_ns > best->last_ns)) {
 			best = r;
 			best_id = ids[i];
-			row->state = k->state;
-			row->reason = k->reason;
-			row->reason_ttl = k->reason_ttl;
-			row->has_reason_ip = k->has_reason_ip;
-			row->reason_ip = k->reason_ip;
-			row->rtt_ms = best->rtt_us == UINT32_MAX ? -1.0 :
-			    (double)best->rtt_us / 1000.0;
+			bk = &kinds[i];
 		}
 	}
 	row->host = *host;
 	row->scanner = *hosts_addr(s->hosts, best->key.scanner);
 	row->proto = best->key.proto;
 	row->port = best->key.port;
-	row->service = service_name(row->port, row->proto);
+	row->state = bk->state;
+	row->reason = bk->reason;
+	row->reason_ttl = bk->reason_ttl;
+	row->has_reason_ip = bk->has_reason_ip;
+	row->reason_ip = bk->reason_ip;
+	row->probes = probes;
+	row->responses = responses;
+	row->rtt_ms = best->rtt_us == UINT32_MAX ? -1.0 :
+	    (double)best->rtt_us / 1000.0;
+	row->first_ns = first;
+	row->last_ns = last;
+	row->service = service_of(s, row->port, row->proto);
+	row->nkinds = (uint8_t)n;
+	row->nflags = 0;
+	row->kinds = kinds;	/* n entries, one record per probe kind */
 	return best_id;
 }
 
@@ -302,19 +369,19 @@ build_group(const struct rowset *s, size_t g, struct port_row *rows,
 {
 	const uint32_t *ids = s->ids + s->goff[g];
 	size_t n = s->goff[g + 1] - s->goff[g], start, j, nr = 0;
+	const struct port_key *k0, *kj = NULL;
 	const struct addr *host;
 	uint32_t b;
 
 	/* Every record of a group has the same target. */
-	host = n > 0 ? hosts_addr(s->hosts, evidence_key(s->ev,
-	    ids[0])->target) : NULL;
-	for (start = 0; start < n; start = j) {
-		const struct port_key *k0 = evidence_key(s->ev, ids[start]);
-
+	k0 = n > 0 ? evidence_key(s->ev, ids[0]) : NULL;
+	host = n > 0 ? hosts_addr(s->hosts, k0->target) : NULL;
+	for (start = 0; start < n; start = j, k0 = kj) {
 		if (start + PREFETCH_AHEAD < n)	/* records are read by id */
 			evidence_prefetch(s->ev, ids[start + PREFETCH_AHEAD]);
+		/* kj: the key of ids[j], the next row's first record. */
 		for (j = start + 1; j < n && same_port(k0,
-		    evidence_key(s->ev, ids[j])); j++)
+		    kj = evidence_key(s->ev, ids[j])); j++)
 			;
 		b = build_row(s, ids + start, j - start, host, kinds + start,
 		    &rows[nr], keep != NULL ? keep + start : NULL);
@@ -461,6 +528,7 @@ rowset_free(void *ctx)
 	free(s->row_off);
 	free(s->info);
 	free(s->sets);
+	free(s->rule_names);
 	if (s->release != NULL)
 		s->release(s->owner);
 	free(s);

@@ -144,6 +144,19 @@ service_name(uint16_t port, uint8_t proto)
 	return name == svc_none ? NULL : name;
 }
 
+const char *const *
+services_table(uint8_t proto)
+{
+	int idx = svc_index(proto);
+
+	if (idx < 0)
+		return NULL;
+	if (!svc_loaded)
+		svc_load();
+	/* Listed: entries are names or NULL, never svc_none. */
+	return svc_enumerated ? svc_tab[idx] : NULL;
+}
+
 void
 services_free(void)
 {

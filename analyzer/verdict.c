@@ -166,3 +166,9 @@ verdict_rule_name(const struct verdict *v, uint16_t i)
 {
 	return i < v->nrules ? v->rules[i]->name : "";
 }
+
+uint16_t
+verdict_rule_count(const struct verdict *v)
+{
+	return v->nrules;
+}

@@ -48,5 +48,7 @@ bool verdict_label(struct verdict *v, const struct reply_in *in,
 
 /* Name of the rule with index i (for output), "" if none. */
 const char *verdict_rule_name(const struct verdict *v, uint16_t i);
+/* How many rules verdict_rule_name() names (0..count-1). */
+uint16_t verdict_rule_count(const struct verdict *v);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "out.h"
@@ -697,6 +698,9 @@ START_TEST(number_formats)
 	static const uint64_t v[] = { 0, 9, 10, 99, 100, 999, 1000, 9999,
 		10000, 12345, 65535, 99999, 100000, 4294967295u,
 		18446744073709551615u };
+	static const double ms[] = { 0, 0.001, 0.999, 1, 9.999, 99.9995,
+		0.0005, 0.0015, 1.2345, 9999.999, 10000, 10000.001, 4294967.295,
+		999999999.999, 999999999999.5 };
 	char got[32], want[32], *e;
 	uint64_t x;
 	size_t i;
@@ -716,9 +720,66 @@ START_TEST(number_formats)
 	e = out_fmt_ms3(got, 17.627);
 	*e = '\0';
 	ck_assert_str_eq(got, "17.627");
+	for (i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+		e = out_fmt_ms3(got, ms[i]);
+		*e = '\0';
+		snprintf(want, sizeof(want), "%.3f", ms[i]);
+		ck_assert_str_eq(got, want);
+	}
+	for (x = 0; x < 20000000000ull; x = x * 3 + 7) {	/* RTTs in us */
+		e = out_fmt_ms3(got, (double)x / 1000.0);
+		*e = '\0';
+		snprintf(want, sizeof(want), "%.3f", (double)x / 1000.0);
+		ck_assert_str_eq(got, want);
+	}
 	e = out_fmt_time(got, 1704067235930429000ull);
 	*e = '\0';
 	ck_assert_str_eq(got, "2024-01-01T00:00:35.930429Z");
+}
+END_TEST
+
+/* out_fmt_time() as gmtime() and printf() write it. */
+static void
+want_time(uint64_t ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(ns / 1000000000u);
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&t, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%06uZ",
+	    (unsigned)(ns % 1000000000u / 1000u));
+}
+
+/* Times in sequence (the formatter remembers the last day and second). */
+START_TEST(time_formats)
+{
+	static const uint64_t v[] = { 0, 999, 1000, 999999999, 1000000000,
+		1000000001, 59999999999ull, 60000000000ull, 86399999999000ull,
+		86400000000000ull, 86399999999000ull, 951782399999999000ull,
+		951782400000000000ull, 951868800000000000ull,
+		1704067235930429000ull, 1704067235999999999ull,
+		1704067236000000000ull, 1704067235000000000ull,
+		1704067299000000000ull, 1704067235000000001ull,
+		1704153635000000000ull, 1704067235999999000ull,
+		4102444800000000000ull, 18446744073709551615ull };
+	char got[OUT_ISO_BUF], want[OUT_ISO_BUF], *e;
+	uint64_t x;
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		e = out_fmt_time(got, v[i]);
+		*e = '\0';
+		want_time(v[i], want, sizeof(want));
+		ck_assert_str_eq(got, want);
+	}
+	for (x = 1; x < 18000000000000000000ull / 7; x = x * 7 + 12345) {
+		e = out_fmt_time(got, x);
+		*e = '\0';
+		want_time(x, want, sizeof(want));
+		ck_assert_str_eq(got, want);
+	}
 }
 END_TEST
 
@@ -730,6 +791,7 @@ out_suite(void)
 
 	tcase_add_test(tc, sort_order);
 	tcase_add_test(tc, number_formats);
+	tcase_add_test(tc, time_formats);
 	tcase_add_test(tc, iter_array);
 	tcase_add_test(tc, iter_source);
 	tcase_add_test(tc, findings_of_host);
