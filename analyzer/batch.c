@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "batch.h"
 #include "reader.h"
@@ -38,6 +39,7 @@ struct job_loop {
 
 static void run_job(struct batch *b, struct job *j, size_t index);
 static void job_packet(void *ctx, const struct reader_packet *pkt);
+static FILE *spool_file(void);
 static void render_job(struct batch *b, struct job *j, size_t index);
 static void *worker(void *arg);
 static void progress(struct batch *b, double elapsed, bool last);
@@ -51,19 +53,40 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The job's report, formatted into memory on this (the worker's) thread. */
+/* An unnamed temporary file in $TMPDIR (else /tmp), or NULL. */
+static FILE *
+spool_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	FILE *fp;
+	int fd;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	if ((size_t)snprintf(path, sizeof(path), "%s/portsleuth-XXXXXX",
+	    dir) >= sizeof(path) || (fd = mkstemp(path)) < 0)
+		return NULL;
+	unlink(path);
+	if ((fp = fdopen(fd, "w+")) == NULL)
+		close(fd);
+	return fp;
+}
+
+/* The job's report, formatted into a temporary file on this thread. */
 static void
 render_job(struct batch *b, struct job *j, size_t index)
 {
-	FILE *fp = open_memstream(&j->text, &j->text_len);
+	FILE *fp = spool_file();
 
-	if (fp == NULL) {
-		j->text = NULL; /* done() formats it, then */
+	if (fp == NULL)
+		return;		/* done() formats it, then */
+	if (b->o->render(b->o->render_ctx, j, index, fp) != 0 ||
+	    fflush(fp) == EOF || ferror(fp) || fseek(fp, 0, SEEK_SET) != 0) {
+		fclose(fp);	/* a full disk: done() formats it */
 		return;
 	}
-	j->render_rc = b->o->render(b->o->render_ctx, j, index, fp);
-	if (fclose(fp) != 0)
-		j->render_rc = -1;
+	j->report = fp;
 }
 
 /* Analyze one packet; every 64Ki packets, tell the progress line. */
@@ -91,9 +114,7 @@ run_job(struct batch *b, struct job *j, size_t index)
 	struct analyzer *a;
 
 	memset(&j->res, 0, sizeof(j->res));
-	j->text = NULL;
-	j->text_len = 0;
-	j->render_rc = 0;
+	j->report = NULL;
 	rd = reader_open(j->paths, j->npaths, b->o->filter, &why, j->error,
 	    sizeof(j->error));
 	if (rd == NULL) {
@@ -248,8 +269,9 @@ batch_run(struct job *jobs, size_t n, const struct batch_opts *o,
 		}
 		done(ctx, &jobs[i], i);
 		results_free(&jobs[i].res);
-		free(jobs[i].text);
-		jobs[i].text = NULL;
+		if (jobs[i].report != NULL)
+			fclose(jobs[i].report);
+		jobs[i].report = NULL;
 		jobs[i].a = NULL;	/* freed with the results */
 		pthread_mutex_lock(&b.lock);
 		b.delivered = i + 1;

@@ -12,11 +12,14 @@
  * with ao.max_memory set to --max-memory / threads the run stays within
  * --max-memory however the jobs' lengths differ.
  *
- * Formatting a report costs about as much as analysing the capture, so with
- * a render() callback it happens in the worker, after the analysis, into a
- * memory stream: done() (on the caller's thread, in job order) then only
- * has to write job.text out. render() must be thread-safe (the writers are);
- * the text is held in memory until done() has run.
+ * Formatting a report costs a good share of the analysis, so with a
+ * render() callback it happens in the worker, after the analysis, into an
+ * unnamed temporary file in $TMPDIR (else /tmp): done() (on the caller's
+ * thread, in job order) then only copies job.report out. Reports waiting
+ * their turn are on disk, not in memory, so --max-memory still bounds the
+ * run. When no temporary file can be made or written, job.report is NULL
+ * and done() formats the report itself. render() must be thread-safe (the
+ * writers are).
  */
 #ifndef PORTSLEUTH_BATCH_H
 #define PORTSLEUTH_BATCH_H
@@ -49,10 +52,8 @@ struct job {
 	struct analyzer *a;	/* when explaining: the job's analysis, owned
 				   by res, valid during done() */
 	struct ev_totals totals; /* with batch_opts.log: packet counters */
-	char *text;		/* render()'s output, valid during done(); NULL
-				   without render() */
-	size_t text_len;
-	int render_rc;		/* render()'s return value (-1: failed) */
+	FILE *report;		/* render()'s output, rewound, valid during
+				   done(); NULL: done() formats it */
 };
 
 /* Format job j (index in the job list) into fp; 0 or -1. */

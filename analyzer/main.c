@@ -157,6 +157,19 @@ job_render(void *ctx, const struct job *j, size_t index, FILE *fp)
 	return r->fmt->write(fp, &j->res, &oo);
 }
 
+/* A report a worker formatted (batch.h), copied to out; 0 or -1. */
+static int
+copy_report(FILE *report, FILE *out)
+{
+	char buf[65536];
+	size_t n;
+
+	while ((n = fread(buf, 1, sizeof(buf), report)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			return -1;
+	return ferror(report) || fflush(out) == EOF ? -1 : 0;
+}
+
 static void
 job_done(void *ctx, struct job *j, size_t index)
 {
@@ -192,9 +205,8 @@ job_done(void *ctx, struct job *j, size_t index)
 	job_out_opts(c, j, index, &oo);
 	if (r->explain != NULL)
 		analyzer_explain(j->a, &j->res, r->explain, r->out);
-	else if (r->baseline == NULL && j->text != NULL) {
-		if (j->render_rc != 0 || fwrite(j->text, 1, j->text_len,
-		    r->out) != j->text_len || fflush(r->out) == EOF)
+	else if (r->baseline == NULL && j->report != NULL) {
+		if (copy_report(j->report, r->out) != 0)
 			r->write_error = true;
 	} else if (r->baseline == NULL &&
 	    r->fmt->write(r->out, &j->res, &oo) != 0)
@@ -446,7 +458,8 @@ analyze(const struct cli *c, const struct ruleset *rs)
 	bo.progress = !c->quiet && isatty(STDERR_FILENO);
 	bo.counters = c->verbose > 0;
 	bo.total_bytes = in.bytes;
-	if (r.explain == NULL && r.baseline == NULL && njobs > 1) {
+	if (r.explain == NULL && r.baseline == NULL && njobs > 1 &&
+	    c->jobs > 1) {
 		bo.render = job_render; /* reports formatted in the workers */
 		bo.render_ctx = &r;
 	}

@@ -181,6 +181,14 @@ cp "$T/out" "$T/j1"
 run "archive -j 2" 0 -f csv --per-file -j 2 "$A" &&
     if cmp -s "$T/out" "$T/j1"; then ok "-j 2 output equals -j 1"
     else bad "-j 2 differs from -j 1"; fi
+(TMPDIR="$T/no-such-dir"; export TMPDIR
+run "archive -j 2, no temporary files" 0 -f csv --per-file -j 2 "$A" &&
+    if cmp -s "$T/out" "$T/j1"; then ok "-j 2 formats on the main thread without \$TMPDIR"
+    else bad "-j 2 without \$TMPDIR differs from -j 1"; fi)
+if [ -w /dev/full ]; then
+	run "archive -j 2, write error" 74 -f csv --per-file -j 2 -o /dev/full "$A" &&
+	    err_has "-j 2 write error" "/dev/full"
+fi
 run "archive json -j 2" 0 -f json --per-file -j 2 "$A" && cp "$T/out" "$T/jj2"
 run "archive json -j 1" 0 -f json --per-file -j 1 "$A" &&
     if cmp -s "$T/out" "$T/jj2" && grep -q '"type":"summary","capture":"' "$T/out"
