@@ -39,6 +39,7 @@ struct job_loop {
 
 static void run_job(struct batch *b, struct job *j, size_t index);
 static void job_packet(void *ctx, const struct reader_packet *pkt);
+static bool next_to_deliver(struct batch *b, size_t index);
 static FILE *spool_file(void);
 static void render_job(struct batch *b, struct job *j, size_t index);
 static void *worker(void *arg);
@@ -160,8 +161,23 @@ run_job(struct batch *b, struct job *j, size_t index)
 		analyzer_free(a);	/* else the results own it */
 	else if (b->o->explain != NULL)
 		j->a = a;
-	if (b->o->render != NULL)
+	if (b->o->render != NULL && !next_to_deliver(b, index))
 		render_job(b, j, index);
+}
+
+/*
+ * Is job index the next one done() gets? Then the caller's thread formats
+ * it as soon as it can, and spooling it would only add a copy.
+ */
+static bool
+next_to_deliver(struct batch *b, size_t index)
+{
+	bool next;
+
+	pthread_mutex_lock(&b->lock);
+	next = b->delivered == index;
+	pthread_mutex_unlock(&b->lock);
+	return next;
 }
 
 static void *

@@ -13,11 +13,12 @@
  * --max-memory however the jobs' lengths differ.
  *
  * Formatting a report costs a good share of the analysis, so with a
- * render() callback it happens in the worker, after the analysis, into an
- * unnamed temporary file in $TMPDIR (else /tmp): done() (on the caller's
- * thread, in job order) then only copies job.report out. Reports waiting
- * their turn are on disk, not in memory, so --max-memory still bounds the
- * run. When no temporary file can be made or written, job.report is NULL
+ * render() callback a job that is not the next to deliver when its
+ * analysis ends is formatted in its worker, into an unnamed temporary file
+ * in $TMPDIR (else /tmp): done() (on the caller's thread, in job order)
+ * then only copies job.report out. Reports waiting their turn are on disk,
+ * not in memory, so --max-memory still bounds the run; the next job's is
+ * formatted by done() at once (with one thread, every job's). When no temporary file can be made or written, job.report is NULL
  * and done() formats the report itself. render() must be thread-safe (the
  * writers are).
  */

@@ -458,8 +458,7 @@ analyze(const struct cli *c, const struct ruleset *rs)
 	bo.progress = !c->quiet && isatty(STDERR_FILENO);
 	bo.counters = c->verbose > 0;
 	bo.total_bytes = in.bytes;
-	if (r.explain == NULL && r.baseline == NULL && njobs > 1 &&
-	    c->jobs > 1) {
+	if (r.explain == NULL && r.baseline == NULL && njobs > 1) {
 		bo.render = job_render; /* reports formatted in the workers */
 		bo.render_ctx = &r;
 	}
