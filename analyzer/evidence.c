@@ -808,9 +808,8 @@ evidence_read(const struct evidence *ev, uint32_t id, struct port_ev *out)
 		unpack(ev, id, out);
 }
 
-/* port_ev's row fields of r (the view: it may not be packed yet). */
-static void
-row_of_ev(const struct port_ev *r, struct ev_row *out)
+void
+evidence_row_of(const struct port_ev *r, struct ev_row *out)
 {
 	out->key = r->key;
 	out->tries = r->tries;
@@ -838,7 +837,7 @@ evidence_row(const struct evidence *ev, uint32_t id, struct ev_row *out)
 	const struct ev_rare *x = NULL;
 
 	if (ev->view_id == id) {
-		row_of_ev(&ev->view, out);
+		evidence_row_of(&ev->view, out); /* not packed yet */
 		return;
 	}
 	if ((p->flags & RF_RARE) && (p->tries == C_SAT ||

@@ -164,6 +164,8 @@ struct ev_row {
 /* Record id's row fields (as evidence_read() would give them). */
 void evidence_row(const struct evidence *ev, uint32_t id,
     struct ev_row *out);
+/* The row fields of an unpacked record. */
+void evidence_row_of(const struct port_ev *r, struct ev_row *out);
 /* The key of record id (valid until the next evidence_get()). */
 const struct port_key *evidence_key(const struct evidence *ev, uint32_t id);
 /* Record id has tries and a verdict (it makes a row). */

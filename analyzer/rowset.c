@@ -260,18 +260,7 @@ read_rec(const struct rowset *s, uint32_t id, struct ev_row *r,
 		return;
 	}
 	evidence_read(s->ev, id, keep);
-	r->key = keep->key;
-	r->tries = keep->tries;
-	r->replies = keep->replies;
-	r->first_ns = keep->first_ns;
-	r->last_ns = keep->last_ns;
-	r->reason_src = keep->reason_src;
-	r->rtt_us = keep->rtt_us;
-	r->rule = keep->rule;
-	r->state = keep->state;
-	r->reason = keep->reason;
-	r->rank = keep->rank;
-	r->reason_ttl = keep->reason_ttl;
+	evidence_row_of(keep, r);
 }
 
 /* The verdict of one probe kind, from its record. */
