@@ -872,8 +872,9 @@ evidence_prefetch(const struct evidence *ev, uint32_t id)
 		__builtin_prefetch(&ev->recs[id]);
 }
 
-bool
-evidence_decided(const struct evidence *ev, uint32_t id)
+/* Record id has tries and a verdict (it makes a row). */
+static bool
+decided(const struct evidence *ev, uint32_t id)
 {
 	const struct ev_rec *p = &ev->recs[id];
 
@@ -885,7 +886,7 @@ evidence_decided(const struct evidence *ev, uint32_t id)
 uint32_t
 evidence_decided_target(const struct evidence *ev, uint32_t id)
 {
-	return evidence_decided(ev, id) ? ev->recs[id].key.target : 0;
+	return decided(ev, id) ? ev->recs[id].key.target : 0;
 }
 
 uint32_t

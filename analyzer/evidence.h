@@ -168,9 +168,10 @@ void evidence_row(const struct evidence *ev, uint32_t id,
 void evidence_row_of(const struct port_ev *r, struct ev_row *out);
 /* The key of record id (valid until the next evidence_get()). */
 const struct port_key *evidence_key(const struct evidence *ev, uint32_t id);
-/* Record id has tries and a verdict (it makes a row). */
-bool evidence_decided(const struct evidence *ev, uint32_t id);
-/* Record id's target (host index, 1-based) when it is decided, else 0. */
+/*
+ * Record id's target (host index, 1-based) when it is decided (has tries
+ * and a verdict: it makes a row), else 0.
+ */
 uint32_t evidence_decided_target(const struct evidence *ev, uint32_t id);
 /* A hint: record id will be read soon (a cache prefetch; no effect else). */
 void evidence_prefetch(const struct evidence *ev, uint32_t id);
