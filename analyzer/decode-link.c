@@ -106,23 +106,8 @@ decode_packet(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
 	if (data == NULL || len == 0)
 		return DEC_BAD_LINK;
 	pkt_init(&p, data, len);
-	/* The same decoders as link_types[] names for these values. */
-	switch (dlt) {
-	case DLT_EN10MB:
+	if (dlt == DLT_EN10MB)	/* the common case: no search, no pointer call */
 		return link_ether(&p, wirelen, out);
-	case DLT_LINUX_SLL:
-		return link_sll(&p, wirelen, out);
-	case DLT_LINUX_SLL2:
-		return link_sll2(&p, wirelen, out);
-	case DLT_RAW:
-		return link_raw(&p, wirelen, out);
-	case DLT_NULL:
-		return link_null(&p, wirelen, out);
-	case DLT_LOOP:
-		return link_loop(&p, wirelen, out);
-	default:
-		break;
-	}
 	if ((lt = link_lookup(dlt)) == NULL)
 		return DEC_BAD_LINKTYPE;
 	return lt->fn(&p, wirelen, out);
