@@ -5,6 +5,7 @@
 # generates (or reuses) deterministic scan captures OUTSIDE the source tree,
 # and times, in one run with alternating repetitions:
 #   - the bare libpcap loops (default stdio buffer, and a BENCH_BUF buffer),
+#   - the floor of a port analysis (bare-loop -t: the loop + a port table),
 #   - portsleuth -f csv, -f json, -f text (output to /dev/null),
 #   - portsleuth on two captures: one process vs two processes in parallel
 #     (and -j 2 once portsleuth has it),
@@ -346,7 +347,13 @@ bare_tests() { # bare_tests CAPTURE PACKETS ROUND FILE...
 		run_one "bare loop, $XBUF B buffer (info)" "$1" "$2" "$3" \
 		    "$BARE_LOOP" -b "$XBUF" "${@:4}"
 	fi
+	run_one "$FLOOR" "$1" "$2" "$3" "$BARE_LOOP" -t -b "$FBUF" "${@:4}"
 }
+# The floor of any port analysis (bare-loop -t): the fastest of the loops'
+# buffers, one table update a TCP/UDP packet, one CSV line a port.
+FBUF=$XBUF
+[ "$FBUF" -gt 0 ] || FBUF=$BUF
+FLOOR="floor: $FBUF B loop + port table + CSV (info)"
 
 # The batch issue adds -j N (with --per-file: one analysis per capture).
 has_jobs=
@@ -590,6 +597,10 @@ for c in "$SMALL" ${f_big:+$BIG}; do
 	x=$(awk -v a="$d" -v t="$t" 'BEGIN { printf "%.2f", a / t }')
 	y=$(awk -v a="$b" -v t="$t" 'BEGIN { printf "%.2f", a / t }')
 	echo "  csv, $c packets: $x x the default bare loop (>= 1.0: $(verdict "$x" 1.0 '>=')), $y x the $BUF B loop (>= 0.7: $(verdict "$y" 0.7 '>='))"
+	f=$(med "$c" "$FLOOR")
+	if [ -n "$f" ]; then
+		awk -v a="$d" -v b="$b" -v f="$f" -v t="$t" 'BEGIN { printf "    the floor (bare-loop -t): %.2f x the default loop, %.2f x the buffered one; portsleuth takes %.2f x the floor'"'"'s time\n", a / f, b / f, t / f }'
+	fi
 	tc=$(cpub "$c" "portsleuth -f csv")
 	dc=$(cpub "$c" "bare loop, default buffer")
 	bc=$(cpub "$c" "bare loop, $BUF B buffer")
