@@ -6,6 +6,7 @@
 
 #include "analyzer.h"
 #include "budget.h"
+#include "defrag.h"
 #include "evidence.h"
 #include "findings.h"
 #include "hosts.h"
@@ -43,6 +44,7 @@ struct analyzer {
 	struct pair_stats final; /* pairing counters, once the table is freed */
 	struct pending q[AQ_SIZE]; /* a ring: q[qout & AQ_MASK] is the oldest */
 	unsigned qin, qout;	/* packets queued / paired so far (wrapping) */
+	struct defrag *defrag;	/* made by the first fragment */
 };
 
 static void pair_pending(struct analyzer *a);
@@ -126,6 +128,7 @@ analyzer_free(struct analyzer *a)
 	if (a->pair != NULL)
 		pair_all_pending(a); /* --emit-evidence logs every packet */
 	pair_free(a->pair);
+	defrag_free(a->defrag);
 	verdict_free(a->verdict);
 	evidence_free(a->ev);
 	hosts_free(a->hosts);
@@ -149,6 +152,15 @@ pair_all_pending(struct analyzer *a)
 		pair_pending(a);
 }
 
+/* A fragment: decoded (DEC_OK) when it completes its datagram. */
+static enum decode_status __attribute__((noinline))
+fragment(struct analyzer *a, uint64_t ts_ns, struct decoded *d)
+{
+	if (a->defrag == NULL)
+		a->defrag = defrag_new();
+	return defrag_add(a->defrag, ts_ns, d);
+}
+
 /*
  * A decoded packet is paired TUN_PAIR_AHEAD packets later, in order; its
  * pair_ahead() work is done now and a packet later, so the table memory
@@ -169,7 +181,8 @@ analyzer_packet(struct analyzer *a, const struct reader_packet *pkt)
 	st = decode_packet(pkt->dlt, pkt->data, pkt->caplen, pkt->wirelen,
 	    &w->d);
 	a->t.dec[st]++;
-	if (st != DEC_OK)
+	if (st != DEC_OK && (st != DEC_SKIP_FRAGMENT ||
+	    fragment(a, pkt->ts_ns, &w->d) != DEC_OK))
 		return;
 	w->ts_ns = pkt->ts_ns;
 	pair_ahead(a->pair, &w->d, &w->ahead);
@@ -231,6 +244,11 @@ analyzer_log_counters(struct analyzer *a)
 			log_verbose("decode %s: %llu", decode_status_name(
 			    (enum decode_status)i),
 			    (unsigned long long)a->t.dec[i]);
+	if (a->defrag != NULL)
+		log_verbose("decode reassembled: %llu datagrams from fragments, "
+		    "%llu incomplete given up",
+		    (unsigned long long)defrag_done(a->defrag),
+		    (unsigned long long)defrag_dropped(a->defrag));
 #define C(f) log_verbose("pairing %s: %llu", #f, (unsigned long long)s->f)
 	C(probes); C(retransmits); C(paired); C(dup_replies);
 	C(unsolicited_synack); C(unsolicited_rst); C(unsolicited_udp);

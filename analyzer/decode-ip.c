@@ -21,8 +21,20 @@ static enum decode_status ip_v4(
 static enum decode_status ip_v6(
     const uint8_t *data, uint32_t len, uint32_t wire, struct decoded *out)
     __attribute__((noinline));
-static enum decode_status ip_v6_ext(struct pkt *p, uint8_t *nh, uint16_t *frag);
+/* What ip_v6_ext() found of a fragment header. */
+struct v6_frag {
+	uint16_t word;	/* offset:13 res:2 M:1; 0 without a fragment header */
+	uint8_t next;	/* its next header */
+	uint32_t id;
+	uint32_t at;	/* the cursor's offset just after it */
+};
+
+static enum decode_status ip_v6_ext(struct pkt *p, uint8_t *nh,
+    struct v6_frag *f);
 static enum decode_status ip_first_frag(enum decode_status st);
+static enum decode_status ip_fragment(struct decoded *out, uint32_t id,
+    uint32_t offset, bool more, uint8_t next, const uint8_t *data,
+    uint32_t len, uint32_t wire) __attribute__((noinline));
 static inline enum decode_status ip_transport(const uint8_t *data,
     uint32_t len, uint32_t wire, struct decoded *out);
 static void ip_quote_v4(struct pkt *p, struct quoted *q);
@@ -98,15 +110,22 @@ ip_v4(const uint8_t *h, uint32_t len, uint32_t wire, struct decoded *out)
 		wire = ip_min(wire, total);
 	} else if (wire == DEC_WIRE_UNKNOWN)
 		wire = len;
-	/* Only the first fragment (offset 0, MF or not) has the L4 header. */
+	/*
+	 * Only the first fragment (offset 0, MF or not) has the L4 header.
+	 * wire >= hlen here: wire >= len >= hlen and total >= hlen.
+	 */
 	if ((frag & 0x1fff) != 0)
-		return DEC_SKIP_FRAGMENT;
-	/* wire >= hlen here: wire >= len >= hlen and total >= hlen. */
+		goto fragment;
 	if ((frag & 0x2000) == 0) /* not fragmented: a tail call */
 		return ip_transport(h + hlen, ip_min(len, wire) - hlen,
 		    wire - hlen, out);
 	st = ip_transport(h + hlen, ip_min(len, wire) - hlen, wire - hlen, out);
-	return ip_first_frag(st);
+	if (ip_first_frag(st) != DEC_SKIP_FRAGMENT)
+		return st;
+fragment:
+	return ip_fragment(out, out->ip_id, (uint32_t)(frag & 0x1fff) * 8,
+	    (frag & 0x2000) != 0, out->proto, h + hlen,
+	    ip_min(len, wire) - hlen, wire - hlen);
 }
 
 /*
@@ -119,9 +138,10 @@ ip_v6(const uint8_t *data, uint32_t len, uint32_t wire, struct decoded *out)
 {
 	const uint8_t *h;
 	uint32_t l4wire;
-	uint16_t plen, frag;
+	uint16_t plen;
 	uint8_t nh;
 	struct pkt p, pl;
+	struct v6_frag f;
 	enum decode_status st;
 
 	pkt_init(&p, data, len);
@@ -146,15 +166,19 @@ ip_v6(const uint8_t *data, uint32_t len, uint32_t wire, struct decoded *out)
 	if (plen != 0)
 		wire = ip_min(wire, plen);
 	pl = pkt_sub(&p, wire);
-	st = ip_v6_ext(&pl, &nh, &frag);
+	st = ip_v6_ext(&pl, &nh, &f);
 	out->proto = nh;
 	if (st != DEC_OK)
 		return st;
-	if ((frag & 0xfff8) != 0)
-		return DEC_SKIP_FRAGMENT;
+	if ((f.word & 0xfff8) != 0)
+		goto fragment;
 	l4wire = wire - pkt_offset(&pl);
 	st = ip_transport(pkt_cur(&pl), pkt_remaining(&pl), l4wire, out);
-	return (frag & 1) != 0 ? ip_first_frag(st) : st;
+	if ((f.word & 1) == 0 || ip_first_frag(st) != DEC_SKIP_FRAGMENT)
+		return st;
+fragment:
+	return ip_fragment(out, f.id, f.word & 0xfff8u, (f.word & 1) != 0,
+	    f.next, pl.base + f.at, pl.len - f.at, wire - f.at);
 }
 
 /*
@@ -162,18 +186,18 @@ ip_v6(const uint8_t *data, uint32_t len, uint32_t wire, struct decoded *out)
  * the cursor on the upper-layer header and *nh naming it. Anything that is
  * not a walkable extension header ends the chain: upper layers, No Next
  * Header (59), ESP (50), Mobility (135, RFC 6275) and unknown values; the
- * caller treats those as other protocols. *frag gets the offset and flags
- * word of a fragment header (0 without one); a non-zero offset stops the
- * walk at the fragment header's next header. Returns DEC_BAD_IP6_EXT when
- * the chain is truncated or longer than DEC_MAX_IP6_EXT headers.
+ * caller treats those as other protocols. *f describes a fragment header
+ * (f->word 0 without one); a non-zero offset stops the walk at the
+ * fragment header's next header. Returns DEC_BAD_IP6_EXT when the chain is
+ * truncated or longer than DEC_MAX_IP6_EXT headers.
  */
 static enum decode_status
-ip_v6_ext(struct pkt *p, uint8_t *nh, uint16_t *frag)
+ip_v6_ext(struct pkt *p, uint8_t *nh, struct v6_frag *f)
 {
 	unsigned int n;
 	uint8_t next, hlen;
 
-	*frag = 0;
+	f->word = 0;
 	for (n = 0;; n++) {
 		switch (*nh) {
 		case 0:  /* hop-by-hop options */
@@ -191,9 +215,11 @@ ip_v6_ext(struct pkt *p, uint8_t *nh, uint16_t *frag)
 		hlen = pkt_u8(p);
 		if (*nh == 44) {
 			/* nh res | offset:13 res:2 M:1 | id[4]; 8 bytes */
-			*frag = pkt_be16(p);
-			pkt_skip(p, 4);
-			if (!p->bad && (*frag & 0xfff8) != 0) {
+			f->word = pkt_be16(p);
+			f->id = pkt_be32(p);
+			f->next = next;
+			f->at = pkt_offset(p);
+			if (!p->bad && (f->word & 0xfff8) != 0) {
 				*nh = next;
 				return DEC_OK;
 			}
@@ -221,6 +247,62 @@ ip_first_frag(enum decode_status st)
 	if (st == DEC_BAD_TCP || st == DEC_BAD_UDP || st == DEC_BAD_ICMP)
 		return DEC_SKIP_FRAGMENT;
 	return st;
+}
+
+/*
+ * A fragment decode_datagram() may decode once defrag.h has the rest: its
+ * data (`len` bytes captured at `data`, `wire` on the wire).
+ */
+static enum decode_status
+ip_fragment(struct decoded *out, uint32_t id, uint32_t offset, bool more,
+    uint8_t next, const uint8_t *data, uint32_t len, uint32_t wire)
+{
+	struct frag_info *f = &out->frag;
+
+	f->data = data;
+	f->len = len;
+	f->wire_len = wire;
+	f->offset = offset;
+	f->id = id;
+	f->next = next;
+	f->more = more;
+	return DEC_SKIP_FRAGMENT;
+}
+
+/*
+ * The fragmentable part of a reassembled datagram: for IPv6 the extension
+ * headers after the fragment header, then (either version) the transport.
+ * A fragment header inside it is not walked again: one level only.
+ */
+enum decode_status
+decode_datagram(const uint8_t *data, uint32_t len, uint32_t wire,
+    uint8_t next, struct decoded *out)
+{
+	struct pkt p;
+	struct v6_frag f;
+	enum decode_status st;
+
+	out->sport = out->dport = 0;
+	memset(&out->tcp, 0, sizeof(out->tcp));
+	out->udp_payload = 0;
+	out->icmp_type = out->icmp_code = 0;
+	out->icmp_error = false;
+	memset(&out->q, 0, sizeof(out->q));
+	memset(&out->frag, 0, sizeof(out->frag));
+	out->proto = next;
+	if (len > wire)
+		len = wire;
+	if (out->ip_ver == 6) {
+		pkt_init(&p, data, len);
+		st = ip_v6_ext(&p, &out->proto, &f);
+		if (st != DEC_OK)
+			return st;
+		if (f.word != 0) /* a fragment header inside a fragment */
+			return DEC_BAD_IP6_EXT;
+		return ip_transport(pkt_cur(&p), pkt_remaining(&p),
+		    wire - pkt_offset(&p), out);
+	}
+	return ip_transport(data, len, wire, out);
 }
 
 /*
@@ -302,8 +384,9 @@ static void
 ip_quote_v6(struct pkt *p, struct quoted *q)
 {
 	uint8_t src[16], dst[16], nh;
-	uint16_t plen, frag;
+	uint16_t plen;
 	struct pkt pl;
+	struct v6_frag f;
 
 	pkt_skip(p, 4);
 	plen = pkt_be16(p);
@@ -321,11 +404,11 @@ ip_quote_v6(struct pkt *p, struct quoted *q)
 	 * A quote cut inside the extension chain names no transport
 	 * protocol: the header is incomplete, so the quote is not valid.
 	 */
-	if (ip_v6_ext(&pl, &nh, &frag) != DEC_OK)
+	if (ip_v6_ext(&pl, &nh, &f) != DEC_OK)
 		return;
 	q->proto = nh;
 	q->valid = true;
-	if ((frag & 0xfff8) == 0)
+	if ((f.word & 0xfff8) == 0)
 		ip_quote_l4(&pl, q);
 }
 

@@ -3,7 +3,8 @@
  *
  * decode_packet() reads the bytes libpcap hands over (borrowed, never kept)
  * through the bounds-checked cursor of pkt.h and fills a caller-supplied
- * struct decoded: values only, no pointers into the packet, no allocation.
+ * struct decoded: values only, no allocation, and no pointer into the
+ * packet but that of an undecodable fragment (struct frag_info).
  * It never fails hard: the return value says how far decoding got and why it
  * stopped; callers count the statuses (decode_status_name() names them) and
  * use the packet only when it is DEC_OK.
@@ -25,7 +26,8 @@
 enum decode_status {
 	DEC_OK = 0,
 	DEC_SKIP_NOT_IP,	/* ARP, LLDP, other ethertypes */
-	DEC_SKIP_FRAGMENT,	/* non-first IP fragment: no transport header */
+	DEC_SKIP_FRAGMENT,	/* IP fragment without a whole transport
+				   header (struct frag_info) */
 	DEC_SKIP_OTHER_PROTO,	/* IP payload is not TCP/UDP/ICMP/ICMPv6 */
 	DEC_BAD_LINK,		/* link header truncated or nonsensical */
 	DEC_BAD_LINKTYPE,	/* link type not supported by the decoder */
@@ -83,6 +85,25 @@ struct quoted {
 	uint8_t icmp_type;	/* when the quoted packet is ICMP itself */
 };
 
+/*
+ * An IP fragment that could not be decoded on its own (DEC_SKIP_FRAGMENT):
+ * a later fragment, or a first one too short for its transport header
+ * (nmap -f). `data` is the one pointer in struct decoded: it points into
+ * the frame given to decode_packet() and is valid only as long as that
+ * frame is; defrag_add() copies what it needs at once.
+ */
+struct frag_info {
+	const uint8_t *data;	/* the fragment's data, as captured */
+	uint32_t len;		/* bytes captured at data */
+	uint32_t wire_len;	/* the data's length on the wire */
+	uint32_t offset;	/* bytes: where the data go in the datagram */
+	uint32_t id;		/* IPv4 identification / IPv6 fragment ID */
+	uint8_t next;		/* IPv4 protocol; IPv6 the fragment header's
+				   next header (more extension headers may
+				   follow it in the datagram) */
+	bool more;		/* more fragments follow */
+};
+
 struct decoded {
 	uint32_t caplen, wirelen;
 	uint8_t ip_ver;		/* 4 or 6 */
@@ -99,6 +120,7 @@ struct decoded {
 	uint8_t icmp_type, icmp_code; /* valid when proto == 1 or 58 */
 	bool icmp_error;	/* ICMP error type carrying a quote */
 	struct quoted q;	/* valid when icmp_error && q.valid */
+	struct frag_info frag;	/* valid when DEC_SKIP_FRAGMENT is returned */
 };
 
 /*
@@ -108,6 +130,17 @@ struct decoded {
  */
 enum decode_status decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
     uint32_t wirelen, struct decoded *out);
+
+/*
+ * The transport layer of a datagram put back together from its fragments
+ * (defrag.h): `len` bytes of its fragmentable part at `data` (the part
+ * after the IPv4 header, or after the IPv6 fragment header: starting with
+ * header `next`), `wire` bytes long in all. *out holds the IP fields of its
+ * fragments (as decode_packet() left them); the transport fields are
+ * decoded afresh. Returns the status decode_packet() would have.
+ */
+enum decode_status decode_datagram(const uint8_t *data, uint32_t len,
+    uint32_t wire, uint8_t next, struct decoded *out);
 
 /* True when decode_packet() understands this link type. */
 bool decode_link_supported(int dlt);

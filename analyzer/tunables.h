@@ -22,6 +22,17 @@
  */
 #define TUN_RETRY_GAP_MS 100u
 
+/*
+ * IP fragments waiting for the rest of their datagram (defrag.h): slots, in
+ * sets of 4, each keeping the first TUN_DEFRAG_HEAD bytes (every transport
+ * header decoding reads, and an ICMP error's quote), for at most
+ * TUN_DEFRAG_TIMEOUT_MS of capture time (Linux's ipfrag_time is 30 s).
+ * 256 slots of about 480 bytes: nmap -f sends one datagram at a time.
+ */
+#define TUN_DEFRAG_SLOTS 256u
+#define TUN_DEFRAG_HEAD 256u
+#define TUN_DEFRAG_TIMEOUT_MS 30000u
+
 /* Idle time (ms) after which a completed or mid-stream connection is forgotten. */
 #define TUN_CONN_IDLE_MS 300000u
 
