@@ -447,6 +447,8 @@ rules_tmpl_next(const char **pp, struct tmpl_piece *pc)
 
 	pc->s = s;
 	pc->len = 1;
+	pc->alt = NULL;
+	pc->alt_len = 0;
 	if (*s == '\0') {
 		pc->kind = TMPL_END;
 		pc->len = 0;
@@ -464,6 +466,10 @@ rules_tmpl_next(const char **pp, struct tmpl_piece *pc)
 			pc->kind = e == s + 1 ? TMPL_ERR_EMPTY : TMPL_FIELD;
 			pc->s = s + 1;
 			pc->len = (size_t)(e - s - 1);
+			if ((pc->alt = memchr(pc->s, '|', pc->len)) != NULL) {
+				pc->alt_len = (size_t)(e - pc->alt - 1);
+				pc->len = (size_t)(pc->alt++ - pc->s);
+			}
 			s = e + 1;
 		}
 	} else {
@@ -583,6 +589,10 @@ rule_format_message(const struct rule *r, const struct ev_value *v,
 
 			t = value_text(&it->schema->fields[f], &v[f], tmp,
 			    sizeof tmp);
+			if (*t == '\0' && pc.alt_len > 0) {
+				put(buf, len, &n, pc.alt, pc.alt_len);
+				continue;
+			}
 			k = rule_text_abbrev(t, &more);
 			put(buf, len, &n, t, k);
 			if (more > 0) {

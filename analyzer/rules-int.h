@@ -233,11 +233,14 @@ void rules_set_merge(struct ruleset *rs, struct rule_item **items, size_t n,
 long rules_field_lookup(const struct ev_schema *s, const char *name,
     size_t len);
 
-/* Message templates: "{field}" quotes evidence, "{{" and "}}" braces. */
+/*
+ * Message templates: "{field}" quotes evidence ("{field|text}": text where
+ * the value is empty), "{{" and "}}" braces.
+ */
 enum tmpl_kind {
 	TMPL_END = 0,
 	TMPL_TEXT,		/* literal s[0..len) */
-	TMPL_FIELD,		/* field name s[0..len) */
+	TMPL_FIELD,		/* field name s[0..len), fallback alt */
 	TMPL_ERR_OPEN,		/* '{' without '}' at s */
 	TMPL_ERR_CLOSE,		/* lone '}' at s */
 	TMPL_ERR_EMPTY,		/* "{}" at s */
@@ -247,6 +250,8 @@ struct tmpl_piece {
 	enum tmpl_kind kind;
 	const char *s;
 	size_t len;
+	const char *alt;	/* TMPL_FIELD "{name|alt}": the text shown */
+	size_t alt_len;		/* when the value is empty (0: none) */
 };
 
 /* Split off the next piece of the template at *pp and advance *pp. */

@@ -1302,6 +1302,19 @@ START_TEST(test_eval_messages)
 	small[0] = 'x';
 	ck_assert_uint_eq(rule_format_message(r, v, small, 1), strlen(buf));
 	ck_assert_str_eq(small, "");
+	/* "{name|text}": the text where the value is empty, else the value */
+	load_ok("rule f { scope port; finding z severity info message "
+	    "\"by {name|an unseen router}, {tries|none}.\"; }");
+	v[P_NAME].str = "";
+	v[P_TRIES].num = 2;
+	rule_format_message(find("f"), v, buf, sizeof buf);
+	ck_assert_str_eq(buf, "by an unseen router, 2.");
+	v[P_NAME].str = "192.0.2.1";
+	rule_format_message(find("f"), v, buf, sizeof buf);
+	ck_assert_str_eq(buf, "by 192.0.2.1, 2.");
+	first_error("rule g { scope port; finding z severity info message "
+	    "\"{nosuch|x}\"; }", "t:1:54: the message quotes unknown "
+	    "evidence 'nosuch'");
 	/* bools, and enums by name, in the reply scope */
 	load_ok("rule b { scope port; finding y severity info message "
 	    "\"{state}\"; }");
