@@ -136,8 +136,13 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 			v[H_SILENT].num++;
 		if (row->proto == 17) {
 			v[H_UDP_PORTS].num++;
-			if (row->reason == RS_NO_RESPONSE)
+			if (row->reason == RS_NO_RESPONSE) {
 				v[H_UDP_SILENT].num++;
+				if (row->probes >= 2)
+					v[H_UDP_RETRIED].num++;
+			} else if (b->reply_kind == RK_ICMP && own &&
+			    row->probes >= 2)
+				v[H_UDP_ICMP_LATE].num++;
 		} else
 			tcp_rows++;
 		tries += row->probes;
