@@ -89,6 +89,7 @@ struct fctx {
 	struct ev_value hv[H_COUNT];
 	char host_text[ADDR_STRLEN];
 	struct router routers[MAX_ROUTERS];
+	uint32_t synack_h[256];	/* the host's SYN-ACKs by hop distance */
 	size_t nrouters;
 	struct group *groups;	/* one per port-scope finding rule */
 	uint64_t *sigs;		/* host_values(): SYN-ACK signatures */

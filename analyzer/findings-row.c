@@ -213,6 +213,7 @@ facts_mask(size_t field, struct row_facts *m)
 		break;
 	case P_REPLY_HOPS:
 	case P_HOP_ROUTER:	/* and the host's routers */
+	case P_SYNACKS_AT_HOPS:	/* and the host's SYN-ACKs */
 		FACT(m, reply_kind);
 		FACT(m, reply_ttl);
 		break;
@@ -437,6 +438,9 @@ fnd_port_values(struct fctx *f, size_t row, const struct row_facts *fa,
 	v[P_REPLY_IPID].num = fa->reply_ipid;
 	v[P_HOP_ROUTER].str = NEED(P_HOP_ROUTER) ?
 	    router_at(f, (int)v[P_REPLY_HOPS].num, text[1]) : "";
+	v[P_SYNACKS_AT_HOPS].num = v[P_REPLY_HOPS].num >= 0 &&
+	    v[P_REPLY_HOPS].num < 256 ?
+	    f->synack_h[(int)v[P_REPLY_HOPS].num] : 0;
 	v[P_ICMP_TYPE].num = icmp ? fa->icmp_type : -1;
 	v[P_ICMP_CODE].num = icmp ? fa->icmp_code : -1;
 	v[P_ICMP_V6].num = fa->icmp_v6;

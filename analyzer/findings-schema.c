@@ -90,6 +90,9 @@ const struct ev_field fnd_port_own_fields[P_HOST] = {
 	[P_REPLY_IPID] = NUM("reply.ipid", "its IPv4 ID"),
 	[P_HOP_ROUTER] = STR("reply.hop_router",
 	    "a router seen at the reply's hop distance (ICMP source), or \"\""),
+	[P_SYNACKS_AT_HOPS] = NUM("reply.synacks_at_hops",
+	    "ports the host answered with SYN-ACK from the reply's hop "
+	    "distance"),
 	[P_ICMP_TYPE] = NUM("icmp.type", "ICMP type of the deciding reply, -1"),
 	[P_ICMP_CODE] = NUM("icmp.code", "ICMP code of the deciding reply, -1"),
 	[P_ICMP_V6] = BOOL("icmp.v6", "the deciding reply is ICMPv6"),

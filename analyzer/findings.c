@@ -200,6 +200,7 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 			}
 		}
 	}
+	memcpy(f->synack_h, synack_h, sizeof(synack_h));
 	qsort(sigs, nsig, sizeof(*sigs), cmp_sig);
 	for (i = 0; i < nsig; i++)
 		if (i == 0 || sigs[i] != sigs[i - 1])
