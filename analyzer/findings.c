@@ -289,13 +289,17 @@ emit(struct fctx *f, const struct rule *r, const struct ev_value *v,
 	FILE *fp;
 	bool first = true;
 
-	/* One finding per id and subject: the first matching rule wins. */
+	/*
+	 * One finding per id and subject: the first matching rule wins (a
+	 * rule with `per` may make one per value).
+	 */
 	for (i = f->host_first; i < out->nfindings; i++) {
 		const struct finding *o = &out->findings[i];
 
 		if (strcmp(o->id, r->finding_id) == 0 &&
 		    o->has_source == (source != NULL) &&
-		    (source == NULL || addr_eq(&o->source, source))) {
+		    (source == NULL || addr_eq(&o->source, source)) &&
+		    (r->per < 0 || o->rule != r->name)) {
 			free(used);
 			return;
 		}
@@ -551,6 +555,60 @@ run_paths(struct fctx *f, size_t lo, size_t hi)
 }
 
 /*
+ * Put each row of [lo, hi) in the groups of the port rules it matched (its
+ * f->match bits), clearing the bits it is put in for. A rule with `per`
+ * takes only rows with its first row's value of that field; the others
+ * keep their bits for the next round. False when no row had any bit left.
+ */
+static bool
+group_round(struct fctx *f, size_t lo, size_t hi, struct ev_value *v,
+    char text[][TEXT])
+{
+	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
+	struct row_facts fa;
+	char port[TEXT];
+	size_t i, k, w, plen;
+	uint64_t *m, bits;
+	bool full, any = false;
+	struct group *g;
+
+	memset(&fa, 0, sizeof(fa));
+	for (i = lo; i < hi; i++) {
+		m = f->match + (i - lo) * f->words;
+		if (f->hidden[i])
+			continue;
+		for (w = 0; w < f->words && m[w] == 0; w++)
+			;
+		if (w == f->words)
+			continue;
+		any = true;
+		full = false;
+		fnd_port_text(&f->rows[i], port);
+		plen = strlen(port);
+		for (; w < f->words; w++)
+			for (bits = m[w]; bits != 0; bits &= bits - 1) {
+				k = w * 64 + (size_t)__builtin_ctzll(bits);
+				g = &f->groups[k];
+				if (!full && (g->count == 0 || pr[k]->per >= 0)) {
+					/* The message quotes the first row. */
+					fnd_row_facts(f, i, &fa, true);
+					fnd_port_values(f, i, &fa, v, text, NULL);
+					full = true;
+				}
+				if (g->count != 0 && pr[k]->per >= 0 &&
+				    v[pr[k]->per].num != g->first[pr[k]->per].num)
+					continue;	/* next round */
+				if (g->count == 0)
+					group_start(g, pr[k], v);
+				group_add(g, port, plen);
+				flag_row(&f->rows[i], pr[k]->finding_id);
+				m[w] &= ~(bits & -bits);
+			}
+	}
+	return any;
+}
+
+/*
  * Port and host rules over rows [lo, hi) of one host. Hide rules run first
  * on every row; the rest see host evidence of the rows that stay, except
  * the flood fields, which are about the hidden rows by nature. While no
@@ -561,15 +619,13 @@ run_paths(struct fctx *f, size_t lo, size_t hi)
 static void
 run_host(struct fctx *f, size_t lo, size_t hi)
 {
-	const struct rule *const *pr = f->rules[RULE_SCOPE_PORT];
 	size_t np = f->nrules[RULE_SCOPE_PORT];
 	struct ev_value v[P_COUNT], flood[3];
 	struct row_facts fa;
-	char text[10][TEXT], port[TEXT];
+	char text[10][TEXT];
 	const struct addr *host = &f->rows[lo].host;
-	size_t i, k, w, plen;
-	uint64_t bits;
-	bool any = false, full;
+	size_t i, k;
+	bool any = false;
 
 	f->host_first = f->out->nfindings;
 	memset(v, 0, sizeof(*v) * P_HOST); /* fnd_port_values() relies on it */
@@ -608,36 +664,10 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 			    f->match + (i - lo) * f->words);
 		}
 	}
-	for (i = lo; i < hi; i++) {
-		const uint64_t *m = f->match + (i - lo) * f->words;
-
-		if (f->hidden[i])
-			continue;
-		for (w = 0; w < f->words && m[w] == 0; w++)
-			;
-		if (w == f->words)
-			continue;
-		full = false;
-		fnd_port_text(&f->rows[i], port);
-		plen = strlen(port);
-		for (; w < f->words; w++)
-			for (bits = m[w]; bits != 0; bits &= bits - 1) {
-				k = w * 64 + (size_t)__builtin_ctzll(bits);
-				if (f->groups[k].count == 0 && !full) {
-					/* A finding's message quotes its first
-					   row. */
-					fnd_row_facts(f, i, &fa, true);
-					fnd_port_values(f, i, &fa, v, text, NULL);
-					full = true;
-				}
-				if (f->groups[k].count == 0)
-					group_start(&f->groups[k], pr[k], v);
-				group_add(&f->groups[k], port, plen);
-				flag_row(&f->rows[i], pr[k]->finding_id);
-			}
-	}
-	for (k = 0; k < np; k++)
-		group_flush(f, &f->groups[k], host);
+	/* Rounds: a `per` rule's rows of another value wait for the next. */
+	while (group_round(f, lo, hi, v, text))
+		for (k = 0; k < np; k++)
+			group_flush(f, &f->groups[k], host);
 	for (k = 0; k < f->nrules[RULE_SCOPE_HOST]; k++) {
 		const struct rule *r = f->rules[RULE_SCOPE_HOST][k];
 

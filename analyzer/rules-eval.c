@@ -630,6 +630,8 @@ rule_fields_used(const struct rule *r, bool *used, size_t nfields)
 		if (pc.kind == TMPL_FIELD && (f = rules_field_lookup(it->schema,
 		    pc.s, pc.len)) >= 0 && (size_t)f < nfields)
 			used[f] = true;
+	if (r->per >= 0 && (size_t)r->per < nfields)
+		used[r->per] = true;
 }
 
 static int
@@ -783,6 +785,8 @@ rule_print(const struct rule *r, const struct ev_schema *schema, FILE *fp)
 	    rule_scope_name(r->scope));
 	if (r->priority != 0)
 		fprintf(fp, "\tpriority %d;\n", r->priority);
+	if (r->per >= 0 && s != NULL && (size_t)r->per < s->nfields)
+		fprintf(fp, "\tper %s;\n", s->fields[r->per].name);
 	if (r->when != NULL) {
 		fputs("\twhen ", fp);
 		print_expr(fp, r->when->node, r->when->root, 0, s);

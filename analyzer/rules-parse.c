@@ -23,7 +23,7 @@
 #include "tunables.h"
 #include "xmalloc.h"
 
-enum slot { SL_SCOPE, SL_PRIORITY, SL_WHEN, SL_OUTCOME, SL_COUNT };
+enum slot { SL_SCOPE, SL_PRIORITY, SL_WHEN, SL_OUTCOME, SL_PER, SL_COUNT };
 
 struct loc {
 	unsigned line, col;	/* line 0: not seen */
@@ -39,6 +39,7 @@ struct draft {
 	bool defer;			/* `when` came before `scope` */
 	struct token when_tok;		/* that `when` keyword */
 	struct loc msg_at;		/* the message string */
+	char *per;			/* `per` field name, resolved last */
 };
 
 
@@ -74,6 +75,8 @@ static bool clause_priority(struct parser *p, struct draft *d);
 static bool clause_when(struct parser *p, struct draft *d);
 static bool clause_outcome(struct parser *p, struct draft *d);
 static bool clause_hide(struct parser *p, struct draft *d);
+static bool clause_per(struct parser *p, struct draft *d);
+static void resolve_per(struct parser *p, struct draft *d);
 static bool parse_word(struct parser *p, struct draft *d, int w);
 static void check_name(struct parser *p, const struct token *t);
 static void check_message(struct parser *p, struct draft *d);
@@ -88,6 +91,7 @@ static const struct clause clauses[] = {
 	{ "label", SL_OUTCOME, clause_outcome },
 	{ "finding", SL_OUTCOME, clause_outcome },
 	{ "hide", SL_OUTCOME, clause_hide },
+	{ "per", SL_PER, clause_per },
 	{ NULL, SL_COUNT, NULL },
 };
 
@@ -253,6 +257,24 @@ clause_priority(struct parser *p, struct draft *d)
 	rules_advance(&p->c);
 	return parse_int(p, "priority", &d->it->r.priority) &&
 	    rules_expect(&p->c, TK_SEMI, "after the priority");
+}
+
+/* per FIELD ; -- the name is checked once the scope is known. */
+static bool
+clause_per(struct parser *p, struct draft *d)
+{
+	char desc[80];
+
+	rules_advance(&p->c);
+	if (p->c.tok.kind != TK_IDENT) {
+		rules_tok_describe(&p->c.tok, desc, sizeof desc);
+		rules_syntax_error(&p->c, "expected an evidence name after "
+		    "'per', found %s", desc);
+		return false;
+	}
+	d->per = rules_tok_strdup(&p->c.tok);
+	rules_advance(&p->c);
+	return rules_expect(&p->c, TK_SEMI, "after the per field");
 }
 
 static bool
@@ -442,6 +464,29 @@ check_message(struct parser *p, struct draft *d)
 	}
 }
 
+/* A port finding's `per` field: one of its scope's, not a string. */
+static void
+resolve_per(struct parser *p, struct draft *d)
+{
+	struct loc at = d->seen[SL_PER];
+	long f;
+
+	if (d->scope != RULE_SCOPE_PORT || d->it->r.outcome != RULE_FINDING)
+		rules_error(&p->c.src, at.line, at.col, "'per' is only allowed "
+		    "in a finding of scope port");
+	else if ((f = rules_field_lookup(p->schema, d->per,
+	    strlen(d->per))) < 0)
+		rules_error(&p->c.src, at.line, at.col, "unknown evidence "
+		    "'%.64s' in scope port", d->per);
+	else if (p->schema->fields[f].type == EV_STR)
+		rules_error(&p->c.src, at.line, at.col, "'per' takes a number, "
+		    "boolean or enum field, not the string '%.64s'", d->per);
+	else
+		d->it->r.per = (int)f;
+	free(d->per);
+	d->per = NULL;
+}
+
 /* End of a rule: the deferred condition, then whole-rule checks. */
 static void
 finish_rule(struct parser *p, struct draft *d)
@@ -473,6 +518,8 @@ finish_rule(struct parser *p, struct draft *d)
 		    rule_scope_name((enum rule_scope)d->scope));
 	else if (d->scope > 0 && it->message != NULL)
 		check_message(p, d);
+	if (d->per != NULL)
+		resolve_per(p, d);
 	if (p->c.src.nerr == 0 && d->root != RX_NIL) {
 		e = xmalloc(sizeof *e + p->nnd * sizeof e->node[0]);
 		e->root = d->root;
@@ -503,7 +550,7 @@ parse_clause(struct parser *p, struct draft *d)
 	if (c->kw == NULL) {
 		rules_tok_describe(&p->c.tok, desc, sizeof desc);
 		rules_syntax_error(&p->c, "expected scope, priority, when, "
-		    "label, finding, hide or '}', found %s", desc);
+		    "label, finding, hide, per or '}', found %s", desc);
 	} else if (seen->line != 0 && c->slot == SL_OUTCOME)
 		rules_syntax_error(&p->c, "the rule already has an outcome "
 		    "(line %u); a rule has one label, finding or hide",
@@ -537,6 +584,7 @@ parse_rule(struct parser *p)
 	d.at.col = p->c.tok.col;
 	d.it = xcalloc(1, sizeof *d.it);
 	d.it->r.line = d.at.line;
+	d.it->r.per = -1;
 	if (p->nitems == p->capitems) {
 		p->capitems = p->capitems ? p->capitems * 2 : 16;
 		p->items = xreallocarray(p->items, p->capitems,

@@ -90,6 +90,8 @@ struct rule {
 	const char *finding_id;
 	enum severity severity;
 	const char *message;	/* template; {field} quotes evidence */
+	int per;		/* port findings: one per value of this field
+				   of the scope (-1: one per host) */
 	const struct rule_expr *when; /* NULL: always true */
 };
 

@@ -256,6 +256,22 @@ START_TEST(test_example)
 	ck_assert_str_eq(r->finding_id, "silent-drop");
 	ck_assert_int_eq(r->severity, SEV_MEDIUM);
 	ck_assert_str_eq(r->message, "{tries} tries unanswered on {port}");
+	ck_assert_int_eq(r->per, -1);
+}
+END_TEST
+
+START_TEST(test_per)
+{
+	char *out;
+
+	load_ok("rule p { per tries; scope port; when replies == 0; finding "
+	    "x severity low message \"m\"; }");
+	ck_assert_int_eq(find("p")->per, P_TRIES);
+	out = print_all(rs);
+	ck_assert_str_eq(out, "rule p {\n\tscope port;\n\tper tries;\n"
+	    "\twhen replies == 0;\n\tfinding x severity low message "
+	    "\"m\";\n}\n");
+	free(out);
 }
 END_TEST
 
@@ -873,8 +889,21 @@ START_TEST(test_err_syntax)
 	first_error("rule a { scope reply; label open reason syn-ack rank x; }",
 	    "t:1:54: expected an integer after 'rank', found 'x'");
 	first_error("rule a { scope reply; frobnicate; }", "t:1:23: expected "
-	    "scope, priority, when, label, finding, hide or '}', found "
+	    "scope, priority, when, label, finding, hide, per or '}', found "
 	    "'frobnicate'");
+	/* per: a port finding's number, boolean or enum field */
+	first_error("rule a { scope reply; per tries; label open reason "
+	    "syn-ack; }", "t:1:23: 'per' is only allowed in a finding of "
+	    "scope port");
+	first_error("rule a { per nope; scope port; finding x severity low "
+	    "message \"m\"; }", "t:1:10: unknown evidence 'nope' in scope "
+	    "port");
+	first_error("rule a { scope port; per name; finding x severity low "
+	    "message \"m\"; }", "t:1:22: 'per' takes a number, boolean or "
+	    "enum field, not the string 'name'");
+	first_error("rule a { scope port; per 3; finding x severity low "
+	    "message \"m\"; }", "t:1:26: expected an evidence name after "
+	    "'per', found a number");
 	first_error("rule a { scope reply; label open reason syn-ack; }\n}",
 	    "t:2:1: expected 'rule', found '}'");
 }
@@ -1410,6 +1439,7 @@ rules_suite(void)
 	tcase_add_test(tc, test_err_duplicates);
 	tcase_add_test(tc, test_err_messages);
 	tcase_add_test(tc, test_err_syntax);
+	tcase_add_test(tc, test_per);
 	tcase_add_test(tc, test_err_strings);
 	tcase_add_test(tc, test_err_encoding);
 	tcase_add_test(tc, test_err_recovery);
