@@ -16,8 +16,9 @@
 #include "pkt.h"
 
 static uint32_t ip_min(uint32_t a, uint32_t b);
-static enum decode_status ip_v4(
-    const uint8_t *h, uint32_t len, uint32_t wire, struct decoded *out);
+static inline enum decode_status ip_v4(
+    const uint8_t *h, uint32_t len, uint32_t wire, struct decoded *out)
+    __attribute__((always_inline));	/* the common path */
 static enum decode_status ip_v6(
     const uint8_t *data, uint32_t len, uint32_t wire, struct decoded *out)
     __attribute__((noinline));
@@ -34,7 +35,9 @@ static enum decode_status ip_v6_ext(struct pkt *p, uint8_t *nh,
 static enum decode_status ip_first_frag(enum decode_status st);
 static enum decode_status ip_fragment(struct decoded *out, uint32_t id,
     uint32_t offset, bool more, uint8_t next, const uint8_t *data,
-    uint32_t len, uint32_t wire) __attribute__((noinline));
+    uint32_t len, uint32_t wire);
+static enum decode_status ip_fragment4(struct decoded *out, const uint8_t *h,
+    uint32_t hlen, uint32_t len, uint32_t wire) __attribute__((noinline));
 static inline enum decode_status ip_transport(const uint8_t *data,
     uint32_t len, uint32_t wire, struct decoded *out);
 static void ip_quote_v4(struct pkt *p, struct quoted *q);
@@ -77,7 +80,7 @@ ip_min(uint32_t a, uint32_t b)
  *   ttl | proto | checksum[2] | src[4] | dst[4] | options[ihl*4 - 20]
  * `len` bytes at h (at least 1), `wire` >= len.
  */
-static enum decode_status
+static inline enum decode_status
 ip_v4(const uint8_t *h, uint32_t len, uint32_t wire, struct decoded *out)
 {
 	uint16_t total, frag;
@@ -123,9 +126,8 @@ ip_v4(const uint8_t *h, uint32_t len, uint32_t wire, struct decoded *out)
 	if (ip_first_frag(st) != DEC_SKIP_FRAGMENT)
 		return st;
 fragment:
-	return ip_fragment(out, out->ip_id, (uint32_t)(frag & 0x1fff) * 8,
-	    (frag & 0x2000) != 0, out->proto, h + hlen,
-	    ip_min(len, wire) - hlen, wire - hlen);
+	return ip_fragment4(out, h, hlen, ip_min(len, wire) - hlen,
+	    wire - hlen);
 }
 
 /*
@@ -247,6 +249,17 @@ ip_first_frag(enum decode_status st)
 	if (st == DEC_BAD_TCP || st == DEC_BAD_UDP || st == DEC_BAD_ICMP)
 		return DEC_SKIP_FRAGMENT;
 	return st;
+}
+
+/* An IPv4 fragment: header h of hlen bytes, then len (wire) data bytes. */
+static enum decode_status
+ip_fragment4(struct decoded *out, const uint8_t *h, uint32_t hlen,
+    uint32_t len, uint32_t wire)
+{
+	uint16_t frag = pkt_get_be16(h + 6);
+
+	return ip_fragment(out, out->ip_id, (uint32_t)(frag & 0x1fff) * 8,
+	    (frag & 0x2000) != 0, out->proto, h + hlen, len, wire);
 }
 
 /*

@@ -97,7 +97,8 @@ decode_packet(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
 	struct pkt p;
 	uint32_t len;
 
-	memset(out, 0, sizeof(*out));
+	/* frag is written whole where it is valid (DEC_SKIP_FRAGMENT). */
+	memset(out, 0, offsetof(struct decoded, frag));
 	out->caplen = caplen;
 	out->wirelen = wirelen;
 

@@ -120,7 +120,7 @@ struct decoded {
 	uint8_t icmp_type, icmp_code; /* valid when proto == 1 or 58 */
 	bool icmp_error;	/* ICMP error type carrying a quote */
 	struct quoted q;	/* valid when icmp_error && q.valid */
-	struct frag_info frag;	/* valid when DEC_SKIP_FRAGMENT is returned */
+	struct frag_info frag;	/* set only when DEC_SKIP_FRAGMENT is returned */
 };
 
 /*
