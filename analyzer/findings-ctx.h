@@ -58,6 +58,7 @@ struct row_facts {
 	uint8_t conn_ttl, reset_ttl; /* last record reset after data */
 	uint8_t hop_ttl, silent_ttl, trace_reached; /* trace record */
 	uint8_t kind_state[PK_COUNT]; /* per probe kind, PS_UNKNOWN if none */
+	uint8_t decoy;		/* fctx.decoy of the row */
 };
 
 #define FACT_WORDS (sizeof(struct row_facts) / sizeof(uint64_t))
@@ -81,6 +82,10 @@ struct fctx {
 	const struct rule **rules[RULE_SCOPE_COUNT];
 	size_t nrules[RULE_SCOPE_COUNT];
 	bool *hidden;		/* per row */
+	bool *decoy;		/* per row: an nmap -D decoy's (find_decoys) */
+	size_t decoy_cap;
+	struct addr *addrs;	/* find_decoys(): sorted probers */
+	uint32_t decoy_sources;	/* distinct addresses of decoy rows */
 	struct phase *phases;	/* phase log sorted by (record, time) */
 	size_t nphases;
 	size_t findings_cap;

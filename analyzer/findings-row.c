@@ -220,6 +220,9 @@ facts_mask(size_t field, struct row_facts *m)
 	case P_FROM_TARGET:
 		FACT(m, from_target);
 		break;
+	case P_DECOY:
+		FACT(m, decoy);
+		break;
 	case P_REPLY_SOURCE:
 		FACT(m, reason_src);
 		break;
@@ -336,6 +339,7 @@ fnd_row_facts(const struct fctx *f, size_t row, struct row_facts *fa,
 	fa->icmp_code = b->icmp_code;
 	fa->icmp_v6 = b->reply_kind == RK_ICMP && !addr_is_v4(&pr->host);
 	fa->changes = b->changes;
+	fa->decoy = f->decoy[row];
 	if (records)
 		record_facts(f, row, fa);
 }
@@ -431,6 +435,7 @@ fnd_port_values(struct fctx *f, size_t row, const struct row_facts *fa,
 	v[P_REPLY_HOPS].num = fa->reply_kind == RK_NONE ? -1 :
 	    fnd_hops(fa->reply_ttl);
 	v[P_FROM_TARGET].num = fa->from_target;
+	v[P_DECOY].num = fa->decoy;
 	v[P_REPLY_SOURCE].str = NEED(P_REPLY_SOURCE) ?
 	    fnd_host_str(f, fa->reason_src, text[0]) : "";
 	v[P_REPLY_WINDOW].num = fa->reply_win;

@@ -67,6 +67,8 @@ const struct ev_field fnd_host_fields[H_COUNT] = {
 	[H_FLOOD_SOURCES] = NUM("host.flood_sources",
 	    "sources whose SYNs to that port were never completed"),
 	[H_FLOOD_SYNS] = NUM("host.flood_syns", "SYNs from those sources"),
+	[H_DECOY_SOURCES] = NUM("host.decoy_sources",
+	    "addresses whose rows are decoys' (see decoy)"),
 };
 
 const struct ev_field fnd_port_own_fields[P_HOST] = {
@@ -90,6 +92,9 @@ const struct ev_field fnd_port_own_fields[P_HOST] = {
 	[P_REPLY_IPID] = NUM("reply.ipid", "its IPv4 ID"),
 	[P_HOP_ROUTER] = STR("reply.hop_router",
 	    "a router seen at the reply's hop distance (ICMP source), or \"\""),
+	[P_DECOY] = BOOL("decoy",
+	    "the prober was never answered by the host and probed the port "
+	    "in step with a scanner that was (nmap -D)"),
 	[P_SYNACKS_AT_HOPS] = NUM("reply.synacks_at_hops",
 	    "ports the host answered with SYN-ACK from the reply's hop "
 	    "distance"),

@@ -74,6 +74,114 @@ cmp_sig(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int
+cmp_addr(const void *a, const void *b)
+{
+	return addr_cmp(a, b);
+}
+
+/* Is s among the n sorted addresses of f->addrs? */
+static bool
+listed(const struct fctx *f, size_t n, const struct addr *s)
+{
+	return bsearch(s, f->addrs, n, sizeof(*s), cmp_addr) != NULL;
+}
+
+/*
+ * Was row i's first probe sent within TUN_DECOY_US of one to the same port
+ * and protocol (rows [lo, hi)) by a prober not among the n listed, and
+ * answered when `answered`?
+ */
+static bool
+in_step(const struct fctx *f, size_t i, size_t lo, size_t hi, size_t n,
+    bool answered)
+{
+	const struct port_row *r = &f->rows[i], *q;
+	size_t j;
+
+	for (j = lo; j < hi; j++) {
+		q = &f->rows[j];
+		if (j != i && q->proto == r->proto &&
+		    (q->responses > 0 || !answered) &&
+		    !addr_eq(&q->scanner, &r->scanner) &&
+		    !listed(f, n, &q->scanner) &&
+		    (q->first_ns > r->first_ns ? q->first_ns - r->first_ns :
+		    r->first_ns - q->first_ns) <= TUN_DECOY_US * 1000ull)
+			return true;
+	}
+	return false;
+}
+
+/* The distinct probers of the rows marked in f->decoy, sorted: how many. */
+static size_t
+list_decoys(struct fctx *f, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (f->decoy[i])
+			f->addrs[k++] = f->rows[i].scanner;
+	qsort(f->addrs, k, sizeof(*f->addrs), cmp_addr);
+	for (i = n = 0; i < k; i++)
+		if (i == 0 || !addr_eq(&f->addrs[i], &f->addrs[n - 1]))
+			f->addrs[n++] = f->addrs[i];
+	return n;
+}
+
+/*
+ * nmap -D decoys among the n rows of one host (sorted by port). A prober
+ * the host never answered whose first probe to a port went out within
+ * TUN_DECOY_US of an answered scanner's is a decoy; then each of its
+ * unanswered rows sent in step with another prober's is a decoy's. Ports
+ * probed from more than 256 addresses (a flood, not decoys) are skipped.
+ */
+static void
+find_decoys(struct fctx *f, size_t n)
+{
+	size_t i, lo, hi, na = 0, pass;
+
+	if (n > f->decoy_cap) {
+		f->decoy_cap = n * 2;
+		f->decoy = xreallocarray(f->decoy, f->decoy_cap,
+		    sizeof(*f->decoy));
+		f->addrs = xreallocarray(f->addrs, f->decoy_cap,
+		    sizeof(*f->addrs));
+	}
+	memset(f->decoy, 0, n * sizeof(*f->decoy));
+	f->decoy_sources = 0;
+	for (i = 0; i < n; i++)
+		if (f->rows[i].responses > 0)
+			f->addrs[na++] = f->rows[i].scanner;
+	if (na == 0 || na == n)
+		return;
+	qsort(f->addrs, na, sizeof(*f->addrs), cmp_addr);
+	for (pass = 0; pass < 2; pass++) {
+		for (lo = 0; lo < n; lo = hi) {
+			for (hi = lo + 1; hi < n && f->rows[hi].port ==
+			    f->rows[lo].port; hi++)
+				;
+			if (hi - lo < 2 || hi - lo > 256)
+				continue;
+			for (i = lo; i < hi; i++) {
+				if (f->rows[i].responses > 0)
+					continue;
+				if (pass == 0)	/* f->addrs: the answered */
+					f->decoy[i] = !listed(f, na,
+					    &f->rows[i].scanner) &&
+					    in_step(f, i, lo, hi, 0, true);
+				else		/* f->addrs: the decoys */
+					f->decoy[i] = listed(f, na,
+					    &f->rows[i].scanner) &&
+					    in_step(f, i, lo, hi, na, false);
+			}
+		}
+		na = list_decoys(f, n);
+		if (na == 0)
+			return;
+	}
+	f->decoy_sources = (uint32_t)na;
+}
+
 /* Host evidence over rows [lo, hi) of one target host, less skip[]. */
 static void
 host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
@@ -225,6 +333,7 @@ host_values(struct fctx *f, size_t lo, size_t hi, const bool *skip)
 	v[H_UNSOL_DESTS].num = tally_distinct(in->backscatter, target);
 	v[H_FLOOD_SOURCES].num = best_src;
 	v[H_FLOOD_SYNS].num = best_syns;
+	v[H_DECOY_SOURCES].num = f->decoy_sources;
 }
 
 static int
@@ -630,6 +739,7 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 	f->host_first = f->out->nfindings;
 	memset(v, 0, sizeof(*v) * P_HOST); /* fnd_port_values() relies on it */
 	memset(&fa, 0, sizeof(fa));	/* and the memo key (unread facts) */
+	find_decoys(f, hi);
 	if ((hi - lo) * f->words > f->match_cap) {
 		f->match_cap = (hi - lo) * f->words * 2;
 		f->match = xreallocarray(f->match, f->match_cap,
@@ -846,6 +956,8 @@ findings_end(struct fctx *f, const struct pair_counts *pc)
 		free(f->rules[i]);
 	free(f->groups);
 	free(f->hides);
+	free(f->decoy);
+	free(f->addrs);
 	free(f->match);
 	free(f->memo);
 	free(f->memo_val);

@@ -33,6 +33,13 @@
 #define TUN_DEFRAG_HEAD 256u
 #define TUN_DEFRAG_TIMEOUT_MS 30000u
 
+/*
+ * nmap -D sends each decoy's probe back to back with the real one: a probe
+ * from a never-answered address within this many microseconds of an
+ * answered scanner's probe to the same port is a decoy's.
+ */
+#define TUN_DECOY_US 10000u
+
 /* Idle time (ms) after which a completed or mid-stream connection is forgotten. */
 #define TUN_CONN_IDLE_MS 300000u
 
