@@ -149,6 +149,14 @@ find_decoys(struct fctx *f, size_t n)
 	}
 	memset(f->decoy, 0, n * sizeof(*f->decoy));
 	f->decoy_sources = 0;
+	/* Most hosts have no port probed twice with a silent try: done. */
+	for (i = 1; i < n; i++)
+		if (f->rows[i].port == f->rows[i - 1].port &&
+		    (f->rows[i].responses == 0 ||
+		    f->rows[i - 1].responses == 0))
+			break;
+	if (i >= n)
+		return;
 	for (i = 0; i < n; i++)
 		if (f->rows[i].responses > 0)
 			f->addrs[na++] = f->rows[i].scanner;
