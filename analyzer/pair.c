@@ -919,6 +919,7 @@ pair_ahead(struct pairing *p, const struct decoded *d, struct pair_ahead *a)
 	const struct quoted *q = &d->q;
 
 	a->keyed = false;
+	a->src_is_lo = false;	/* track_icmp() reads it for every error */
 	a->scanner = a->target = 0;
 	if (d->proto == 6 || d->proto == 17) {
 		a->hash = flow_key_ahead(p->flows, &a->key, &d->src, d->sport,
