@@ -150,52 +150,63 @@ START_TEST(decode_describes_fragments)
 }
 END_TEST
 
+/* One piece to file and what defrag_add() must say to it. */
+struct piece {
+	uint32_t id, from, n;
+	bool more;
+	enum decode_status want;	/* DEC_OK: the SYN, decoded whole */
+};
+
+/* File the IPv4 pieces in order, all at time SEC. */
+static void
+feed(struct defrag *t, const struct piece *p, size_t n)
+{
+	struct decoded d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(add(t, frag4_fn, p[i].id, p[i].from, p[i].n,
+		    p[i].more, SEC, &d), p[i].want);
+		if (p[i].want == DEC_OK)
+			assert_syn(&d, "192.0.2.1");
+	}
+}
+
 START_TEST(in_order_v4)
 {
+	static const struct piece p[] = {
+		{ 1, 0, 8, true, DEC_SKIP_FRAGMENT },
+		{ 1, 8, 8, true, DEC_SKIP_FRAGMENT },
+		{ 1, 16, 24, false, DEC_OK },
+		/* The slot is free again: the same pieces start afresh. */
+		{ 1, 0, 8, true, DEC_SKIP_FRAGMENT },
+	};
 	struct defrag *t = defrag_new();
-	struct decoded d;
 
-	ck_assert_int_eq(add(t, frag4_fn, 1, 0, 8, true, SEC, &d),
-	    DEC_SKIP_FRAGMENT);
-	ck_assert_int_eq(add(t, frag4_fn, 1, 8, 8, true, SEC, &d),
-	    DEC_SKIP_FRAGMENT);
-	ck_assert_int_eq(add(t, frag4_fn, 1, 16, 24, false, SEC + 5, &d),
-	    DEC_OK);
-	assert_syn(&d, "192.0.2.1");
+	feed(t, p, sizeof(p) / sizeof(p[0]));
 	ck_assert_uint_eq(defrag_done(t), 1);
 	ck_assert_uint_eq(defrag_dropped(t), 0);
-	/* The slot is free again: the same pieces make a second datagram. */
-	ck_assert_int_eq(add(t, frag4_fn, 1, 0, 8, true, SEC, &d),
-	    DEC_SKIP_FRAGMENT);
 	defrag_free(t);
 }
 END_TEST
 
 START_TEST(reordered_and_interleaved)
 {
+	static const struct piece p[] = {
+		/* Datagram 2's last piece first, 3 interleaved with it. */
+		{ 2, 16, 24, false, DEC_SKIP_FRAGMENT },
+		{ 3, 0, 8, true, DEC_SKIP_FRAGMENT },
+		{ 2, 8, 8, true, DEC_SKIP_FRAGMENT },
+		{ 3, 8, 32, false, DEC_OK },
+		{ 2, 0, 8, true, DEC_OK },
+		/* A piece sent twice (overlap) changes nothing. */
+		{ 4, 0, 16, true, DEC_SKIP_FRAGMENT },
+		{ 4, 8, 8, true, DEC_SKIP_FRAGMENT },
+		{ 4, 16, 24, false, DEC_OK },
+	};
 	struct defrag *t = defrag_new();
-	struct decoded d;
 
-	/* Datagram 2 last piece first, datagram 3 interleaved with it. */
-	ck_assert_int_eq(add(t, frag4_fn, 2, 16, 24, false, SEC, &d),
-	    DEC_SKIP_FRAGMENT);
-	ck_assert_int_eq(add(t, frag4_fn, 3, 0, 8, true, SEC, &d),
-	    DEC_SKIP_FRAGMENT);
-	ck_assert_int_eq(add(t, frag4_fn, 2, 8, 8, true, SEC, &d),
-	    DEC_SKIP_FRAGMENT);
-	ck_assert_int_eq(add(t, frag4_fn, 3, 8, 32, false, SEC, &d),
-	    DEC_OK);
-	assert_syn(&d, "192.0.2.1");
-	ck_assert_int_eq(add(t, frag4_fn, 2, 0, 8, true, SEC, &d), DEC_OK);
-	assert_syn(&d, "192.0.2.1");
-	/* A piece sent twice (overlap) changes nothing. */
-	ck_assert_int_eq(add(t, frag4_fn, 4, 0, 16, true, SEC, &d),
-	    DEC_SKIP_FRAGMENT);
-	ck_assert_int_eq(add(t, frag4_fn, 4, 8, 8, true, SEC, &d),
-	    DEC_SKIP_FRAGMENT);
-	ck_assert_int_eq(add(t, frag4_fn, 4, 16, 24, false, SEC, &d),
-	    DEC_OK);
-	assert_syn(&d, "192.0.2.1");
+	feed(t, p, sizeof(p) / sizeof(p[0]));
 	ck_assert_uint_eq(defrag_done(t), 3);
 	defrag_free(t);
 }
