@@ -9,7 +9,6 @@
  * Ethernet II with IEEE 802.1Q / 802.1ad tags and MPLS (RFC 3032) label
  * stacks, Linux cooked v1/v2, raw IP, BSD null/loopback and Linux NFLOG.
  */
-#include <stddef.h>
 #include <string.h>
 
 #include <pcap/dlt.h>
@@ -97,8 +96,7 @@ decode_packet(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
 	struct pkt p;
 	uint32_t len;
 
-	/* frag is written whole where it is valid (DEC_SKIP_FRAGMENT). */
-	memset(out, 0, offsetof(struct decoded, frag));
+	memset(out, 0, sizeof(*out));
 	out->caplen = caplen;
 	out->wirelen = wirelen;
 

@@ -119,8 +119,10 @@ struct decoded {
 	uint32_t udp_payload;	/* valid when proto == 17 */
 	uint8_t icmp_type, icmp_code; /* valid when proto == 1 or 58 */
 	bool icmp_error;	/* ICMP error type carrying a quote */
-	struct quoted q;	/* valid when icmp_error && q.valid */
-	struct frag_info frag;	/* set only when DEC_SKIP_FRAGMENT is returned */
+	union {			/* a fragment quotes nothing it could decode */
+		struct quoted q; /* valid when icmp_error && q.valid */
+		struct frag_info frag; /* set only with DEC_SKIP_FRAGMENT */
+	};
 };
 
 /*
