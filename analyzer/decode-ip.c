@@ -22,6 +22,9 @@ static inline enum decode_status ip_v4(
 static enum decode_status ip_v6(
     const uint8_t *data, uint32_t len, uint32_t wire, struct decoded *out)
     __attribute__((noinline));
+_Static_assert(sizeof(struct quoted) >= sizeof(struct frag_info),
+    "clearing the quote clears the fragment description that shares it");
+
 /* What ip_v6_ext() found of a fragment header. */
 struct v6_frag {
 	uint16_t word;	/* offset:13 res:2 M:1; 0 without a fragment header */
@@ -300,8 +303,7 @@ decode_datagram(const uint8_t *data, uint32_t len, uint32_t wire,
 	out->udp_payload = 0;
 	out->icmp_type = out->icmp_code = 0;
 	out->icmp_error = false;
-	memset(&out->q, 0, sizeof(out->q));
-	memset(&out->frag, 0, sizeof(out->frag));
+	memset(&out->q, 0, sizeof(out->q));	/* and frag, in its union */
 	out->proto = next;
 	if (len > wire)
 		len = wire;

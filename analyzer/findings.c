@@ -747,7 +747,7 @@ run_host(struct fctx *f, size_t lo, size_t hi)
 	f->host_first = f->out->nfindings;
 	memset(v, 0, sizeof(*v) * P_HOST); /* fnd_port_values() relies on it */
 	memset(&fa, 0, sizeof(fa));	/* and the memo key (unread facts) */
-	find_decoys(f, hi);
+	find_decoys(f, hi);	/* f->rows is this host's: lo is 0 */
 	if ((hi - lo) * f->words > f->match_cap) {
 		f->match_cap = (hi - lo) * f->words * 2;
 		f->match = xreallocarray(f->match, f->match_cap,
